@@ -1,0 +1,70 @@
+"""The application shell: ``create_app`` wires settings, extensions, packages and errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_settings
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.i18n import compile_catalogs, select_locale
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOCKETIO_ASYNC_MODE = "threading"
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(
+            os.environ.get("WANJIA_INSTANCE_PATH") or os.path.join(ROOT, "instance")
+        ),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    load_settings(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    compile_catalogs(app)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from app.uow import configure_sqlite
+
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=SOCKETIO_ASYNC_MODE,
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
+    )
+
+    import checkins.models  # noqa: F401 - every table must be known to migrations
+    import rewards.models  # noqa: F401
+    import volunteers.models  # noqa: F401
+    from app.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from app.errors import register_error_handlers
+    from app.web import bp as web_bp
+    import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
+    from realtime.namespaces import register_namespaces
+    from realtime.routes import bp as realtime_bp
+    from volunteers.routes import bp as volunteers_bp
+    from volunteers.auth import install_login_loader
+
+    install_login_loader(app)
+    register_error_handlers(app)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(volunteers_bp)
+    app.register_blueprint(realtime_bp)
+    register_namespaces()
+    return app

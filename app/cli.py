@@ -1,0 +1,70 @@
+"""The ``wanjia`` command: ``run``, ``demo``, ``create-user``, ``db`` and what packages add."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, shell_command
+from flask_migrate import upgrade
+
+from app import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+             load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """万家卫士 Wanjia Watch: neighbourhood watch for community police rooms."""
+
+
+main.add_command(shell_command)
+
+
+def _refuse_default_passwords() -> None:
+    from app.production import police_accounts_with_demo_password
+
+    weak = police_accounts_with_demo_password()
+    if weak:
+        raise click.ClickException(
+            "production refuses to start: these police-room accounts still use the demo "
+            f"password, change them first: {', '.join(weak)}"
+        )
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not run the embedded Celery worker and beat.")
+def run_command(host: str, port: int, no_worker: bool) -> None:
+    """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery)."""
+    from app.extensions import socketio
+
+    app = current_app._get_current_object()
+    upgrade()
+    if app.config["PRODUCTION"]:
+        _refuse_default_passwords()
+    if app.config["CELERY_EMBEDDED"] and not no_worker:
+        from app.worker import start_embedded
+
+        start_embedded(app.extensions["celery"])
+    click.echo(f"万家卫士 Wanjia Watch on http://{host}:{port}/  (instance: {app.instance_path})")
+    # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                 log_output=False)
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Migrate, then seed the demo police area (idempotent) and print a login for each role."""
+    from app.demo import DEMO_LOGINS, seed_demo
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("the demo data is not for production")
+    upgrade()
+    created = seed_demo()
+    click.echo("demo police area " + ("seeded" if created else "already there"))
+    password = current_app.config["DEMO_PASSWORD"]
+    for role, phone in DEMO_LOGINS.items():
+        click.echo(f"  {role:<12} {phone}  password {password}")

@@ -1,0 +1,106 @@
+"""Settings: safe embedded defaults, overridden by ``WANJIA_*`` environment variables.
+
+``WANJIA_DATABASE_URL`` picks the database (SQLite file under the instance folder when unset),
+``WANJIA_REDIS_URL`` switches Socket.IO, Celery, presence and rate limits to the scaled mode.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "wanjia", "test"})
+MIN_SECRET_LENGTH = 32
+
+
+class Config:
+    """Defaults for the embedded single-machine mode."""
+
+    PRODUCTION = False
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+    CELERY_BROKER_URL: str | None = None
+    CELERY_EMBEDDED = True
+    CELERY_ALWAYS_EAGER = False
+
+    LANGUAGES = ("zh_CN", "en")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    LOGIN_SESSION_DAYS = 30
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a guard's night is long
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+
+    INVITE_DAYS = 30
+    DEMO_PASSWORD = "wanjia2026"  # what `wanjia demo` gives every seeded account
+    PUBLIC_URL: str | None = None
+    SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - tests only
+    CELERY_EMBEDDED = False
+
+
+def load_settings(app: Any, config: type | dict | None) -> None:
+    """Fill ``app.config``: class defaults, then the environment, then the explicit overrides."""
+    app.config.from_object(Config)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    app.config.from_prefixed_env("WANJIA")
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'wanjia.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config.get("SECRET_KEY"):
+        if app.config["PRODUCTION"]:
+            raise RuntimeError("WANJIA_SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if app.config["PRODUCTION"]:
+        _refuse_weak_secret(app.config["SECRET_KEY"])
+    redis_url = app.config.get("REDIS_URL")
+    if not app.config.get("CELERY_BROKER_URL"):
+        app.config["CELERY_BROKER_URL"] = redis_url or "filesystem://"
+    if redis_url:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+        app.config["CELERY_EMBEDDED"] = False
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key made on first run and kept beside the database, readable by the owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _refuse_weak_secret(secret: str) -> None:
+    if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"WANJIA_SECRET_KEY is too weak for production (at least {MIN_SECRET_LENGTH} random chars)"
+        )

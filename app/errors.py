@@ -1,0 +1,114 @@
+"""One small hierarchy of domain errors and the handlers that turn any error into one shape.
+
+API clients get ``{"error": {"code": "...", "message": "..."}}`` with the message in the
+person's language; browsers get an HTML page saying the same; sockets get an ``error`` event.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule said no. ``code`` is for machines, ``message`` (lazily translated) for people."""
+
+    status = 400
+
+    def __init__(self, code: str, message: Any, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def text(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        return {"error": {"code": self.code, "message": self.text()}}
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+HTTP_ERRORS: dict[int, tuple[str, Any]] = {
+    400: ("bad_request", _l("The request could not be understood.")),
+    401: ("login_required", _l("Please log in first.")),
+    403: ("forbidden", _l("You do not have permission to do that.")),
+    404: ("not_found", _l("This page or item does not exist.")),
+    405: ("method_not_allowed", _l("That action is not allowed here.")),
+    413: ("too_large", _l("The upload is too large.")),
+    429: ("too_many_requests", _l("Too many attempts. Please wait a few minutes and try again.")),
+    500: ("server_error", _l("Something went wrong on the server. Please try again.")),
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(error: DomainError) -> Any:
+    if wants_json():
+        return jsonify(error.as_dict()), error.status
+    return render_template("error.html", error=error), error.status
+
+
+def _from_http(exc: HTTPException) -> DomainError:
+    status = exc.code or 500
+    code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[500] if status >= 500 else HTTP_ERRORS[400])
+    error = DomainError(code, message)
+    error.status = status
+    return error
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Any:
+        return error_response(error)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> Any:
+        error = DomainError(
+            "csrf_failed", _l("This form has expired or was not sent from our page. Please reload and try again.")
+        )
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        return error_response(_from_http(exc))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(_from_http(HTTPException(description=str(exc))))

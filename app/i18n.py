@@ -1,0 +1,45 @@
+"""Language choice: the person's own switch first, then Accept-Language, then Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request, session
+
+LANG_SESSION_KEY = "lang"
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get(LANG_SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    # Browsers say "zh-CN"; our catalogs are named "zh_CN".
+    offered = [lang.replace("_", "-") for lang in languages]
+    best = request.accept_languages.best_match(offered) if request else None
+    if best is None and request and any(
+        lang.lower().startswith("zh") for lang, _q in request.accept_languages
+    ):
+        best = "zh-CN"
+    return best.replace("-", "_") if best else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def compile_catalogs(app: Flask) -> None:
+    """Compile each ``messages.po`` to ``.mo`` when the ``.mo`` is missing or older.
+
+    Only the ``.po`` text is kept in git; compiling here means a fresh clone needs no extra step.
+    """
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))

@@ -1,0 +1,87 @@
+"""The unit of work: one transaction per request, task or socket event.
+
+Services flush through ``uow.session``; the caller commits once. Side effects that leave the
+process (Socket.IO emits, Celery sends) are registered with ``after_commit`` and run only once the
+commit has succeeded, so a rolled-back change is never announced.
+
+On SQLite a writing unit of work begins ``IMMEDIATE``: a deferred transaction that reads and then
+writes can fail at once with "database is locked" in WAL mode, whereas an immediate one queues
+behind the current writer for the busy timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+_begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class UnitOfWork:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._hooks: list[Callable[[], Any]] = []
+        self.committed = False
+
+    def after_commit(self, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``hook(*args, **kwargs)`` after a successful commit; dropped on rollback."""
+        self._hooks.append(lambda: hook(*args, **kwargs))
+
+    def commit(self) -> None:
+        self.session.commit()
+        self.committed = True
+        hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # the data is safe; a failed announcement must not undo it
+                log.exception("after-commit hook failed")
+
+
+@contextmanager
+def unit_of_work(write: bool = True) -> Iterator[UnitOfWork]:
+    """Open a unit of work on the app's session; roll back unless ``commit()`` was called."""
+    session = db.session()  # the scoped session's session for this context
+    if session.in_transaction():
+        # Close the read transaction that loading the current user opened, so that a writing
+        # unit of work really begins with its own (immediate) transaction.
+        session.commit()
+    token = _begin_immediate.set(write)
+    uow = UnitOfWork(session)
+    try:
+        yield uow
+    finally:
+        _begin_immediate.reset(token)
+        if not uow.committed:
+            session.rollback()
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and IMMEDIATE for writing units of work."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")

@@ -1,0 +1,86 @@
+"""Pages that belong to no domain: home, language switch, health check; form helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.errors import DomainError, wants_json
+from app.extensions import db
+from app.i18n import LANG_SESSION_KEY
+
+bp = Blueprint("web", __name__)
+
+
+def request_data() -> dict[str, Any]:
+    """The submitted fields, from a JSON body or a form, as one plain dict."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {}
+    return request.form.to_dict()
+
+
+def form_error(template: str, error: DomainError, **context: Any) -> Any:
+    """Show a form again with the error above it; API callers get the JSON error instead."""
+    if wants_json():
+        raise error
+    return render_template(template, error=error, **context), error.status
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths: a login link must not bounce people to another site."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/")
+def home() -> Any:
+    return render_template("home.html", user=current_user)
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Any:
+    if code in current_app.config["LANGUAGES"]:
+        session[LANG_SESSION_KEY] = code
+    back = request.args.get("next") or request.referrer
+    if back:
+        parts = urlsplit(back)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect(safe_next(back, url_for("web.home")))
+
+
+@bp.get("/healthz")
+def health() -> Any:
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+ROLE_LABELS = {
+    "volunteer": _l("Volunteer"),
+    "guard": _l("Security guard"),
+    "grid_worker": _l("Grid worker"),
+    "officer": _l("Police officer"),
+    "dispatcher": _l("Dispatcher"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    locale = get_locale()
+    current = "zh_CN" if locale is not None and locale.language == "zh" else "en"
+    return {"current_locale": current, "role_label": role_label}

@@ -1,0 +1,1 @@
+"""Patrol points and check-ins at them."""

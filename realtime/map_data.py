@@ -1,0 +1,34 @@
+"""What every map draws: the community, its grids and the patrol points, as GeoJSON (WGS-84)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from checkins.models import PatrolPoint
+from volunteers.models import Community, Grid
+
+
+def area_map() -> dict[str, Any]:
+    communities = db.session.scalars(select(Community).order_by(Community.id)).all()
+    grids = db.session.scalars(select(Grid).order_by(Grid.code)).all()
+    points = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
+    features: list[dict[str, Any]] = []
+    features += [
+        {"type": "Feature", "geometry": c.boundary, "properties": {"kind": "community", "name": c.name}}
+        for c in communities if c.boundary
+    ]
+    features += [
+        {"type": "Feature", "geometry": g.boundary,
+         "properties": {"kind": "grid", "id": g.id, "code": g.code, "name": g.name}}
+        for g in grids if g.boundary
+    ]
+    features += [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+         "properties": {"kind": "point", "id": p.id, "name": p.name, "radius_m": p.radius_m,
+                        "hotspot": p.hotspot}}
+        for p in points
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,32 @@
+"""The one way events reach browsers.
+
+Embedded, Flask-SocketIO delivers in this process; scaled, the same call goes through the Redis
+message queue, so Celery workers and other server processes publish with it too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+
+def publish(event: str, payload: dict[str, Any], *, room: str, namespace: str) -> None:
+    socketio.emit(event, payload, to=room, namespace=namespace)
+
+
+def disconnect_room(room: str, namespaces: tuple[str, ...]) -> None:
+    """Close every socket in ``room`` (a person's or one login's), e.g. after logout.
+
+    A socket keeps its own copy of the login, so ending the login must end its sockets too.
+    """
+    server = socketio.server
+    if server is None:
+        return
+    for namespace in namespaces:
+        for sid, _eio_sid in list(server.manager.get_participants(namespace, room)):
+            log.info("closing socket %s in %s after its login ended", sid, room)
+            server.disconnect(sid, namespace=namespace)

@@ -1,0 +1,1 @@
+"""Points and what they buy: the ledger, the gift catalog, badges and leaderboards."""

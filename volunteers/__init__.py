@@ -1,0 +1,1 @@
+"""People and organisation: accounts, roles, areas, grids, teams, consent and duty."""

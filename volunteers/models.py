@@ -1,0 +1,141 @@
+"""People and the organisation they patrol in: police area -> community -> grid, and teams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.roles import ALL_ROLES
+from app.types import UTCDateTime, utcnow
+
+ROLE_VALUES = ", ".join(f"'{role.value}'" for role in sorted(ALL_ROLES))
+
+
+class PoliceArea(db.Model):
+    """A community police room's area of responsibility (警务区)."""
+
+    __tablename__ = "police_areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    police_room: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    center_lat: Mapped[float]
+    center_lon: Mapped[float]
+    communities: Mapped[list[Community]] = relationship(back_populates="police_area")
+
+
+class Community(db.Model):
+    """A residential community (社区) with its boundary as a GeoJSON Polygon."""
+
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_area_id: Mapped[int] = mapped_column(ForeignKey("police_areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    police_area: Mapped[PoliceArea] = relationship(back_populates="communities")
+    grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.code")
+
+
+class Grid(db.Model):
+    """A management grid (网格) looked after by a grid worker; boundary as a GeoJSON Polygon."""
+
+    __tablename__ = "grids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    community: Mapped[Community] = relationship(back_populates="grids")
+
+
+class Team(db.Model):
+    """A patrol team (巡防队)."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class User(db.Model):
+    """A person who logs in with a mobile number. Never deleted while they have history."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_duty_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    grid: Mapped[Grid | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+
+    # Flask-Login reads these; the id it stores is the login session's, see LoginSession.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    login_session_id = None  # set per instance when loaded through a login session
+
+    def get_id(self) -> str | None:
+        return self.login_session_id
+
+
+class LoginSession(db.Model):
+    """One login on one device. Revoking the row makes that device's cookies useless."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class InviteCode(db.Model):
+    """A code an officer hands out so a resident can register as a volunteer."""
+
+    __tablename__ = "invite_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    max_uses: Mapped[int] = mapped_column(Integer, default=50)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Consent(db.Model):
+    """What a person agreed to (or withdrew) and when; append-only, the newest row counts."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,249 @@
+"""HTTP edge for people: parse, check the permission, call one service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+import volunteers.permissions  # noqa: F401 - registers this package's permissions
+from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.extensions import db, limiter
+from app.i18n import LANG_SESSION_KEY
+from app.permissions import requires
+from app.roles import FIELD_ROLES, Role
+from app.uow import unit_of_work
+from app.web import form_error, request_data, safe_next
+from volunteers import queries, rules, services
+from volunteers.models import Community, InviteCode, User
+
+bp = Blueprint("volunteers", __name__, template_folder="templates", cli_group=None)
+
+
+def _account_key() -> str:
+    raw = str(request_data().get("phone", ""))
+    try:
+        return "login-account:" + rules.normalize_phone(raw)
+    except DomainError:
+        return "login-account:" + raw[:32]
+
+
+def _failed(response: Any) -> bool:
+    return response.status_code >= 400
+
+
+def _per_account() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _per_address() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _flag(value: Any) -> bool:
+    return value in (True, "1", "on", "true", "yes")
+
+
+def _start_login(user: User) -> None:
+    """A fresh Flask session for every login (no fixation); only the language choice survives."""
+    lang = session.get(LANG_SESSION_KEY)
+    session.clear()
+    if lang:
+        session[LANG_SESSION_KEY] = lang
+    with unit_of_work() as uow:
+        services.open_login_session(
+            uow, user, days=current_app.config["LOGIN_SESSION_DAYS"],
+            user_agent=request.user_agent.string, address=request.remote_addr or "",
+        )
+        uow.commit()
+    login_user(user, remember=True, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "phone": user.phone, "role": user.role,
+            "on_duty": user.on_duty}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+def login() -> Any:
+    next_url = safe_next(request.values.get("next"), url_for("web.home"))
+    if request.method == "GET":
+        return render_template("volunteers/login.html", next=next_url, form={})
+    data = request_data()
+    try:
+        with unit_of_work(write=False) as uow:
+            user = services.authenticate(uow, str(data.get("phone", "")), str(data.get("password", "")))
+    except DomainError as error:
+        return form_error("volunteers/login.html", error, next=next_url, form=data)
+    _start_login(user)
+    if wants_json():
+        return jsonify(user=_me(user))
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    with unit_of_work() as uow:
+        if request_data().get("everywhere"):
+            services.revoke_all_login_sessions(uow, current_user.id)
+        else:
+            services.revoke_login_session(uow, current_user.login_session_id)
+        uow.commit()
+    logout_user()
+    lang = session.get(LANG_SESSION_KEY)
+    session.clear()
+    if lang:
+        session[LANG_SESSION_KEY] = lang
+    if wants_json():
+        return jsonify(ok=True)
+    return redirect(url_for("volunteers.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed)
+def register() -> Any:
+    if request.method == "GET":
+        return render_template("volunteers/register.html", form={"invite_code": request.args.get("code", "")})
+    data = request_data()
+    try:
+        with unit_of_work() as uow:
+            user = services.register_volunteer(
+                uow, invite_code=str(data.get("invite_code", "")), name=str(data.get("name", "")),
+                phone=str(data.get("phone", "")), password=str(data.get("password", "")),
+                agreed_to_terms=_flag(data.get("agree")),
+                hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
+            )
+            uow.commit()
+    except DomainError as error:
+        return form_error("volunteers/register.html", error, form=data)
+    _start_login(user)
+    if wants_json():
+        return jsonify(user=_me(user)), 201
+    return redirect(url_for("volunteers.profile", welcome=1))
+
+
+@bp.get("/profile")
+@requires("volunteers.profile.view")
+def profile() -> Any:
+    return render_template(
+        "volunteers/profile.html", user=current_user, state=queries.field_state(current_user)
+        if Role(current_user.role) in FIELD_ROLES else None,
+        welcome=request.args.get("welcome"),
+    )
+
+
+@bp.get("/api/me")
+@requires("volunteers.profile.view")
+def api_me() -> Any:
+    return jsonify(user=_me(current_user))
+
+
+@bp.post("/duty")
+@bp.post("/api/me/duty")
+@requires("volunteers.duty.switch")
+def duty() -> Any:
+    data = request_data()
+    share = data.get("share_location")
+    with unit_of_work() as uow:
+        services.set_duty(
+            uow, current_user, _flag(data.get("on_duty")),
+            share_location=_flag(share) if share is not None else None,
+        )
+        uow.commit()
+    if wants_json():
+        return jsonify(queries.field_state(current_user))
+    return redirect(url_for("volunteers.profile"))
+
+
+def _officer_community_id() -> int:
+    if current_user.community_id is not None:
+        return current_user.community_id
+    first = db.session.scalar(select(Community.id).order_by(Community.id).limit(1))
+    if first is None:
+        raise NotFound("community_unknown", _l("That community does not exist."))
+    return first
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
+
+
+@bp.route("/officer/people", methods=["GET", "POST"])
+@requires("volunteers.people.manage")
+def officer_people() -> Any:
+    community_id = _officer_community_id()
+    context = queries.officer_people_context(community_id)
+    if request.method == "GET":
+        return render_template("volunteers/officer_people.html", form={}, **context)
+    data = request_data()
+    try:
+        with unit_of_work() as uow:
+            person = services.create_staff(
+                uow, current_user, name=str(data.get("name", "")), phone=str(data.get("phone", "")),
+                password=str(data.get("password", "")), role=str(data.get("role", "")),
+                placement=services.Placement(
+                    community_id, _int_or_none(data.get("grid_id")), _int_or_none(data.get("team_id"))
+                ),
+                hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
+            )
+            uow.commit()
+    except DomainError as error:
+        return form_error("volunteers/officer_people.html", error, form=data, **context)
+    if wants_json():
+        return jsonify(user=_me(person)), 201
+    return redirect(url_for("volunteers.officer_people", created=person.id))
+
+
+@bp.post("/officer/people/<int:user_id>/active")
+@requires("volunteers.people.manage")
+def officer_set_active(user_id: int) -> Any:
+    data = request_data()
+    with unit_of_work() as uow:
+        person = services.set_active(uow, current_user, user_id, _flag(data.get("active")))
+        uow.commit()
+    if wants_json():
+        return jsonify(user=_me(person), active=person.active)
+    return redirect(url_for("volunteers.officer_people"))
+
+
+@bp.route("/officer/invites", methods=["GET", "POST"])
+@requires("volunteers.invite.issue")
+def officer_invites() -> Any:
+    community_id = _officer_community_id()
+    context = queries.officer_people_context(community_id)
+    invites = db.session.scalars(
+        select(InviteCode).where(InviteCode.community_id == community_id)
+        .order_by(InviteCode.created_at.desc()).limit(20)
+    ).all()
+    if request.method == "GET":
+        return render_template("volunteers/officer_invites.html", invites=invites, form={}, **context)
+    data = request_data()
+    try:
+        with unit_of_work() as uow:
+            invite = services.issue_invite(
+                uow, current_user, community_id=community_id,
+                grid_id=_int_or_none(data.get("grid_id")), team_id=_int_or_none(data.get("team_id")),
+                max_uses=_int_or_none(data.get("max_uses")) or 50,
+                days=_int_or_none(data.get("days")) or current_app.config["INVITE_DAYS"],
+                note=str(data.get("note", "")),
+            )
+            uow.commit()
+    except DomainError as error:
+        return form_error(
+            "volunteers/officer_invites.html", error, invites=invites, form=data, **context
+        )
+    if wants_json():
+        return jsonify(code=invite.code, expires_at=invite.expires_at.isoformat(),
+                       max_uses=invite.max_uses), 201
+    return redirect(url_for("volunteers.officer_invites", issued=invite.code))

@@ -1,0 +1,278 @@
+"""Use cases for people: registration, login sessions, invites, consent and duty.
+
+Services take the unit of work and plain arguments, flush, and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.roles import FIELD_ROLES, Role
+from app.types import utcnow
+from app.uow import UnitOfWork
+from realtime import events
+from realtime.publish import disconnect_room, publish
+from volunteers import rules
+from volunteers.models import Community, Consent, Grid, InviteCode, LoginSession, Team, User
+
+CONSENT_TERMS = "terms"
+CONSENT_LOCATION = "location"
+CONSENT_VERSION = "2026-11"
+# An unusable hash for timing parity when the phone number is unknown.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+
+WRONG_CREDENTIALS = Unauthorized(
+    "wrong_credentials", _l("The mobile number or the password is not right.")
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new person belongs in the organisation."""
+
+    community_id: int | None = None
+    grid_id: int | None = None
+    team_id: int | None = None
+
+
+def hash_password(password: str, method: str | None = None) -> str:
+    return generate_password_hash(password, method=method or "scrypt")
+
+
+def create_user(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    phone: str,
+    password: str,
+    role: Role | str,
+    placement: Placement = Placement(),  # noqa: B008 - frozen, shared safely
+    hash_method: str | None = None,
+) -> User:
+    """Create an account of any role; raises ``Conflict`` when the number is already registered."""
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise Invalid("role_unknown", _l("Unknown role.")) from exc
+    phone = rules.normalize_phone(phone)
+    rules.check_password(password)
+    user = User(
+        name=rules.check_name(name),
+        phone=phone,
+        password_hash=hash_password(password, hash_method),
+        role=role.value,
+        community_id=placement.community_id,
+        grid_id=placement.grid_id,
+        team_id=placement.team_id,
+    )
+    _check_placement(uow, placement)
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(
+            "phone_taken", _l("This mobile number is already registered. Please log in instead.")
+        ) from exc
+    return user
+
+
+def _check_placement(uow: UnitOfWork, placement: Placement) -> None:
+    session = uow.session
+    if placement.community_id is not None and session.get(Community, placement.community_id) is None:
+        raise NotFound("community_unknown", _l("That community does not exist."))
+    if placement.grid_id is not None:
+        grid = session.get(Grid, placement.grid_id)
+        if grid is None or grid.community_id != placement.community_id:
+            raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
+    if placement.team_id is not None:
+        team = session.get(Team, placement.team_id)
+        if team is None or team.community_id != placement.community_id:
+            raise NotFound("team_unknown", _l("That team does not exist in this community."))
+
+
+def create_staff(
+    uow: UnitOfWork, actor: User, *, name: str, phone: str, password: str, role: str,
+    placement: Placement, hash_method: str | None = None,
+) -> User:
+    """An officer creates a guard, grid worker or volunteer in their own police area."""
+    if role not in FIELD_ROLES:
+        raise Forbidden("role_not_creatable", _l("Officers can create guards, grid workers and volunteers only."))
+    return create_user(
+        uow, name=name, phone=phone, password=password, role=role,
+        placement=placement, hash_method=hash_method,
+    )
+
+
+def register_volunteer(
+    uow: UnitOfWork, *, invite_code: str, name: str, phone: str, password: str,
+    agreed_to_terms: bool, hash_method: str | None = None,
+) -> User:
+    """Self-registration with an officer's invite code; the code's use is counted atomically."""
+    if not agreed_to_terms:
+        raise Invalid("terms_not_agreed", _l("Please read and agree to the volunteer terms."))
+    code = rules.normalize_invite_code(invite_code)
+    invite = uow.session.scalar(select(InviteCode).where(InviteCode.code == code))
+    if invite is None:
+        raise NotFound("invite_unknown", _l("This invite code is not known. Please check it with your police room."))
+    if invite.expires_at <= utcnow() or invite.uses >= invite.max_uses:
+        raise Conflict("invite_used_up", _l("This invite code has expired or been used up. Ask your police room for a new one."))
+    user = create_user(
+        uow, name=name, phone=phone, password=password, role=Role.VOLUNTEER,
+        placement=Placement(invite.community_id, invite.grid_id, invite.team_id),
+        hash_method=hash_method,
+    )
+    # Conditional update: two people racing for the last use cannot both win.
+    claimed = uow.session.execute(
+        update(InviteCode)
+        .where(InviteCode.id == invite.id, InviteCode.uses < InviteCode.max_uses)
+        .values(uses=InviteCode.uses + 1)
+    ).rowcount
+    if claimed != 1:
+        raise Conflict("invite_used_up", _l("This invite code has expired or been used up. Ask your police room for a new one."))
+    uow.session.flush()
+    record_consent(uow, user.id, CONSENT_TERMS, granted=True)
+    return user
+
+
+def issue_invite(
+    uow: UnitOfWork, actor: User, *, community_id: int, grid_id: int | None = None,
+    team_id: int | None = None, max_uses: int = 50, days: int = 30, note: str = "",
+) -> InviteCode:
+    if not 1 <= max_uses <= 1000:
+        raise Invalid("invite_uses_range", _l("An invite can be used between 1 and 1000 times."))
+    if not 1 <= days <= 365:
+        raise Invalid("invite_days_range", _l("An invite can last between 1 and 365 days."))
+    _check_placement(uow, Placement(community_id, grid_id, team_id))
+    invite = InviteCode(
+        code=rules.new_invite_code(), created_by_id=actor.id, community_id=community_id,
+        grid_id=grid_id, team_id=team_id, max_uses=max_uses,
+        expires_at=utcnow() + timedelta(days=days), note=note[:200],
+    )
+    uow.session.add(invite)
+    uow.session.flush()
+    return invite
+
+
+def authenticate(uow: UnitOfWork, phone: str, password: str) -> User:
+    phone = rules.normalize_phone(phone)
+    user = uow.session.scalar(select(User).where(User.phone == phone))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise WRONG_CREDENTIALS
+    if not check_password_hash(user.password_hash, password or ""):
+        raise WRONG_CREDENTIALS
+    if not user.active:
+        raise Forbidden("account_disabled", _l("This account has been disabled. Please contact your police room."))
+    return user
+
+
+def open_login_session(
+    uow: UnitOfWork, user: User, *, days: int, user_agent: str = "", address: str = ""
+) -> LoginSession:
+    login = LoginSession(
+        id=secrets.token_urlsafe(32), user_id=user.id,
+        expires_at=utcnow() + timedelta(days=days),
+        user_agent=user_agent[:255], address=address[:64],
+    )
+    uow.session.add(login)
+    uow.session.flush()
+    user.login_session_id = login.id
+    return login
+
+
+def user_for_login_session(session, login_id: str, now: datetime | None = None) -> User | None:
+    """The active person behind a live login session, or None (revoked, expired, disabled)."""
+    now = now or utcnow()
+    row = session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    user, login = row
+    if login.expires_at <= now or not user.active:
+        return None
+    user.login_session_id = login.id
+    return user
+
+
+def revoke_login_session(uow: UnitOfWork, login_id: str) -> None:
+    uow.session.execute(
+        update(LoginSession)
+        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    uow.after_commit(disconnect_room, events.login_room(login_id), events.ALL_NAMESPACES)
+
+
+def revoke_all_login_sessions(uow: UnitOfWork, user_id: int) -> None:
+    uow.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    uow.after_commit(disconnect_room, events.user_room(user_id), events.ALL_NAMESPACES)
+
+
+def set_active(uow: UnitOfWork, actor: User, user_id: int, active: bool) -> User:
+    """Disable (or re-enable) an account; disabling ends every login and takes them off duty."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound("person_unknown", _l("That person does not exist."))
+    if user.id == actor.id:
+        raise Conflict("cannot_disable_self", _l("You cannot disable your own account."))
+    user.active = active
+    if not active:
+        user.on_duty = False
+        user.on_duty_since = None
+        revoke_all_login_sessions(uow, user.id)
+    return user
+
+
+def record_consent(uow: UnitOfWork, user_id: int, kind: str, *, granted: bool) -> Consent:
+    consent = Consent(user_id=user_id, kind=kind, version=CONSENT_VERSION, granted=granted)
+    uow.session.add(consent)
+    uow.session.flush()
+    return consent
+
+
+def has_consent(session, user_id: int, kind: str) -> bool:
+    latest = session.scalar(
+        select(Consent.granted)
+        .where(Consent.user_id == user_id, Consent.kind == kind)
+        .order_by(Consent.created_at.desc(), Consent.id.desc())
+        .limit(1)
+    )
+    return bool(latest)
+
+
+def set_duty(uow: UnitOfWork, user: User, on_duty: bool, *, share_location: bool | None = None) -> User:
+    """Go on or off duty. Going on duty needs consent to share the phone's position."""
+    if Role(user.role) not in FIELD_ROLES:
+        raise Forbidden("duty_field_only", _l("Only guards, grid workers and volunteers go on duty."))
+    if share_location is not None:
+        record_consent(uow, user.id, CONSENT_LOCATION, granted=share_location)
+    if on_duty and not has_consent(uow.session, user.id, CONSENT_LOCATION):
+        raise Invalid(
+            "location_consent_needed",
+            _l("To go on duty, agree to share your position with the police room while on duty."),
+        )
+    if user.on_duty != on_duty:
+        user.on_duty = on_duty
+        user.on_duty_since = utcnow() if on_duty else None
+        uow.after_commit(
+            publish, events.DUTY_CHANGED,
+            {"user_id": user.id, "name": user.name, "role": user.role, "on_duty": on_duty},
+            room=events.CONSOLE_ROOM, namespace=events.CONSOLE_NS,
+        )
+    uow.session.flush()
+    return user
