@@ -16,16 +16,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOCKETIO_ASYNC_MODE = "threading"
 
 
-def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+def create_app(
+    config: type | dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app; ``instance_path`` (or ``WANJIA_INSTANCE_PATH``) holds the database, keys."""
     app = Flask(
         __name__,
         instance_path=os.path.abspath(
-            os.environ.get("WANJIA_INSTANCE_PATH") or os.path.join(ROOT, "instance")
+            instance_path
+            or os.environ.get("WANJIA_INSTANCE_PATH")
+            or os.path.join(ROOT, "instance")
         ),
         static_folder=os.path.join(ROOT, "static"),
     )
     load_settings(app, config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     compile_catalogs(app)
     db.init_app(app)
@@ -39,6 +46,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # Flask-SocketIO keeps options between init_app calls; a queue from an earlier app (tests
+    # build many) must not leak into this one.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=SOCKETIO_ASYNC_MODE,
@@ -53,13 +63,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     celery_init_app(app)
 
+    import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
     from app.web import bp as web_bp
-    import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
-    from volunteers.routes import bp as volunteers_bp
     from volunteers.auth import install_login_loader
+    from volunteers.routes import bp as volunteers_bp
 
     install_login_loader(app)
     register_error_handlers(app)

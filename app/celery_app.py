@@ -54,7 +54,9 @@ def celery_init_app(app: Flask) -> Celery:
             "store_processed": False,
             "polling_interval": 0.2,
         }
-        settings["beat_schedule_filename"] = str(Path(app.instance_path) / "celery" / "beat-schedule")
+        settings["beat_schedule_filename"] = str(
+            Path(app.instance_path) / "celery" / "beat-schedule"
+        )
     celery_app.config_from_object(settings)
     celery_app.set_default()
     app.extensions["celery"] = celery_app

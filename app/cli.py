@@ -12,8 +12,13 @@ from flask_migrate import upgrade
 from app import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
-             load_dotenv=False, set_debug_flag=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
 def main() -> None:
     """万家卫士 Wanjia Watch: neighbourhood watch for community police rooms."""
 
@@ -51,8 +56,9 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     click.echo(f"万家卫士 Wanjia Watch on http://{host}:{port}/  (instance: {app.instance_path})")
     # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
-                 log_output=False)
+    socketio.run(
+        app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False
+    )
 
 
 @main.command("demo")

@@ -46,10 +46,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     INVITE_DAYS = 30
-    DEMO_PASSWORD = "wanjia2026"  # what `wanjia demo` gives every seeded account
+    # What `wanjia demo` gives every seeded account; production refuses police accounts using it.
+    DEMO_PASSWORD = "wanjia2026"  # noqa: S105
     PUBLIC_URL: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)
+    TILE_URL: str | None = None
 
 
 class TestConfig(Config):
@@ -58,6 +61,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - tests only
     CELERY_EMBEDDED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast: tests create many accounts
 
 
 def load_settings(app: Any, config: type | dict | None) -> None:
@@ -102,5 +106,6 @@ def _instance_secret(path: Path) -> str:
 def _refuse_weak_secret(secret: str) -> None:
     if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
         raise RuntimeError(
-            f"WANJIA_SECRET_KEY is too weak for production (at least {MIN_SECRET_LENGTH} random chars)"
+            "WANJIA_SECRET_KEY is too weak for production "
+            f"(at least {MIN_SECRET_LENGTH} random characters)"
         )

@@ -39,9 +39,26 @@ DEMO_LOGINS = {
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "秀英桂兰玉珍凤华建国志强明德淑芬海燕春梅国庆红霞伟军丽娟文明金凤永清德华兰英"
 PLACES = [
-    "东门", "西门", "南门", "北门", "菜市场入口", "幼儿园门口", "快递驿站", "地下车库入口",
-    "健身广场", "河边步道", "电动车棚", "垃圾分类点", "便利店", "老年活动中心", "公交站",
-    "小学后门", "停车场", "药店", "物业中心", "篮球场",
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "菜市场入口",
+    "幼儿园门口",
+    "快递驿站",
+    "地下车库入口",
+    "健身广场",
+    "河边步道",
+    "电动车棚",
+    "垃圾分类点",
+    "便利店",
+    "老年活动中心",
+    "公交站",
+    "小学后门",
+    "停车场",
+    "药店",
+    "物业中心",
+    "篮球场",
 ]
 TEAMS = ["红袖标巡防一队", "红袖标巡防二队", "楼栋安保队", "网格先锋队"]
 GIFTS: list[dict[str, Any]] = [
@@ -66,13 +83,18 @@ def _offset(x_m: float, y_m: float) -> tuple[float, float]:
 
 def _rectangle(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
     corners = [_offset(x0, y0), _offset(x1, y0), _offset(x1, y1), _offset(x0, y1), _offset(x0, y0)]
-    return {"type": "Polygon", "coordinates": [[[round(lon, 6), round(lat, 6)] for lat, lon in corners]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[round(lon, 6), round(lat, 6)] for lat, lon in corners]],
+    }
 
 
 def _grid_cells() -> list[tuple[float, float, float, float]]:
     """A 4 x 3 block layout; the last two cells form one larger grid (a park): 11 grids."""
     col_w, row_h = WIDTH_M / 4, HEIGHT_M / 3
-    cells = [(c * col_w, r * row_h, (c + 1) * col_w, (r + 1) * row_h) for r in range(3) for c in range(4)]
+    cells = [
+        (c * col_w, r * row_h, (c + 1) * col_w, (r + 1) * row_h) for r in range(3) for c in range(4)
+    ]
     x0, y0, _x1, _y1 = cells[10]
     cells[10] = (x0, y0, WIDTH_M, HEIGHT_M)
     return cells[:11]
@@ -86,19 +108,31 @@ def seed_demo() -> bool:
     """Seed once; returns False when the demo area is already there."""
     if db.session.scalar(select(PoliceArea.id).where(PoliceArea.name == AREA_NAME)):
         return False
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not secrets
     # One hash for every demo account: hashing 235 passwords one by one takes most of a minute.
-    password_hash = hash_password(current_app.config["DEMO_PASSWORD"],
-                                  current_app.config.get("PASSWORD_HASH_METHOD"))
+    password_hash = hash_password(
+        current_app.config["DEMO_PASSWORD"], current_app.config.get("PASSWORD_HASH_METHOD")
+    )
     with unit_of_work() as uow:
         session = uow.session
-        area = PoliceArea(name=AREA_NAME, police_room="新河社区警务室（新河路 18 号）",
-                          phone="0515-88880110", center_lat=CENTER_LAT, center_lon=CENTER_LON)
-        community = Community(police_area=area, name=COMMUNITY_NAME,
-                              boundary=_rectangle(0, 0, WIDTH_M, HEIGHT_M))
+        area = PoliceArea(
+            name=AREA_NAME,
+            police_room="新河社区警务室（新河路 18 号）",
+            phone="0515-88880110",
+            center_lat=CENTER_LAT,
+            center_lon=CENTER_LON,
+        )
+        community = Community(
+            police_area=area, name=COMMUNITY_NAME, boundary=_rectangle(0, 0, WIDTH_M, HEIGHT_M)
+        )
         session.add_all([area, community])
         grids = [
-            Grid(community=community, code=f"G{i + 1:02d}", name=f"第{i + 1}网格", boundary=_rectangle(*cell))
+            Grid(
+                community=community,
+                code=f"G{i + 1:02d}",
+                name=f"第{i + 1}网格",
+                boundary=_rectangle(*cell),
+            )
             for i, cell in enumerate(_grid_cells())
         ]
         teams = [Team(name=name) for name in TEAMS]
@@ -113,17 +147,30 @@ def seed_demo() -> bool:
             grid_index = i % 11
             x0, y0, x1, y1 = _grid_cells()[grid_index]
             lat, lon = _offset(rng.uniform(x0 + 20, x1 - 20), rng.uniform(y0 + 20, y1 - 20))
-            session.add(PatrolPoint(
-                grid_id=grids[grid_index].id, name=f"{grids[grid_index].name}·{PLACES[i % len(PLACES)]}",
-                lat=round(lat, 6), lon=round(lon, 6), radius_m=50, points=10 if i % 4 else 20,
-                hotspot=i % 4 == 0,
-            ))
+            session.add(
+                PatrolPoint(
+                    grid_id=grids[grid_index].id,
+                    name=f"{grids[grid_index].name}·{PLACES[i % len(PLACES)]}",
+                    lat=round(lat, 6),
+                    lon=round(lon, 6),
+                    radius_m=50,
+                    points=10 if i % 4 else 20,
+                    hotspot=i % 4 == 0,
+                )
+            )
 
-        def person(phone: str, name: str, role: Role, grid: Grid | None = None,
-                   team: Team | None = None) -> User:
-            return User(phone=phone, name=name, password_hash=password_hash, role=role.value,
-                        community_id=community.id, grid_id=grid.id if grid else None,
-                        team_id=team.id if team else None)
+        def person(
+            phone: str, name: str, role: Role, grid: Grid | None = None, team: Team | None = None
+        ) -> User:
+            return User(
+                phone=phone,
+                name=name,
+                password_hash=password_hash,
+                role=role.value,
+                community_id=community.id,
+                grid_id=grid.id if grid else None,
+                team_id=team.id if team else None,
+            )
 
         people = [
             person("13900000000", "系统管理员", Role.ADMIN),
@@ -131,12 +178,18 @@ def seed_demo() -> bool:
             person("13900000002", "刘警官", Role.OFFICER),
             person("13900000010", "周调度", Role.DISPATCHER),
         ]
-        people += [person(f"138{i + 1:08d}", name, Role.GRID_WORKER, grids[i], teams[3])
-                   for i, name in enumerate(_names(rng, 11))]
-        people += [person(f"137{i + 1:08d}", name, Role.GUARD, grids[i % 11], teams[2])
-                   for i, name in enumerate(_names(rng, 20))]
-        people += [person(f"136{i + 1:08d}", name, Role.VOLUNTEER, grids[i % 11], teams[i % 2])
-                   for i, name in enumerate(_names(rng, 200))]
+        people += [
+            person(f"138{i + 1:08d}", name, Role.GRID_WORKER, grids[i], teams[3])
+            for i, name in enumerate(_names(rng, 11))
+        ]
+        people += [
+            person(f"137{i + 1:08d}", name, Role.GUARD, grids[i % 11], teams[2])
+            for i, name in enumerate(_names(rng, 20))
+        ]
+        people += [
+            person(f"136{i + 1:08d}", name, Role.VOLUNTEER, grids[i % 11], teams[i % 2])
+            for i, name in enumerate(_names(rng, 200))
+        ]
         session.add_all(people)
         session.add_all(Gift(pickup_place=area.police_room, **gift) for gift in GIFTS)
         uow.commit()

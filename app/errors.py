@@ -100,7 +100,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> Any:
         error = DomainError(
-            "csrf_failed", _l("This form has expired or was not sent from our page. Please reload and try again.")
+            "csrf_failed",
+            _l("This form has expired or was not sent from our page. Please reload and try again."),
         )
         return error_response(error)
 

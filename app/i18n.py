@@ -6,23 +6,25 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 
 LANG_SESSION_KEY = "lang"
+# Catalogs live under "zh", not "zh_CN": Babel names the locale "zh_Hans_CN", and gettext's
+# fallback from that name reaches "zh" but never "zh_CN".
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and Celery: the default (Chinese)
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get(LANG_SESSION_KEY)
     if chosen in languages:
         return chosen
     # Browsers say "zh-CN"; our catalogs are named "zh_CN".
     offered = [lang.replace("_", "-") for lang in languages]
-    best = request.accept_languages.best_match(offered) if request else None
-    if best is None and request and any(
-        lang.lower().startswith("zh") for lang, _q in request.accept_languages
-    ):
+    best = request.accept_languages.best_match(offered)
+    if best is None and any(lang.lower().startswith("zh") for lang, _q in request.accept_languages):
         best = "zh-CN"
     return best.replace("-", "_") if best else current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -72,7 +72,7 @@ def requires(permission: str) -> Callable[[F], F]:
 
 
 def socket_requires(permission: str) -> Callable[[F], F]:
-    """Socket.IO handler decorator; the namespace's error handler turns the refusal into an event."""
+    """Socket.IO handler decorator; the error handler turns a refusal into an ``error`` event."""
     if permission not in _REGISTRY:
         raise KeyError(f"unknown permission {permission!r}")
 

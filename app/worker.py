@@ -32,7 +32,9 @@ class EmbeddedCelery:
         self.thread.join(timeout=10)
 
 
-def start_embedded(celery_app: Celery, *, beat: bool = True, concurrency: int = 2) -> EmbeddedCelery:
+def start_embedded(
+    celery_app: Celery, *, beat: bool = True, concurrency: int = 2
+) -> EmbeddedCelery:
     celery_app.set_default()
     worker = celery_app.WorkController(
         hostname=f"embedded@{socket.gethostname()}",

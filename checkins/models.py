@@ -14,7 +14,9 @@ from app.types import UTCDateTime, utcnow
 class PatrolPoint(db.Model):
     __tablename__ = "patrol_points"
     __table_args__ = (
-        CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="position_valid"),
+        CheckConstraint(
+            "lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="position_valid"
+        ),
         CheckConstraint("radius_m > 0", name="radius_positive"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,18 +17,35 @@ def area_map() -> dict[str, Any]:
     points = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
     features: list[dict[str, Any]] = []
     features += [
-        {"type": "Feature", "geometry": c.boundary, "properties": {"kind": "community", "name": c.name}}
-        for c in communities if c.boundary
+        {
+            "type": "Feature",
+            "geometry": c.boundary,
+            "properties": {"kind": "community", "name": c.name},
+        }
+        for c in communities
+        if c.boundary
     ]
     features += [
-        {"type": "Feature", "geometry": g.boundary,
-         "properties": {"kind": "grid", "id": g.id, "code": g.code, "name": g.name}}
-        for g in grids if g.boundary
+        {
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"kind": "grid", "id": g.id, "code": g.code, "name": g.name},
+        }
+        for g in grids
+        if g.boundary
     ]
     features += [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-         "properties": {"kind": "point", "id": p.id, "name": p.name, "radius_m": p.radius_m,
-                        "hotspot": p.hotspot}}
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+            "properties": {
+                "kind": "point",
+                "id": p.id,
+                "name": p.name,
+                "radius_m": p.radius_m,
+                "hotspot": p.hotspot,
+            },
+        }
         for p in points
     ]
     return {"type": "FeatureCollection", "features": features}

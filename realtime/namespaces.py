@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room  # noqa: A004
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 import volunteers.permissions  # noqa: F401
@@ -32,8 +32,10 @@ class _AuthenticatedNamespace(Namespace):
         try:
             check(current_user, self.connect_permission)
         except DomainError as error:
-            log.warning("refused %s connection from %s: %s", self.namespace, request.remote_addr, error.code)
-            raise ConnectionRefusedError(error.as_dict()) from error
+            log.warning(
+                "refused %s connection from %s: %s", self.namespace, request.remote_addr, error.code
+            )
+            raise ConnectionRefusedError(error.text(), error.as_dict()) from error
         join_room(events.user_room(current_user.id))
         join_room(events.login_room(current_user.login_session_id))
 
@@ -52,7 +54,12 @@ class FieldNamespace(_AuthenticatedNamespace):
         share = data.get("share_location")
         with unit_of_work() as uow:
             user = current_user._get_current_object()
-            services.set_duty(uow, user, data["on_duty"], share_location=share if isinstance(share, bool) else None)
+            services.set_duty(
+                uow,
+                user,
+                data["on_duty"],
+                share_location=share if isinstance(share, bool) else None,
+            )
             uow.commit()
         return queries.field_state(user)
 
@@ -75,11 +82,18 @@ def register_namespaces() -> None:
 
     @socketio.on_error_default
     def _on_error(error: Exception) -> dict[str, Any]:
+        if isinstance(error, ConnectionRefusedError):
+            raise error  # let Socket.IO refuse the connection with our error shape
         if isinstance(error, DomainError):
             log.warning("socket event %s refused: %s", request.event, error.code)
             body = error.as_dict()
         else:
             log.exception("socket event %s failed", getattr(request, "event", "?"))
-            body = {"error": {"code": "server_error", "message": str(_l("Something went wrong on the server. Please try again."))}}
+            body = {
+                "error": {
+                    "code": "server_error",
+                    "message": str(_l("Something went wrong on the server. Please try again.")),
+                }
+            }
         emit(events.ERROR, body)
         return body

@@ -20,14 +20,20 @@ from volunteers.routes import bp
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OFFICER.value)
 @click.password_option(help="At least 6 characters; asked for when not given.")
 @click.option("--community-id", type=int, default=None, help="Defaults to the first community.")
-def create_user_command(name: str, phone: str, role: str, password: str, community_id: int | None) -> None:
+def create_user_command(
+    name: str, phone: str, role: str, password: str, community_id: int | None
+) -> None:
     """Create an account of any role (the first officer or admin, typically)."""
     with unit_of_work() as uow:
         if community_id is None:
             community_id = uow.session.scalar(select(Community.id).order_by(Community.id).limit(1))
         try:
             user = services.create_user(
-                uow, name=name, phone=phone, password=password, role=role,
+                uow,
+                name=name,
+                phone=phone,
+                password=password,
+                role=role,
                 placement=services.Placement(community_id=community_id),
                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
             )

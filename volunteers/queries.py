@@ -26,8 +26,13 @@ def on_duty_people() -> list[dict[str, Any]]:
         select(User).where(User.on_duty.is_(True), User.active.is_(True)).order_by(User.name)
     )
     return [
-        {"user_id": u.id, "name": u.name, "role": u.role, "grid_id": u.grid_id,
-         "on_duty_since": u.on_duty_since.isoformat() if u.on_duty_since else None}
+        {
+            "user_id": u.id,
+            "name": u.name,
+            "role": u.role,
+            "grid_id": u.grid_id,
+            "on_duty_since": u.on_duty_since.isoformat() if u.on_duty_since else None,
+        }
         for u in rows
     ]
 
@@ -36,15 +41,21 @@ def officer_people_context(community_id: int) -> dict[str, Any]:
     """What the officer's people and invite pages show about one community."""
     community = db.session.get(Community, community_id)
     people = db.session.scalars(
-        select(User).where(User.community_id == community_id)
-        .order_by(User.role, User.name).limit(300)
+        select(User)
+        .where(User.community_id == community_id)
+        .order_by(User.role, User.name)
+        .limit(300)
     ).all()
     role_counts = dict(
         db.session.execute(
-            select(User.role, func.count()).where(User.community_id == community_id).group_by(User.role)
-        ).tuples().all()
+            select(User.role, func.count())
+            .where(User.community_id == community_id)
+            .group_by(User.role)
+        ).all()
     )
-    teams = db.session.scalars(select(Team).where(Team.community_id == community_id).order_by(Team.name)).all()
+    teams = db.session.scalars(
+        select(Team).where(Team.community_id == community_id).order_by(Team.name)
+    ).all()
     return {
         "community": community,
         "grids": community.grids if community else [],

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -55,16 +64,24 @@ def _start_login(user: User) -> None:
         session[LANG_SESSION_KEY] = lang
     with unit_of_work() as uow:
         services.open_login_session(
-            uow, user, days=current_app.config["LOGIN_SESSION_DAYS"],
-            user_agent=request.user_agent.string, address=request.remote_addr or "",
+            uow,
+            user,
+            days=current_app.config["LOGIN_SESSION_DAYS"],
+            user_agent=request.user_agent.string,
+            address=request.remote_addr or "",
         )
         uow.commit()
     login_user(user, remember=True, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
 
 
 def _me(user: User) -> dict[str, Any]:
-    return {"id": user.id, "name": user.name, "phone": user.phone, "role": user.role,
-            "on_duty": user.on_duty}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "phone": user.phone,
+        "role": user.role,
+        "on_duty": user.on_duty,
+    }
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -77,7 +94,9 @@ def login() -> Any:
     data = request_data()
     try:
         with unit_of_work(write=False) as uow:
-            user = services.authenticate(uow, str(data.get("phone", "")), str(data.get("password", "")))
+            user = services.authenticate(
+                uow, str(data.get("phone", "")), str(data.get("password", ""))
+            )
     except DomainError as error:
         return form_error("volunteers/login.html", error, next=next_url, form=data)
     _start_login(user)
@@ -109,13 +128,18 @@ def logout() -> Any:
 @limiter.limit(_per_address, methods=["POST"], deduct_when=_failed)
 def register() -> Any:
     if request.method == "GET":
-        return render_template("volunteers/register.html", form={"invite_code": request.args.get("code", "")})
+        return render_template(
+            "volunteers/register.html", form={"invite_code": request.args.get("code", "")}
+        )
     data = request_data()
     try:
         with unit_of_work() as uow:
             user = services.register_volunteer(
-                uow, invite_code=str(data.get("invite_code", "")), name=str(data.get("name", "")),
-                phone=str(data.get("phone", "")), password=str(data.get("password", "")),
+                uow,
+                invite_code=str(data.get("invite_code", "")),
+                name=str(data.get("name", "")),
+                phone=str(data.get("phone", "")),
+                password=str(data.get("password", "")),
                 agreed_to_terms=_flag(data.get("agree")),
                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
             )
@@ -132,8 +156,9 @@ def register() -> Any:
 @requires("volunteers.profile.view")
 def profile() -> Any:
     return render_template(
-        "volunteers/profile.html", user=current_user, state=queries.field_state(current_user)
-        if Role(current_user.role) in FIELD_ROLES else None,
+        "volunteers/profile.html",
+        user=current_user,
+        state=queries.field_state(current_user) if Role(current_user.role) in FIELD_ROLES else None,
         welcome=request.args.get("welcome"),
     )
 
@@ -152,7 +177,9 @@ def duty() -> Any:
     share = data.get("share_location")
     with unit_of_work() as uow:
         services.set_duty(
-            uow, current_user, _flag(data.get("on_duty")),
+            uow,
+            current_user,
+            _flag(data.get("on_duty")),
             share_location=_flag(share) if share is not None else None,
         )
         uow.commit()
@@ -190,10 +217,16 @@ def officer_people() -> Any:
     try:
         with unit_of_work() as uow:
             person = services.create_staff(
-                uow, current_user, name=str(data.get("name", "")), phone=str(data.get("phone", "")),
-                password=str(data.get("password", "")), role=str(data.get("role", "")),
+                uow,
+                current_user,
+                name=str(data.get("name", "")),
+                phone=str(data.get("phone", "")),
+                password=str(data.get("password", "")),
+                role=str(data.get("role", "")),
                 placement=services.Placement(
-                    community_id, _int_or_none(data.get("grid_id")), _int_or_none(data.get("team_id"))
+                    community_id,
+                    _int_or_none(data.get("grid_id")),
+                    _int_or_none(data.get("team_id")),
                 ),
                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
             )
@@ -223,17 +256,24 @@ def officer_invites() -> Any:
     community_id = _officer_community_id()
     context = queries.officer_people_context(community_id)
     invites = db.session.scalars(
-        select(InviteCode).where(InviteCode.community_id == community_id)
-        .order_by(InviteCode.created_at.desc()).limit(20)
+        select(InviteCode)
+        .where(InviteCode.community_id == community_id)
+        .order_by(InviteCode.created_at.desc())
+        .limit(20)
     ).all()
     if request.method == "GET":
-        return render_template("volunteers/officer_invites.html", invites=invites, form={}, **context)
+        return render_template(
+            "volunteers/officer_invites.html", invites=invites, form={}, **context
+        )
     data = request_data()
     try:
         with unit_of_work() as uow:
             invite = services.issue_invite(
-                uow, current_user, community_id=community_id,
-                grid_id=_int_or_none(data.get("grid_id")), team_id=_int_or_none(data.get("team_id")),
+                uow,
+                current_user,
+                community_id=community_id,
+                grid_id=_int_or_none(data.get("grid_id")),
+                team_id=_int_or_none(data.get("team_id")),
                 max_uses=_int_or_none(data.get("max_uses")) or 50,
                 days=_int_or_none(data.get("days")) or current_app.config["INVITE_DAYS"],
                 note=str(data.get("note", "")),
@@ -244,6 +284,7 @@ def officer_invites() -> Any:
             "volunteers/officer_invites.html", error, invites=invites, form=data, **context
         )
     if wants_json():
-        return jsonify(code=invite.code, expires_at=invite.expires_at.isoformat(),
-                       max_uses=invite.max_uses), 201
+        return jsonify(
+            code=invite.code, expires_at=invite.expires_at.isoformat(), max_uses=invite.max_uses
+        ), 201
     return redirect(url_for("volunteers.officer_invites", issued=invite.code))

@@ -86,7 +86,10 @@ def create_user(
 
 def _check_placement(uow: UnitOfWork, placement: Placement) -> None:
     session = uow.session
-    if placement.community_id is not None and session.get(Community, placement.community_id) is None:
+    if (
+        placement.community_id is not None
+        and session.get(Community, placement.community_id) is None
+    ):
         raise NotFound("community_unknown", _l("That community does not exist."))
     if placement.grid_id is not None:
         grid = session.get(Grid, placement.grid_id)
@@ -99,21 +102,42 @@ def _check_placement(uow: UnitOfWork, placement: Placement) -> None:
 
 
 def create_staff(
-    uow: UnitOfWork, actor: User, *, name: str, phone: str, password: str, role: str,
-    placement: Placement, hash_method: str | None = None,
+    uow: UnitOfWork,
+    actor: User,
+    *,
+    name: str,
+    phone: str,
+    password: str,
+    role: str,
+    placement: Placement,
+    hash_method: str | None = None,
 ) -> User:
     """An officer creates a guard, grid worker or volunteer in their own police area."""
     if role not in FIELD_ROLES:
-        raise Forbidden("role_not_creatable", _l("Officers can create guards, grid workers and volunteers only."))
+        raise Invalid(
+            "role_not_creatable",
+            _l("Officers can create guards, grid workers and volunteers only."),
+        )
     return create_user(
-        uow, name=name, phone=phone, password=password, role=role,
-        placement=placement, hash_method=hash_method,
+        uow,
+        name=name,
+        phone=phone,
+        password=password,
+        role=role,
+        placement=placement,
+        hash_method=hash_method,
     )
 
 
 def register_volunteer(
-    uow: UnitOfWork, *, invite_code: str, name: str, phone: str, password: str,
-    agreed_to_terms: bool, hash_method: str | None = None,
+    uow: UnitOfWork,
+    *,
+    invite_code: str,
+    name: str,
+    phone: str,
+    password: str,
+    agreed_to_terms: bool,
+    hash_method: str | None = None,
 ) -> User:
     """Self-registration with an officer's invite code; the code's use is counted atomically."""
     if not agreed_to_terms:
@@ -121,11 +145,21 @@ def register_volunteer(
     code = rules.normalize_invite_code(invite_code)
     invite = uow.session.scalar(select(InviteCode).where(InviteCode.code == code))
     if invite is None:
-        raise NotFound("invite_unknown", _l("This invite code is not known. Please check it with your police room."))
+        raise NotFound(
+            "invite_unknown",
+            _l("This invite code is not known. Please check it with your police room."),
+        )
     if invite.expires_at <= utcnow() or invite.uses >= invite.max_uses:
-        raise Conflict("invite_used_up", _l("This invite code has expired or been used up. Ask your police room for a new one."))
+        raise Conflict(
+            "invite_used_up",
+            _l("This invite code has expired or been used up. Ask your police room for a new one."),
+        )
     user = create_user(
-        uow, name=name, phone=phone, password=password, role=Role.VOLUNTEER,
+        uow,
+        name=name,
+        phone=phone,
+        password=password,
+        role=Role.VOLUNTEER,
         placement=Placement(invite.community_id, invite.grid_id, invite.team_id),
         hash_method=hash_method,
     )
@@ -136,15 +170,25 @@ def register_volunteer(
         .values(uses=InviteCode.uses + 1)
     ).rowcount
     if claimed != 1:
-        raise Conflict("invite_used_up", _l("This invite code has expired or been used up. Ask your police room for a new one."))
+        raise Conflict(
+            "invite_used_up",
+            _l("This invite code has expired or been used up. Ask your police room for a new one."),
+        )
     uow.session.flush()
     record_consent(uow, user.id, CONSENT_TERMS, granted=True)
     return user
 
 
 def issue_invite(
-    uow: UnitOfWork, actor: User, *, community_id: int, grid_id: int | None = None,
-    team_id: int | None = None, max_uses: int = 50, days: int = 30, note: str = "",
+    uow: UnitOfWork,
+    actor: User,
+    *,
+    community_id: int,
+    grid_id: int | None = None,
+    team_id: int | None = None,
+    max_uses: int = 50,
+    days: int = 30,
+    note: str = "",
 ) -> InviteCode:
     if not 1 <= max_uses <= 1000:
         raise Invalid("invite_uses_range", _l("An invite can be used between 1 and 1000 times."))
@@ -152,9 +196,14 @@ def issue_invite(
         raise Invalid("invite_days_range", _l("An invite can last between 1 and 365 days."))
     _check_placement(uow, Placement(community_id, grid_id, team_id))
     invite = InviteCode(
-        code=rules.new_invite_code(), created_by_id=actor.id, community_id=community_id,
-        grid_id=grid_id, team_id=team_id, max_uses=max_uses,
-        expires_at=utcnow() + timedelta(days=days), note=note[:200],
+        code=rules.new_invite_code(),
+        created_by_id=actor.id,
+        community_id=community_id,
+        grid_id=grid_id,
+        team_id=team_id,
+        max_uses=max_uses,
+        expires_at=utcnow() + timedelta(days=days),
+        note=note[:200],
     )
     uow.session.add(invite)
     uow.session.flush()
@@ -170,7 +219,10 @@ def authenticate(uow: UnitOfWork, phone: str, password: str) -> User:
     if not check_password_hash(user.password_hash, password or ""):
         raise WRONG_CREDENTIALS
     if not user.active:
-        raise Forbidden("account_disabled", _l("This account has been disabled. Please contact your police room."))
+        raise Forbidden(
+            "account_disabled",
+            _l("This account has been disabled. Please contact your police room."),
+        )
     return user
 
 
@@ -178,9 +230,11 @@ def open_login_session(
     uow: UnitOfWork, user: User, *, days: int, user_agent: str = "", address: str = ""
 ) -> LoginSession:
     login = LoginSession(
-        id=secrets.token_urlsafe(32), user_id=user.id,
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,
         expires_at=utcnow() + timedelta(days=days),
-        user_agent=user_agent[:255], address=address[:64],
+        user_agent=user_agent[:255],
+        address=address[:64],
     )
     uow.session.add(login)
     uow.session.flush()
@@ -255,10 +309,14 @@ def has_consent(session, user_id: int, kind: str) -> bool:
     return bool(latest)
 
 
-def set_duty(uow: UnitOfWork, user: User, on_duty: bool, *, share_location: bool | None = None) -> User:
+def set_duty(
+    uow: UnitOfWork, user: User, on_duty: bool, *, share_location: bool | None = None
+) -> User:
     """Go on or off duty. Going on duty needs consent to share the phone's position."""
     if Role(user.role) not in FIELD_ROLES:
-        raise Forbidden("duty_field_only", _l("Only guards, grid workers and volunteers go on duty."))
+        raise Forbidden(
+            "duty_field_only", _l("Only guards, grid workers and volunteers go on duty.")
+        )
     if share_location is not None:
         record_consent(uow, user.id, CONSENT_LOCATION, granted=share_location)
     if on_duty and not has_consent(uow.session, user.id, CONSENT_LOCATION):
@@ -270,9 +328,11 @@ def set_duty(uow: UnitOfWork, user: User, on_duty: bool, *, share_location: bool
         user.on_duty = on_duty
         user.on_duty_since = utcnow() if on_duty else None
         uow.after_commit(
-            publish, events.DUTY_CHANGED,
+            publish,
+            events.DUTY_CHANGED,
             {"user_id": user.id, "name": user.name, "role": user.role, "on_duty": on_duty},
-            room=events.CONSOLE_ROOM, namespace=events.CONSOLE_NS,
+            room=events.CONSOLE_ROOM,
+            namespace=events.CONSOLE_NS,
         )
     uow.session.flush()
     return user

@@ -1,0 +1,60 @@
+"""The embedded Celery worker and broker really run tasks, including ones sent with a countdown."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.types import utcnow
+from app.uow import unit_of_work
+from app.worker import start_embedded
+from volunteers.models import LoginSession
+from volunteers.tasks import purge_expired_login_sessions
+
+
+def _sessions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(LoginSession))
+
+
+def test_a_task_sent_with_a_countdown_runs_on_the_embedded_worker(app, make_user):
+    user = make_user()
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.add(
+            LoginSession(id="old", user_id=user.id, expires_at=utcnow() - timedelta(days=1))
+        )
+        uow.session.add(
+            LoginSession(id="live", user_id=user.id, expires_at=utcnow() + timedelta(days=1))
+        )
+        uow.commit()
+    assert app.config["CELERY_BROKER_URL"] == "filesystem://"
+    celery_app = app.extensions["celery"]
+    embedded = start_embedded(celery_app, beat=False)
+    try:
+        sent_at = time.monotonic()
+        purge_expired_login_sessions.apply_async(countdown=1)
+        deadline = sent_at + 20
+        while _sessions(app) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ran_after = time.monotonic() - sent_at
+    finally:
+        embedded.stop()
+    assert _sessions(app) == 1, "the expired login was purged by the worker"
+    assert ran_after >= 1.0, "the countdown was honoured"
+    with app.app_context():
+        assert db.session.get(LoginSession, "live") is not None
+
+
+def test_tasks_run_inside_an_app_context_and_are_safe_to_run_twice(app, make_user):
+    user = make_user()
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.add(
+            LoginSession(id="old", user_id=user.id, expires_at=utcnow() - timedelta(days=1))
+        )
+        uow.commit()
+    assert purge_expired_login_sessions.apply().result == 1
+    assert purge_expired_login_sessions.apply().result == 0
+    assert _sessions(app) == 0

@@ -1,0 +1,137 @@
+"""Logging in and out: sessions that really end, throttling, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.roles import Role
+from tests.conftest import PASSWORD, log_in
+
+
+def test_login_with_the_right_password_opens_a_session(client, make_user):
+    user = make_user(Role.VOLUNTEER)
+    response = client.post("/login", json={"phone": user.phone, "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.get_json()["user"]["role"] == "volunteer"
+    assert client.get("/api/me").get_json()["user"]["id"] == user.id
+
+
+@pytest.mark.both_databases
+def test_wrong_password_is_refused_in_the_persons_language(client, make_user):
+    user = make_user()
+    zh = client.post(
+        "/login",
+        json={"phone": user.phone, "password": "nope-nope"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    en = client.post(
+        "/login",
+        json={"phone": user.phone, "password": "nope-nope"},
+        headers={"Accept-Language": "en"},
+    )
+    assert zh.status_code == en.status_code == 401
+    assert zh.get_json() == {
+        "error": {"code": "wrong_credentials", "message": "手机号或密码不正确。"}
+    }
+    assert en.get_json()["error"]["message"] == "The mobile number or the password is not right."
+    assert client.get("/api/me").status_code == 401
+
+
+def _cookie(client, name: str) -> str | None:
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie else None
+
+
+def test_logging_out_makes_the_old_cookies_useless(app, client, make_user):
+    user = make_user()
+    log_in(client, user)
+    stolen = {name: _cookie(client, name) for name in ("session", "remember_token")}
+    assert client.post("/logout", json={}).status_code == 200
+    thief = app.test_client()
+    for name, value in stolen.items():
+        if value:
+            thief.set_cookie(name, value)
+    assert thief.get("/api/me").status_code == 401
+
+
+def test_logging_out_everywhere_ends_every_device(app, client, make_user):
+    user = make_user()
+    other_phone = app.test_client()
+    log_in(client, user)
+    log_in(other_phone, user)
+    client.post("/logout", json={"everywhere": True})
+    assert other_phone.get("/api/me").status_code == 401
+
+
+def test_logging_in_starts_a_fresh_session(app, client, make_user):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+        session["lang"] = "en"
+    log_in(client, user)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["lang"] == "en", "the language choice survives the login"
+
+
+def test_session_cookies_are_httponly_and_samesite(client, make_user):
+    user = make_user()
+    response = log_in(client, user)
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies
+    for header in cookies:
+        assert "HttpOnly" in header
+        assert "SameSite=Lax" in header
+
+
+def test_a_disabled_account_is_logged_out_and_cannot_log_in(app, client, make_user):
+    officer = make_user(Role.OFFICER)
+    volunteer = make_user()
+    volunteer_phone = app.test_client()
+    log_in(volunteer_phone, volunteer)
+    log_in(client, officer)
+    response = client.post(f"/officer/people/{volunteer.id}/active", json={"active": False})
+    assert response.status_code == 200
+    assert volunteer_phone.get("/api/me").status_code == 401
+    again = volunteer_phone.post("/login", json={"phone": volunteer.phone, "password": PASSWORD})
+    assert again.status_code == 403
+    assert again.get_json()["error"]["code"] == "account_disabled"
+
+
+def test_the_login_page_shows_a_wrong_password_and_keeps_the_number(client, make_user):
+    user = make_user()
+    response = client.post(
+        "/login",
+        data={"phone": user.phone, "password": "wrong-one"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "手机号或密码不正确。" in page
+    assert f'value="{user.phone}"' in page
+
+
+def test_after_login_the_person_goes_back_where_they_were_going(client, make_user):
+    user = make_user()
+    response = client.post(
+        "/login", data={"phone": user.phone, "password": PASSWORD, "next": "/profile"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/profile"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+)
+def test_login_never_redirects_to_another_site(client, make_user, target):
+    user = make_user()
+    response = client.post(
+        "/login", data={"phone": user.phone, "password": PASSWORD, "next": target}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_an_anonymous_browser_is_sent_to_login_and_brought_back(client):
+    response = client.get("/profile")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/profile")
