@@ -66,6 +66,7 @@ def create_app(
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
     from app.web import bp as web_bp
+    from checkins.routes import bp as checkins_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
     from volunteers.auth import install_login_loader
@@ -76,5 +77,6 @@ def create_app(
     app.register_blueprint(web_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(realtime_bp)
+    app.register_blueprint(checkins_bp)
     register_namespaces()
     return app

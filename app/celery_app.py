@@ -43,14 +43,17 @@ def celery_init_app(app: Flask) -> Celery:
         "broker_connection_retry_on_startup": True,
     }
     if broker_url.startswith("filesystem://"):
-        queue = Path(app.instance_path) / "celery" / "queue"
-        processed = Path(app.instance_path) / "celery" / "processed"
-        queue.mkdir(parents=True, exist_ok=True)
-        processed.mkdir(parents=True, exist_ok=True)
+        folders = {
+            name: Path(app.instance_path) / "celery" / name
+            for name in ("queue", "processed", "control")
+        }
+        for folder in folders.values():
+            folder.mkdir(parents=True, exist_ok=True)
         settings["broker_transport_options"] = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "processed_folder": str(processed),
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
             "store_processed": False,
             "polling_interval": 0.2,
         }

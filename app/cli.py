@@ -74,3 +74,19 @@ def demo_command() -> None:
     password = current_app.config["DEMO_PASSWORD"]
     for role, phone in DEMO_LOGINS.items():
         click.echo(f"  {role:<12} {phone}  password {password}")
+
+
+@main.command("worker", context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker_command(celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (scaled mode); extra arguments go to `celery worker`."""
+    celery_app = current_app.extensions["celery"]
+    celery_app.worker_main(["worker", "--loglevel=INFO", *celery_args])
+
+
+@main.command("beat", context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat_command(celery_args: tuple[str, ...]) -> None:
+    """Run Celery beat, the periodic-job clock (scaled mode: exactly one per site)."""
+    celery_app = current_app.extensions["celery"]
+    celery_app.start(["beat", "--loglevel=INFO", *celery_args])

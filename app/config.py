@@ -52,6 +52,17 @@ class Config:
     SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)
+
+    # Check-ins: the anti-fraud thresholds (see checkins/rules.py).
+    QR_SIGNING_KEY: str | None = None  # derived from SECRET_KEY when unset
+    CHECKIN_COOLDOWN_MINUTES = 30  # the same point again within this pays nothing
+    CHECKIN_DAILY_CAP = 40  # valid check-ins per person per day (a guard scans ~30 a night)
+    CHECKIN_MAX_ACCURACY_M = 150  # a fix worse than this is refused: ask to step outside
+    CHECKIN_ACCURACY_ALLOWANCE_M = 50  # at most this much of the reported accuracy is forgiven
+    CHECKIN_MAX_SPEED_KMH = 60  # faster than this between two points is impossible on patrol
+    CHECKIN_SPEED_MIN_DISTANCE_M = 300  # GPS noise: shorter hops are never "too fast"
+    CHECKIN_LATE_MAX_MINUTES = 120  # an offline check-in may arrive this late
+    LOCAL_TIMEZONE = "Asia/Shanghai"  # where "a day" begins for caps and streaks
     TILE_URL: str | None = None
 
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -30,5 +41,49 @@ class PatrolPoint(db.Model):
     active_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     poster_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Which field roles may check in here, comma-separated; empty means every field role.
+    allowed_roles: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     grid: Mapped["Grid"] = relationship()  # noqa: F821 - resolved by the registry
+
+    def roles(self) -> frozenset[str]:
+        return frozenset(r for r in self.allowed_roles.split(",") if r)
+
+
+class CheckIn(db.Model):
+    """One attempt to check in, with its raw evidence. Only ``status == "valid"`` rows count;
+    refused attempts are kept with their reason so officers can review the suspicious ones."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_checkins_user_client"),
+        Index("ix_checkins_user_observed", "user_id", "status", "observed_at"),
+        Index("ix_checkins_point_observed", "point_id", "observed_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_points.id"))
+    token: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    suspicious: Mapped[bool] = mapped_column(Boolean, default=False)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    distance_m: Mapped[float | None]
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    server_time: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a refusal's message parameters
+    point: Mapped[PatrolPoint | None] = relationship()
+
+
+class PatrolDay(db.Model):
+    """A local day on which a person made at least one valid check-in: streaks count these."""
+
+    __tablename__ = "patrol_days"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -1,0 +1,25 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect: a claim by unique insert."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+def lock_row(session: Session, model: Any, row_id: Any) -> None:
+    """Serialise writers on one row: ``FOR UPDATE`` on PostgreSQL; on SQLite the writing unit of
+    work already began IMMEDIATE, which holds the database's single write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(model.__table__.c.id).where(model.__table__.c.id == row_id).with_for_update()
+        )

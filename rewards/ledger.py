@@ -1,0 +1,118 @@
+"""The points ledger: append-only entries, a cached balance, idempotent awards.
+
+Points buy physical gifts, so they are treated like money:
+- every change is an entry with a reason, a source and an idempotency key;
+- ``award`` claims its key with a unique insert (``ON CONFLICT DO NOTHING``), never
+  select-then-insert, so a retry or a concurrent duplicate pays once;
+- the same key with a different request is a conflict, not a silent replay;
+- the balance moves by a conditional ``UPDATE ... WHERE balance + delta >= 0`` in the same
+  transaction, so it can never go negative, even with concurrent spends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Invalid
+from app.sql import insert_ignoring_conflicts
+from app.types import utcnow
+from app.uow import UnitOfWork
+from rewards.models import LedgerEntry, PointBalance
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    entry_id: int
+    delta: int
+    balance: int
+    replayed: bool
+
+
+def _fingerprint(user_id: int, delta: int, reason: str, source_type: str, source_id: str) -> str:
+    raw = f"{user_id}|{delta}|{reason}|{source_type}|{source_id}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def award(
+    uow: UnitOfWork,
+    *,
+    user_id: int,
+    delta: int,
+    reason: str,
+    source_type: str,
+    source_id: str | int,
+    key: str | None = None,
+    note: str = "",
+    actor_id: int | None = None,
+) -> AwardResult:
+    """Add ``delta`` points (negative to spend). Idempotent on ``key``; raises ``Conflict``."""
+    if delta == 0:
+        raise Invalid("zero_points", _l("A points change cannot be zero."))
+    session = uow.session
+    source_id = str(source_id)
+    key = key or f"{source_type}:{source_id}:{reason}"
+    fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
+    now = utcnow()
+    session.execute(
+        insert_ignoring_conflicts(session, PointBalance).values(
+            user_id=user_id, balance=0, earned_total=0, updated_at=now
+        )
+    )
+    claimed = session.execute(
+        insert_ignoring_conflicts(session, LedgerEntry)
+        .values(
+            user_id=user_id,
+            delta=delta,
+            reason=reason,
+            source_type=source_type,
+            source_id=source_id,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            note=note[:500],
+            actor_id=actor_id,
+            created_at=now,
+        )
+        .returning(LedgerEntry.id)
+    ).scalar()
+    if claimed is None:
+        return _replay(session, key, fingerprint, user_id)
+    moved = session.execute(
+        update(PointBalance)
+        .where(PointBalance.user_id == user_id, PointBalance.balance + delta >= 0)
+        .values(
+            balance=PointBalance.balance + delta,
+            earned_total=PointBalance.earned_total + max(delta, 0),
+            updated_at=now,
+        )
+    ).rowcount
+    if moved != 1:
+        # The caller's unit of work rolls back, taking the claimed entry with it.
+        raise Conflict("insufficient_points", _l("Not enough points for this."))
+    return AwardResult(claimed, delta, balance(session, user_id), replayed=False)
+
+
+def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> AwardResult:
+    existing = session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
+    if existing is None or existing.fingerprint != fingerprint:
+        raise Conflict(
+            "idempotency_mismatch",
+            _l("This request was already made with different details; nothing was changed."),
+        )
+    return AwardResult(existing.id, existing.delta, balance(session, user_id), replayed=True)
+
+
+def balance(session: Session, user_id: int) -> int:
+    """The person's current balance (the cache kept in step by ``award``)."""
+    return session.scalar(select(PointBalance.balance).where(PointBalance.user_id == user_id)) or 0
+
+
+def ledger_sum(session: Session, user_id: int) -> int:
+    """The balance recomputed from the entries: what the cache must always equal."""
+    return session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.user_id == user_id)
+    )

@@ -1,0 +1,11 @@
+"""Why points change hands: every ledger entry names one of these."""
+
+CHECKIN = "checkin"
+ROUTE_BONUS = "route_bonus"
+STREAK_BONUS = "streak_bonus"
+TIP_CONFIRMED = "tip_confirmed"
+DISPATCH_ACCEPTED = "dispatch_accepted"
+DISPATCH_ARRIVED = "dispatch_arrived"
+REDEMPTION = "redemption"
+REDEMPTION_REFUND = "redemption_refund"
+CORRECTION = "correction"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install everything Wanjia Watch needs: a virtualenv with the Python packages, the front-end
+# libraries from the npm registry (copied into static/vendor, never committed, no CDN), and the
+# Debian packages for Chinese text (and, with --test, Chromium for the browser tests).
+# Safe to run again: it only does what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
+VENV=${VENV:-.venv}
+
+apt_packages=(fonts-wqy-microhei)
+# chromium drives the browser tests; zbar and poppler read QR codes and poster PDFs back.
+[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: please install these Debian packages: ${missing[*]}" >&2
+  fi
+fi
+
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+extras=""
+[ "$with_test" = 1 ] && extras="[test]"
+stamp="$VENV/.installed$( [ "$with_test" = 1 ] && echo -test )"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check -U pip
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".$extras"
+  touch "$stamp"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules
+fi
+mkdir -p static/vendor/leaflet static/vendor/socket.io
+cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+  node_modules/leaflet/dist/images static/vendor/leaflet/
+cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io/
+echo "installed into $VENV"

@@ -1,0 +1,104 @@
+/* The check-in page a poster opens: locate, submit, show the result. No framework, no map.
+   Weak networks: every attempt is queued in localStorage before it is sent and removed only
+   when the server has answered, so a dropped connection loses nothing; the queue is flushed
+   when the phone is back online or the page is opened again. */
+(function () {
+  "use strict";
+  var QUEUE = "wanjia.checkin.queue";
+  var root = document.getElementById("checkin");
+  var labels = JSON.parse(document.getElementById("labels").textContent);
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var statusEl = document.getElementById("status");
+  var statusText = document.getElementById("status-text");
+  var retry = document.getElementById("retry");
+
+  function fmt(text, n) { return text.replace("{n}", n); }
+  function show(kind, text) {
+    statusEl.className = "status " + kind;
+    statusText.textContent = text;
+  }
+  function load() { try { return JSON.parse(localStorage.getItem(QUEUE)) || []; } catch (e) { return []; } }
+  function save(items) { try { localStorage.setItem(QUEUE, JSON.stringify(items)); } catch (e) { /* private mode */ } }
+  function forget(id) { save(load().filter(function (i) { return i.client_id !== id; })); }
+  function newId() {
+    var a = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function send(item) {
+    return fetch(item.api, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(item)
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (response.status >= 500) { throw new Error("server"); }
+        forget(item.client_id);  // answered, yes or no: never send it again
+        return { ok: response.ok, body: body };
+      });
+    });
+  }
+
+  function flushQueue(current) {
+    load().forEach(function (item) {
+      if (item !== current && (!current || item.client_id !== current.client_id)) {
+        send(item).catch(function () { /* still offline: keep it */ });
+      }
+    });
+  }
+
+  function showAnswer(answer) {
+    if (answer.ok) {
+      var b = answer.body;
+      show("done", labels.ok + " · " + b.point.name);
+      document.getElementById("result-points").textContent = fmt(labels.points, b.points);
+      document.getElementById("result-balance").textContent = b.balance;
+      document.getElementById("result-streak").textContent = fmt(labels.days, b.streak_days);
+      document.getElementById("result-remaining").textContent = b.remaining_today;
+      document.getElementById("result").hidden = false;
+    } else {
+      var error = answer.body.error || {};
+      show("refused", error.message || labels.failed);
+      statusEl.dataset.code = error.code || "";
+      retry.hidden = false;
+    }
+  }
+
+  function submit(position) {
+    var item = {
+      api: root.dataset.api, token: root.dataset.token, client_id: newId(),
+      lat: position.coords.latitude, lon: position.coords.longitude,
+      accuracy: position.coords.accuracy, device_time: new Date().toISOString()
+    };
+    var queue = load(); queue.push(item); save(queue);
+    show("working", labels.sending);
+    send(item).then(showAnswer, function () {
+      show("queued", labels.queued);
+      statusEl.dataset.code = "queued";
+    });
+  }
+
+  function locate() {
+    retry.hidden = true;
+    document.getElementById("help").hidden = true;
+    show("working", labels.locating);
+    if (!navigator.geolocation) { return failed({ code: 2 }); }
+    navigator.geolocation.getCurrentPosition(submit, failed,
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
+  }
+
+  function failed(error) {
+    var denied = error && error.code === 1;
+    show("refused", denied ? labels.denied : labels.unavailable);
+    statusEl.dataset.code = denied ? "location_denied" : "location_unavailable";
+    document.getElementById("help").hidden = !denied;
+    retry.hidden = false;
+  }
+
+  window.addEventListener("online", function () { flushQueue(null); });
+  retry.addEventListener("click", locate);
+  flushQueue(null);
+  if (root.dataset.stale) { show("refused", labels.stale); statusEl.dataset.code = "qr_stale"; return; }
+  locate();
+})();
