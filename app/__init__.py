@@ -66,6 +66,7 @@ def create_app(
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
     from app.web import bp as web_bp
+    from checkins.officer import bp as points_bp
     from checkins.routes import bp as checkins_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
@@ -78,5 +79,6 @@ def create_app(
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)
+    app.register_blueprint(points_bp)
     register_namespaces()
     return app

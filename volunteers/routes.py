@@ -152,14 +152,16 @@ def register() -> Any:
     return redirect(url_for("volunteers.profile", welcome=1))
 
 
+def _profile_context() -> dict[str, Any]:
+    field = Role(current_user.role) in FIELD_ROLES
+    return {"user": current_user, "state": queries.field_state(current_user) if field else None}
+
+
 @bp.get("/profile")
 @requires("volunteers.profile.view")
 def profile() -> Any:
     return render_template(
-        "volunteers/profile.html",
-        user=current_user,
-        state=queries.field_state(current_user) if Role(current_user.role) in FIELD_ROLES else None,
-        welcome=request.args.get("welcome"),
+        "volunteers/profile.html", welcome=request.args.get("welcome"), **_profile_context()
     )
 
 
@@ -169,11 +171,7 @@ def api_me() -> Any:
     return jsonify(user=_me(current_user))
 
 
-@bp.post("/duty")
-@bp.post("/api/me/duty")
-@requires("volunteers.duty.switch")
-def duty() -> Any:
-    data = request_data()
+def _switch_duty(data: dict[str, Any]) -> None:
     share = data.get("share_location")
     with unit_of_work() as uow:
         services.set_duty(
@@ -183,9 +181,24 @@ def duty() -> Any:
             share_location=_flag(share) if share is not None else None,
         )
         uow.commit()
-    if wants_json():
-        return jsonify(queries.field_state(current_user))
+
+
+@bp.post("/duty")
+@requires("volunteers.duty.switch")
+def duty() -> Any:
+    """The profile page's switch: a refusal is shown on the page itself."""
+    try:
+        _switch_duty(request_data())
+    except DomainError as error:
+        return form_error("volunteers/profile.html", error, **_profile_context())
     return redirect(url_for("volunteers.profile"))
+
+
+@bp.post("/api/me/duty")
+@requires("volunteers.duty.switch")
+def api_duty() -> Any:
+    _switch_duty(request_data())
+    return jsonify(queries.field_state(current_user))
 
 
 def _officer_community_id() -> int:

@@ -284,12 +284,31 @@ def set_active(uow: UnitOfWork, actor: User, user_id: int, active: bool) -> User
         raise NotFound("person_unknown", _l("That person does not exist."))
     if user.id == actor.id:
         raise Conflict("cannot_disable_self", _l("You cannot disable your own account."))
+    if Role(actor.role) != Role.ADMIN and (
+        Role(user.role) not in FIELD_ROLES or user.community_id != actor.community_id
+    ):
+        raise Forbidden(
+            "person_not_yours",
+            _l("Officers manage the guards, grid workers and volunteers of their own community."),
+        )
     user.active = active
     if not active:
+        if user.on_duty:
+            _announce_duty(uow, user, on_duty=False)
         user.on_duty = False
         user.on_duty_since = None
         revoke_all_login_sessions(uow, user.id)
     return user
+
+
+def _announce_duty(uow: UnitOfWork, user: User, *, on_duty: bool) -> None:
+    uow.after_commit(
+        publish,
+        events.DUTY_CHANGED,
+        {"user_id": user.id, "name": user.name, "role": user.role, "on_duty": on_duty},
+        room=events.CONSOLE_ROOM,
+        namespace=events.CONSOLE_NS,
+    )
 
 
 def record_consent(uow: UnitOfWork, user_id: int, kind: str, *, granted: bool) -> Consent:
@@ -327,12 +346,6 @@ def set_duty(
     if user.on_duty != on_duty:
         user.on_duty = on_duty
         user.on_duty_since = utcnow() if on_duty else None
-        uow.after_commit(
-            publish,
-            events.DUTY_CHANGED,
-            {"user_id": user.id, "name": user.name, "role": user.role, "on_duty": on_duty},
-            room=events.CONSOLE_ROOM,
-            namespace=events.CONSOLE_NS,
-        )
+        _announce_duty(uow, user, on_duty=on_duty)
     uow.session.flush()
     return user

@@ -14,6 +14,7 @@
     .then(function (data) {
       var layer = L.geoJSON(data, {
         style: function (f) {
+          if (f.properties.kind === "point") { return {}; }  // markers keep pointToLayer's style
           return f.properties.kind === "community"
             ? { color: "#8e0000", weight: 3, fill: false }
             : { color: "#607d8b", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 };

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app import create_app
@@ -21,7 +23,8 @@ def _protected_endpoints():
         permission = getattr(view, "permission", None)
         if permission is None:
             continue
-        path = rule.rule.replace("<int:user_id>", "1")
+        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<\w+>", "png", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((path, method, permission))
     return found

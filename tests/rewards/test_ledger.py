@@ -18,8 +18,15 @@ from rewards.models import LedgerEntry
 
 def _award(app, user_id, delta, key=None, source_id="s1", reason="checkin"):
     with app.app_context(), unit_of_work() as uow:
-        result = ledger.award(uow, user_id=user_id, delta=delta, reason=reason,
-                              source_type="test", source_id=source_id, key=key)
+        result = ledger.award(
+            uow,
+            user_id=user_id,
+            delta=delta,
+            reason=reason,
+            source_type="test",
+            source_id=source_id,
+            key=key,
+        )
         uow.commit()
         return result
 
@@ -96,8 +103,9 @@ def _race(app, count, work):
 def test_twenty_concurrent_spends_never_take_the_balance_below_zero(app, make_user):
     user = make_user()
     _award(app, user.id, 100, source_id="earn")
-    outcomes = _race(app, 20, lambda i: _award(app, user.id, -30, source_id=f"spend-{i}",
-                                                reason="redemption"))
+    outcomes = _race(
+        app, 20, lambda i: _award(app, user.id, -30, source_id=f"spend-{i}", reason="redemption")
+    )
     spent = [o for o in outcomes if isinstance(o, ledger.AwardResult)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(spent) == 3 and len(refused) == 17, outcomes
@@ -114,9 +122,13 @@ def test_the_same_award_sent_concurrently_pays_once(app, make_user):
     assert _balance_and_sum(app, user.id) == (10, 10)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(deltas=st.lists(st.integers(min_value=-50, max_value=50).filter(bool), max_size=25))
-def test_after_any_sequence_the_balance_equals_the_sum_and_is_never_negative(app, make_user, deltas):
+def test_after_any_sequence_the_balance_equals_the_sum_and_is_never_negative(
+    app, make_user, deltas
+):
     user = make_user()
     expected = 0
     for i, delta in enumerate(deltas):

@@ -135,3 +135,44 @@ def test_an_anonymous_browser_is_sent_to_login_and_brought_back(client):
     response = client.get("/profile")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=/profile")
+
+
+def test_an_officer_cannot_disable_police_accounts_or_other_communities(app, client, make_user):
+    officer = make_user(Role.OFFICER)
+    dispatcher = make_user(Role.DISPATCHER)
+    log_in(client, officer)
+    response = client.post(f"/officer/people/{dispatcher.id}/active", json={"active": False})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "person_not_yours"
+    assert app.test_client().post("/login", json={"phone": dispatcher.phone,
+                                                  "password": PASSWORD}).status_code == 200
+
+
+def test_disabling_someone_on_duty_takes_them_off_the_console(app, client, make_user):
+    from app.extensions import socketio
+    from realtime import events
+
+    officer = make_user(Role.OFFICER)
+    guard = make_user(Role.GUARD, location_consent=True)
+    guard_phone = app.test_client()
+    log_in(guard_phone, guard)
+    assert guard_phone.post("/api/me/duty", json={"on_duty": True}).get_json()["on_duty"] is True
+    log_in(client, officer)
+    console = socketio.test_client(app, namespace=events.CONSOLE_NS, flask_test_client=client)
+    console.get_received(events.CONSOLE_NS)
+    client.post(f"/officer/people/{guard.id}/active", json={"active": False})
+    changes = [m["args"][0] for m in console.get_received(events.CONSOLE_NS)
+               if m["name"] == events.DUTY_CHANGED]
+    assert changes == [{"user_id": guard.id, "name": guard.name, "role": "guard", "on_duty": False}]
+    console.disconnect(events.CONSOLE_NS)
+
+
+def test_the_duty_form_shows_a_refusal_on_the_profile_page(client, make_user):
+    volunteer = make_user(Role.VOLUNTEER)
+    log_in(client, volunteer)
+    response = client.post("/duty", data={"on_duty": "1"}, headers={"Accept-Language": "zh-CN"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-code="location_consent_needed"' in page and "上岗前" in page
+    assert client.post("/duty", data={"on_duty": "1", "share_location": "1"}).status_code == 302
+    assert client.get("/api/me").get_json()["user"]["on_duty"] is True

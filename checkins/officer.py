@@ -1,0 +1,240 @@
+"""The officer's side of patrol points: the point editor with its map, posters, attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+import checkins.permissions  # noqa: F401 - registers this package's permissions
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.permissions import requires
+from app.uow import unit_of_work
+from app.web import request_data
+from checkins import points, posters, tokens
+from checkins.models import CheckIn, PatrolPoint
+from checkins.policy import signing_key
+from volunteers.models import Grid
+
+bp = Blueprint("points", __name__, template_folder="templates")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - names, not a bind
+
+
+def public_base() -> str:
+    """What phones reach: the configured public URL, else the address this request came to."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def public_base_warning() -> str | None:
+    parts = urlsplit(public_base())
+    if parts.hostname in LOOPBACK:
+        return str(
+            _l(
+                "Posters point to this computer's own address; phones cannot reach it. "
+                "Set WANJIA_PUBLIC_URL to the address phones use."
+            )
+        )
+    if parts.scheme != "https":
+        return str(
+            _l(
+                "Posters use plain HTTP; phones will refuse to share their location. "
+                "Serve over HTTPS and set WANJIA_PUBLIC_URL."
+            )
+        )
+    return None
+
+
+def poster_url(point: PatrolPoint) -> str:
+    return public_base() + tokens.check_in_path(
+        tokens.sign(signing_key(), point.id, point.poster_version)
+    )
+
+
+def _when(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Invalid(
+            "period_invalid", _l("The end of the period must be after its start.")
+        ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["LOCAL_TIMEZONE"]))
+    return parsed
+
+
+def _fields(data: dict[str, Any]) -> points.PointFields:
+    roles = data.get("allowed_roles")
+    return points.PointFields(
+        name=data.get("name"),
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        radius_m=data.get("radius_m"),
+        points=data.get("points"),
+        grid_id=data.get("grid_id"),
+        hotspot=bool(data["hotspot"]) if "hotspot" in data else None,
+        active_from=_when(data.get("active_from")),
+        active_until=_when(data.get("active_until")),
+        allowed_roles=list(roles) if isinstance(roles, list) else None,
+    )
+
+
+def _utc_iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def point_json(point: PatrolPoint) -> dict[str, Any]:
+    return {
+        "id": point.id,
+        "name": point.name,
+        "lat": point.lat,
+        "lon": point.lon,
+        "radius_m": point.radius_m,
+        "points": point.points,
+        "grid_id": point.grid_id,
+        "hotspot": point.hotspot,
+        "poster_version": point.poster_version,
+        "active_from": _utc_iso(point.active_from),
+        "active_until": _utc_iso(point.active_until),
+        "retired": point.retired_at is not None,
+        "url": poster_url(point),
+    }
+
+
+def _point(point_id: int) -> PatrolPoint:
+    point = db.session.get(PatrolPoint, point_id)
+    if point is None:
+        raise NotFound("point_unknown", _l("That patrol point does not exist."))
+    return point
+
+
+@bp.get("/officer/points")
+@requires("checkins.points.manage")
+def editor() -> Any:
+    rows = db.session.scalars(
+        select(PatrolPoint).order_by(PatrolPoint.grid_id, PatrolPoint.name)
+    ).all()
+    grids = db.session.scalars(select(Grid).order_by(Grid.code)).all()
+    suspicious = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.suspicious.is_(True))
+        .order_by(CheckIn.server_time.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "checkins/points.html",
+        points=rows,
+        grids=grids,
+        suspicious=suspicious,
+        warning=public_base_warning(),
+    )
+
+
+@bp.get("/api/points")
+@requires("checkins.points.manage")
+def list_points() -> Any:
+    rows = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
+    return jsonify(points=[point_json(p) for p in rows])
+
+
+@bp.post("/api/points")
+@requires("checkins.points.manage")
+def create() -> Any:
+    with unit_of_work() as uow:
+        point = points.create_point(uow, _fields(request_data()))
+        uow.commit()
+    return jsonify(point=point_json(point)), 201
+
+
+@bp.route("/api/points/<int:point_id>", methods=["PATCH"])
+@requires("checkins.points.manage")
+def update(point_id: int) -> Any:
+    with unit_of_work() as uow:
+        point = points.update_point(uow, point_id, _fields(request_data()))
+        uow.commit()
+    return jsonify(point=point_json(point))
+
+
+@bp.post("/api/points/<int:point_id>/retire")
+@requires("checkins.points.manage")
+def retire(point_id: int) -> Any:
+    with unit_of_work() as uow:
+        point = points.retire_point(uow, point_id)
+        uow.commit()
+    return jsonify(point=point_json(point))
+
+
+@bp.post("/api/points/<int:point_id>/reprint")
+@requires("checkins.points.manage")
+def reprint(point_id: int) -> Any:
+    with unit_of_work() as uow:
+        point = points.reprint_point(uow, point_id)
+        uow.commit()
+    return jsonify(point=point_json(point))
+
+
+@bp.get("/officer/points/<int:point_id>")
+@requires("checkins.points.manage")
+def detail(point_id: int) -> Any:
+    point = _point(point_id)
+    attempts = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.point_id == point_id)
+        .order_by(CheckIn.server_time.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "checkins/point_detail.html",
+        point=point,
+        attempts=attempts,
+        url=poster_url(point),
+        warning=public_base_warning(),
+    )
+
+
+@bp.get("/officer/points/<int:point_id>/poster.<fmt>")
+@requires("checkins.points.manage")
+def poster(point_id: int, fmt: str) -> Any:
+    point = _point(point_id)
+    url = poster_url(point)
+    if fmt == "png":
+        return Response(posters.qr_png(url), mimetype="image/png")
+    if fmt == "svg":
+        return Response(posters.qr_svg(url), mimetype="image/svg+xml")
+    if fmt == "pdf":
+        item = posters.PosterItem(point.name, url, point.points, point.hotspot)
+        return Response(
+            posters.single_poster_pdf(item, title=point.grid.name), mimetype="application/pdf"
+        )
+    raise NotFound("not_found", _l("This page or item does not exist."))
+
+
+@bp.get("/officer/grids/<int:grid_id>/posters.pdf")
+@requires("checkins.points.manage")
+def grid_sheet(grid_id: int) -> Any:
+    grid = db.session.get(Grid, grid_id)
+    if grid is None:
+        raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
+    rows = db.session.scalars(
+        select(PatrolPoint)
+        .where(PatrolPoint.grid_id == grid_id, PatrolPoint.retired_at.is_(None))
+        .order_by(PatrolPoint.name)
+    ).all()
+    if not rows:
+        raise NotFound("grid_has_no_points", _l("This grid has no patrol points to print yet."))
+    items = [posters.PosterItem(p.name, poster_url(p), p.points, p.hotspot) for p in rows]
+    pdf = posters.grid_sheet_pdf(
+        f"{grid.community.name} · {grid.name}", items, subtitle=str(_l("Patrol check-in posters"))
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="posters-{grid.code}.pdf"'},
+    )

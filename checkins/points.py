@@ -1,0 +1,141 @@
+"""Officers manage patrol points: place, move, change, retire, reprint (which voids old posters)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.errors import Invalid, NotFound
+from app.roles import FIELD_ROLES
+from app.types import utcnow
+from app.uow import UnitOfWork
+from checkins.models import PatrolPoint
+from volunteers.models import Grid
+
+MIN_RADIUS_M, MAX_RADIUS_M = 10, 500
+MAX_POINTS = 100
+
+
+@dataclass(frozen=True)
+class PointFields:
+    """What an officer may set on a point; ``None`` leaves a field as it is."""
+
+    name: str | None = None
+    lat: Any = None
+    lon: Any = None
+    radius_m: Any = None
+    points: Any = None
+    grid_id: Any = None
+    hotspot: bool | None = None
+    active_from: datetime | None = None
+    active_until: datetime | None = None
+    allowed_roles: list[str] | None = None
+
+
+def _number(value: Any, low: float, high: float, code: str, message: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(code, message, low=low, high=high) from exc
+    if not math.isfinite(number) or not low <= number <= high:
+        raise Invalid(code, message, low=low, high=high)
+    return number
+
+
+def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
+    if fields.name is not None:
+        name = " ".join(fields.name.split())
+        if not 1 <= len(name) <= 120:
+            raise Invalid(
+                "point_name_missing", _l("Please give the point a name (at most 120 characters).")
+            )
+        point.name = name
+    if fields.lat is not None or fields.lon is not None:
+        point.lat = _number(
+            fields.lat, -90, 90, "position_invalid", _l("That position is not valid.")
+        )
+        point.lon = _number(
+            fields.lon, -180, 180, "position_invalid", _l("That position is not valid.")
+        )
+    if fields.radius_m is not None:
+        point.radius_m = int(
+            _number(
+                fields.radius_m,
+                MIN_RADIUS_M,
+                MAX_RADIUS_M,
+                "radius_range",
+                _l("The radius must be between %(low)d and %(high)d metres."),
+            )
+        )
+    if fields.points is not None:
+        point.points = int(
+            _number(
+                fields.points,
+                1,
+                MAX_POINTS,
+                "points_range",
+                _l("A check-in can pay between %(low)d and %(high)d points."),
+            )
+        )
+    if fields.grid_id is not None:
+        if uow.session.get(Grid, int(fields.grid_id)) is None:
+            raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
+        point.grid_id = int(fields.grid_id)
+    if fields.hotspot is not None:
+        point.hotspot = fields.hotspot
+    if fields.active_from is not None or fields.active_until is not None:
+        point.active_from, point.active_until = fields.active_from, fields.active_until
+        if point.active_from and point.active_until and point.active_until <= point.active_from:
+            raise Invalid("period_invalid", _l("The end of the period must be after its start."))
+    if fields.allowed_roles is not None:
+        unknown = set(fields.allowed_roles) - {r.value for r in FIELD_ROLES}
+        if unknown:
+            raise Invalid("role_unknown", _l("Unknown role."))
+        point.allowed_roles = ",".join(sorted(set(fields.allowed_roles)))
+
+
+def create_point(uow: UnitOfWork, fields: PointFields) -> PatrolPoint:
+    if fields.name is None or fields.lat is None or fields.lon is None or fields.grid_id is None:
+        raise Invalid(
+            "point_fields_missing", _l("A new point needs a name, a grid and a place on the map.")
+        )
+    point = PatrolPoint(radius_m=50, points=10, hotspot=False, poster_version=1, allowed_roles="")
+    _apply(uow, point, fields)
+    uow.session.add(point)
+    uow.session.flush()
+    return point
+
+
+def _get(uow: UnitOfWork, point_id: int) -> PatrolPoint:
+    point = uow.session.get(PatrolPoint, point_id)
+    if point is None:
+        raise NotFound("point_unknown", _l("That patrol point does not exist."))
+    return point
+
+
+def update_point(uow: UnitOfWork, point_id: int, fields: PointFields) -> PatrolPoint:
+    """Change or move a point. Posters stay valid: the token names the point, not the place."""
+    point = _get(uow, point_id)
+    _apply(uow, point, fields)
+    uow.session.flush()
+    return point
+
+
+def retire_point(uow: UnitOfWork, point_id: int) -> PatrolPoint:
+    point = _get(uow, point_id)
+    if point.retired_at is None:
+        point.retired_at = utcnow()
+    uow.session.flush()
+    return point
+
+
+def reprint_point(uow: UnitOfWork, point_id: int) -> PatrolPoint:
+    """New poster version: every poster printed before stops working at once."""
+    point = _get(uow, point_id)
+    point.poster_version += 1
+    uow.session.flush()
+    return point

@@ -1,0 +1,87 @@
+"""Helpers for the browser tests: screenshots, logging in, layout checks, demo logins."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+WANJIA = Path(sys.executable).with_name("wanjia")
+CHROMIUM = os.environ.get("WANJIA_E2E_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+DEMO_PASSWORD = "wanjia2026"
+DEMO_LOGINS = {
+    "officer": "13900000001",
+    "dispatcher": "13900000010",
+    "volunteer": "13600000001",
+    "guard": "13700000001",
+    "grid_worker": "13800000001",
+    "admin": "13900000000",
+}
+# Where the demo police area is: the phone's faked position is inside it.
+PHONE_GEOLOCATION = {"latitude": 33.38, "longitude": 120.16, "accuracy": 15}
+
+
+def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot to test-artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+    path = SCREENSHOTS / f"{safe}.png"
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    return path
+
+
+def log_in(page: Any, phone_number: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form and wait for the page it leads to."""
+    page.goto("/login")
+    page.fill("input[name=phone]", phone_number)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    """Nothing sticks out to the right: a phone must never scroll sideways."""
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"page scrolls sideways: scrollWidth {widths[0]} > {widths[1]}"
+
+
+def small_touch_targets(page: Any, minimum: int = 48) -> list[str]:
+    """Visible links, buttons and fields smaller than ``minimum`` CSS px in height (or width)."""
+    return page.evaluate(
+        """(minimum) => {
+          const out = [];
+          for (const el of document.querySelectorAll(
+              'a, button, input:not([type=hidden]), select, textarea, label.check')) {
+            const r = el.getBoundingClientRect();
+            if (!r.width || !r.height) continue;
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden' || style.display === 'none') continue;
+            let h = r.height, w = r.width;
+            // A checkbox counts with its label: the whole label is the touch target.
+            const label = el.closest('label');
+            if (label && el.matches('input[type=checkbox], input[type=radio]')) {
+              const lr = label.getBoundingClientRect(); h = lr.height; w = lr.width;
+            }
+            // An inline link inside running text (e.g. a phone number) may be as tall as the line.
+            if (el.tagName === 'A' && style.display === 'inline') continue;
+            if (h < minimum || w < minimum) {
+              const text = (el.textContent || el.name || '').trim().slice(0, 30);
+              out.push(`${el.tagName.toLowerCase()}.${el.className} "${text}" `
+                       + `${Math.round(w)}x${Math.round(h)}`);
+            }
+          }
+          return out;
+        }""",
+        minimum,
+    )
+
