@@ -67,6 +67,7 @@ def create_app(
     from app.errors import register_error_handlers
     from app.web import bp as web_bp
     from checkins.officer import bp as points_bp
+    from checkins.patrol_routes import bp as patrols_bp
     from checkins.routes import bp as checkins_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
@@ -80,5 +81,9 @@ def create_app(
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(points_bp)
+    app.register_blueprint(patrols_bp)
     register_namespaces()
+    from realtime import subscribers
+
+    subscribers.install()
     return app

@@ -16,6 +16,10 @@ from celery import Celery, Task
 from flask import Flask
 
 BEAT_SCHEDULE = {
+    "close-patrol-route-windows": {
+        "task": "checkins.tasks.close_route_windows",
+        "schedule": timedelta(minutes=1),
+    },
     "purge-expired-login-sessions": {
         "task": "volunteers.tasks.purge_expired_login_sessions",
         "schedule": timedelta(hours=1),
@@ -64,6 +68,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    import volunteers.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import checkins.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import volunteers.tasks  # noqa: F401
 
     return celery_app

@@ -63,6 +63,7 @@ class Config:
     CHECKIN_SPEED_MIN_DISTANCE_M = 300  # GPS noise: shorter hops are never "too fast"
     CHECKIN_LATE_MAX_MINUTES = 120  # an offline check-in may arrive this late
     LOCAL_TIMEZONE = "Asia/Shanghai"  # where "a day" begins for caps and streaks
+    ROUTE_BONUS_POINTS = 30  # default bonus for walking a whole patrol route in its window
     TILE_URL: str | None = None
 
 

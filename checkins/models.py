@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -87,3 +88,52 @@ class PatrolDay(db.Model):
     __tablename__ = "patrol_days"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class PatrolRoute(db.Model):
+    """An ordered round of points to walk in a daily time window (it may cross midnight)."""
+
+    __tablename__ = "patrol_routes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    bonus_points: Mapped[int] = mapped_column(Integer, default=30)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    stops: Mapped[list[RouteStop]] = relationship(
+        order_by="RouteStop.position", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[RouteAssignment]] = relationship(cascade="all, delete-orphan")
+
+
+class RouteStop(db.Model):
+    __tablename__ = "route_stops"
+    route_id: Mapped[int] = mapped_column(ForeignKey("patrol_routes.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("patrol_points.id"))
+    point: Mapped[PatrolPoint] = relationship()
+
+
+class RouteAssignment(db.Model):
+    __tablename__ = "route_assignments"
+    route_id: Mapped[int] = mapped_column(ForeignKey("patrol_routes.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class RouteRun(db.Model):
+    """How one person's round went on one day, decided once when its window closed."""
+
+    __tablename__ = "route_runs"
+    __table_args__ = (UniqueConstraint("route_id", "user_id", "day", name="uq_route_runs_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("patrol_routes.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    visited: Mapped[int] = mapped_column(Integer, default=0)
+    missed_point_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    bonus_points: Mapped[int] = mapped_column(Integer, default=0)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.types import utcnow
-from checkins import services
+from checkins import patrols, services
 from checkins.models import CheckIn
 from checkins.rules import MESSAGES
 from rewards import ledger
@@ -40,6 +40,7 @@ def history(user: User, policy: services.Policy, limit: int = 50) -> dict[str, A
     ).all()
     valid_today = services.valid_on_day(session, user.id, now, policy.timezone)
     return {
+        "rounds": patrols.rounds_for(session, user.id, now, policy.timezone),
         "balance": ledger.balance(session, user.id),
         "streak_days": services.streak_days(session, user.id, today),
         "valid_today": valid_today,

@@ -10,6 +10,7 @@ CONSOLE_ROOM = "console"
 ERROR = "error"
 STATE = "state"
 DUTY_CHANGED = "duty_changed"
+ROUTE_CLOSED = "route_closed"
 
 # client -> server
 SET_DUTY = "set_duty"

@@ -144,8 +144,12 @@ def test_an_officer_cannot_disable_police_accounts_or_other_communities(app, cli
     response = client.post(f"/officer/people/{dispatcher.id}/active", json={"active": False})
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "person_not_yours"
-    assert app.test_client().post("/login", json={"phone": dispatcher.phone,
-                                                  "password": PASSWORD}).status_code == 200
+    assert (
+        app.test_client()
+        .post("/login", json={"phone": dispatcher.phone, "password": PASSWORD})
+        .status_code
+        == 200
+    )
 
 
 def test_disabling_someone_on_duty_takes_them_off_the_console(app, client, make_user):
@@ -161,8 +165,11 @@ def test_disabling_someone_on_duty_takes_them_off_the_console(app, client, make_
     console = socketio.test_client(app, namespace=events.CONSOLE_NS, flask_test_client=client)
     console.get_received(events.CONSOLE_NS)
     client.post(f"/officer/people/{guard.id}/active", json={"active": False})
-    changes = [m["args"][0] for m in console.get_received(events.CONSOLE_NS)
-               if m["name"] == events.DUTY_CHANGED]
+    changes = [
+        m["args"][0]
+        for m in console.get_received(events.CONSOLE_NS)
+        if m["name"] == events.DUTY_CHANGED
+    ]
     assert changes == [{"user_id": guard.id, "name": guard.name, "role": "guard", "on_duty": False}]
     console.disconnect(events.CONSOLE_NS)
 
