@@ -71,6 +71,8 @@ def create_app(
     from checkins.routes import bp as checkins_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
+    from rewards.officer import bp as catalog_bp
+    from rewards.routes import bp as rewards_bp
     from volunteers.auth import install_login_loader
     from volunteers.routes import bp as volunteers_bp
 
@@ -82,6 +84,8 @@ def create_app(
     app.register_blueprint(checkins_bp)
     app.register_blueprint(points_bp)
     app.register_blueprint(patrols_bp)
+    app.register_blueprint(rewards_bp)
+    app.register_blueprint(catalog_bp)
     register_namespaces()
     from realtime import subscribers
 

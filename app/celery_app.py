@@ -16,6 +16,10 @@ from celery import Celery, Task
 from flask import Flask
 
 BEAT_SCHEDULE = {
+    "cancel-uncollected-orders": {
+        "task": "rewards.tasks.cancel_uncollected_orders",
+        "schedule": timedelta(hours=1),
+    },
     "close-patrol-route-windows": {
         "task": "checkins.tasks.close_route_windows",
         "schedule": timedelta(minutes=1),
@@ -69,6 +73,7 @@ def celery_init_app(app: Flask) -> Celery:
     app.extensions["celery"] = celery_app
 
     import checkins.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import rewards.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401
 
     return celery_app

@@ -63,7 +63,17 @@ class Config:
     CHECKIN_SPEED_MIN_DISTANCE_M = 300  # GPS noise: shorter hops are never "too fast"
     CHECKIN_LATE_MAX_MINUTES = 120  # an offline check-in may arrive this late
     LOCAL_TIMEZONE = "Asia/Shanghai"  # where "a day" begins for caps and streaks
+
+    # Earning rules (rewards/earning.py): a check-in pays its point's own value.
     ROUTE_BONUS_POINTS = 30  # default bonus for walking a whole patrol route in its window
+    STREAK_BONUS_POINTS = {"7": 20, "30": 100, "100": 300}  # streak days reached -> bonus
+    TIP_CONFIRMED_POINTS = 20  # 一事一奖: a sighting an officer confirms
+    DISPATCH_ACCEPTED_POINTS = 5
+    DISPATCH_ARRIVED_POINTS = 15
+
+    # The gift store.
+    PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded
+    GIFT_PICTURE_MAX_BYTES = 2 * 1024 * 1024
     TILE_URL: str | None = None
 
 

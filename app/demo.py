@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
 from app.roles import Role
-from app.uow import unit_of_work
-from checkins.models import PatrolPoint
+from app.uow import UnitOfWork, unit_of_work
+from checkins.models import CheckIn, PatrolDay, PatrolPoint
+from rewards import ledger, reasons
 from rewards.models import Gift
 from volunteers.models import Community, Grid, PoliceArea, Team, User
 from volunteers.services import hash_password
 
 CENTER_LAT, CENTER_LON = 33.3800, 120.1600
+TZ = ZoneInfo("Asia/Shanghai")
 WIDTH_M, HEIGHT_M = 1000.0, 700.0  # 0.70 km²
 AREA_NAME = "城南警务区"
 COMMUNITY_NAME = "新河社区"
@@ -192,5 +196,57 @@ def seed_demo() -> bool:
         ]
         session.add_all(people)
         session.add_all(Gift(pickup_place=area.police_room, **gift) for gift in GIFTS)
+        session.flush()
+        _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
         uow.commit()
     return True
+
+
+FIELD_VALUES = {Role.VOLUNTEER.value, Role.GUARD.value, Role.GRID_WORKER.value}
+HISTORY_DAYS = 14
+
+
+def _seed_history(uow: UnitOfWork, rng: random.Random, field_people: list[User]) -> None:
+    """Two weeks of evening patrols, paid through the real ledger, so the leaderboards, streaks
+    and the demo volunteer's balance show something on the first visit."""
+    session = uow.session
+    points_by_grid: dict[int, list[PatrolPoint]] = {}
+    for point in session.scalars(select(PatrolPoint)):
+        points_by_grid.setdefault(point.grid_id, []).append(point)
+    today = datetime.now(TZ).date()
+    for person in field_people:
+        regular = person.phone == DEMO_LOGINS[Role.VOLUNTEER.value] or rng.random() < 0.4
+        if not regular:
+            continue
+        days = sorted(rng.sample(range(1, HISTORY_DAYS + 1), rng.randint(2, 8)), reverse=True)
+        if person.phone == DEMO_LOGINS[Role.VOLUNTEER.value]:
+            days = list(range(HISTORY_DAYS, 0, -1))  # a long streak: enough points for a gift
+        for back in days:
+            day = today - timedelta(days=back)
+            for point in rng.sample(points_by_grid[person.grid_id], k=1):
+                at = datetime.combine(day, time(19, rng.randint(0, 59)), tzinfo=TZ)
+                checkin = CheckIn(
+                    user_id=person.id,
+                    point_id=point.id,
+                    token="demo",  # noqa: S106 - a marker, not a secret
+                    status="valid",
+                    lat=point.lat,
+                    lon=point.lon,
+                    accuracy_m=12,
+                    distance_m=5,
+                    server_time=at,
+                    observed_at=at,
+                    points=point.points,
+                )
+                session.add(checkin)
+                session.flush()
+                ledger.award(
+                    uow,
+                    user_id=person.id,
+                    delta=point.points,
+                    reason=reasons.CHECKIN,
+                    source_type="checkin",
+                    source_id=checkin.id,
+                    at=at,
+                )
+            session.merge(PatrolDay(user_id=person.id, day=day))

@@ -23,3 +23,16 @@ def lock_row(session: Session, model: Any, row_id: Any) -> None:
         session.execute(
             select(model.__table__.c.id).where(model.__table__.c.id == row_id).with_for_update()
         )
+
+
+def upsert_add(
+    session: Session, table: Any, keys: dict[str, Any], column: str, amount: int
+) -> None:
+    """Add ``amount`` to ``column`` of the row with ``keys``, creating it: one atomic statement."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**keys, **{column: amount})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={column: getattr(table.__table__.c, column) + amount}
+    )
+    session.execute(statement)

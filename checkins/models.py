@@ -80,6 +80,7 @@ class CheckIn(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a refusal's message parameters
     point: Mapped[PatrolPoint | None] = relationship()
+    person: Mapped["User"] = relationship()  # noqa: F821 - resolved by the registry
 
 
 class PatrolDay(db.Model):

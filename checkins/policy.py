@@ -17,6 +17,7 @@ def current_policy() -> Policy:
         thresholds=Thresholds.from_config(config),
         signing_key=signing_key(),
         timezone=ZoneInfo(config["LOCAL_TIMEZONE"]),
+        streak_bonuses={int(k): int(v) for k, v in config["STREAK_BONUS_POINTS"].items()},
     )
 
 

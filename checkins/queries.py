@@ -11,7 +11,7 @@ from app.types import utcnow
 from checkins import patrols, services
 from checkins.models import CheckIn
 from checkins.rules import MESSAGES
-from rewards import ledger
+from rewards import badges, ledger
 from volunteers.models import User
 
 
@@ -24,6 +24,8 @@ def outcome_json(outcome: services.CheckInOutcome) -> dict[str, Any]:
         "streak_days": outcome.streak_days,
         "remaining_today": outcome.remaining_today,
         "replayed": outcome.replayed,
+        "new_badges": [str(badges.LABELS[b]) for b in outcome.new_badges],
+        "streak_bonus": outcome.streak_bonus,
     }
 
 

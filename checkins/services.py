@@ -3,7 +3,8 @@ pay the points through the ledger in the same transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from app.uow import UnitOfWork
 from checkins import rules, tokens
 from checkins.models import CheckIn, PatrolDay, PatrolPoint
 from checkins.rules import Refused, Thresholds, Visit
-from rewards import ledger, reasons
+from rewards import ledger, progress, reasons
 from volunteers.models import User
 
 VALID = "valid"
@@ -43,6 +44,7 @@ class Policy:
     thresholds: Thresholds
     signing_key: bytes
     timezone: ZoneInfo
+    streak_bonuses: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class CheckInOutcome:
     remaining_today: int
     replayed: bool
     error: DomainError | None = None
+    new_badges: tuple[str, ...] = ()
+    streak_bonus: int = 0
 
     @property
     def valid(self) -> bool:
@@ -122,12 +126,32 @@ def check_in(
         source_type="checkin",
         source_id=attempt.id,
     )
-    local_day = attempt.observed_at.astimezone(policy.timezone).date()
+    local_time = attempt.observed_at.astimezone(policy.timezone)
     session.execute(
-        insert_ignoring_conflicts(session, PatrolDay).values(user_id=user.id, day=local_day)
+        insert_ignoring_conflicts(session, PatrolDay).values(user_id=user.id, day=local_time.date())
     )
     session.flush()
-    return _outcome(uow, user, attempt, policy, replayed=False)
+    gained = progress.after_checkin(
+        uow,
+        user_id=user.id,
+        local_time=local_time,
+        streak_days=streak_days(session, user.id, local_time.date()),
+        valid_total=_valid_total(session, user.id),
+        streak_bonuses=policy.streak_bonuses,
+    )
+    return replace(
+        _outcome(uow, user, attempt, policy, replayed=False),
+        new_badges=gained.new_badges,
+        streak_bonus=gained.streak_bonus,
+    )
+
+
+def _valid_total(session: Any, user_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(CheckIn)
+        .where(CheckIn.user_id == user_id, CheckIn.status == VALID)
+    )
 
 
 def _apply_rules(

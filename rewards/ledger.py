@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -22,6 +23,7 @@ from app.errors import Conflict, Invalid
 from app.sql import insert_ignoring_conflicts
 from app.types import utcnow
 from app.uow import UnitOfWork
+from rewards import leaderboard
 from rewards.models import LedgerEntry, PointBalance
 
 
@@ -49,6 +51,7 @@ def award(
     key: str | None = None,
     note: str = "",
     actor_id: int | None = None,
+    at: datetime | None = None,
 ) -> AwardResult:
     """Add ``delta`` points (negative to spend). Idempotent on ``key``; raises ``Conflict``."""
     if delta == 0:
@@ -57,7 +60,7 @@ def award(
     source_id = str(source_id)
     key = key or f"{source_type}:{source_id}:{reason}"
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
-    now = utcnow()
+    now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
     session.execute(
         insert_ignoring_conflicts(session, PointBalance).values(
             user_id=user_id, balance=0, earned_total=0, updated_at=now
@@ -93,6 +96,8 @@ def award(
     if moved != 1:
         # The caller's unit of work rolls back, taking the claimed entry with it.
         raise Conflict("insufficient_points", _l("Not enough points for this."))
+    if leaderboard.counts_on_leaderboard(reason):
+        leaderboard.record(session, user_id, delta, now)
     return AwardResult(claimed, delta, balance(session, user_id), replayed=False)
 
 

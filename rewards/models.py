@@ -1,11 +1,22 @@
-"""The gift catalog that patrol points are exchanged for."""
+"""Points and what they buy: the ledger, balances, the gift catalog, orders, badges and the
+leaderboard aggregates."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.types import UTCDateTime, utcnow
@@ -26,7 +37,57 @@ class Gift(db.Model):
     pickup_place: Mapped[str] = mapped_column(String(200), default="")
     active_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    picture: Mapped[str | None] = mapped_column(String(80))  # file name under instance/gifts
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Order(db.Model):
+    """A gift ordered with points; collected at the police room with its pickup code."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_key", name="uq_orders_user_client_key"),
+        Index("ix_orders_status_created", "status", "created_at"),
+        Index("ix_orders_user_gift", "user_id", "gift_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    gift_id: Mapped[int] = mapped_column(ForeignKey("gifts.id"))
+    price: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    pickup_code: Mapped[str] = mapped_column(String(12), unique=True)
+    client_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    collect_by: Mapped[datetime] = mapped_column(UTCDateTime())
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    gift: Mapped[Gift] = relationship()
+    person: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+class BadgeAward(db.Model):
+    """A badge a person earned, once, with the date."""
+
+    __tablename__ = "badge_awards"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    badge: Mapped[str] = mapped_column(String(40), primary_key=True)
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScoreBucket(db.Model):
+    """Points earned by one person in one scope (grid, team, community, area) and period
+    (all time, an ISO week, a month), kept up to date by the ledger: leaderboards read these
+    rows instead of summing the ledger."""
+
+    __tablename__ = "score_buckets"
+    __table_args__ = (Index("ix_score_rank", "scope", "scope_id", "period", "points", "user_id"),)
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LedgerEntry(db.Model):

@@ -9,3 +9,18 @@ DISPATCH_ARRIVED = "dispatch_arrived"
 REDEMPTION = "redemption"
 REDEMPTION_REFUND = "redemption_refund"
 CORRECTION = "correction"
+OFFICER_AWARD = "officer_award"
+
+# Reasons whose points count on the leaderboards (spending and refunds do not).
+LEADERBOARD = frozenset(
+    {
+        CHECKIN,
+        ROUTE_BONUS,
+        STREAK_BONUS,
+        TIP_CONFIRMED,
+        DISPATCH_ACCEPTED,
+        DISPATCH_ARRIVED,
+        OFFICER_AWARD,
+        CORRECTION,
+    }
+)

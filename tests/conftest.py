@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
-    schema = f"wj_{_worker()}"
+def pg_url() -> Iterator[str]:
+    # One schema per test run and worker, so two checkouts testing at once never collide.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+    schema = f"wj_{run[:8]}_{_worker()}"
     engine = create_engine(PG_SERVER)
     try:
         with engine.begin() as conn:
@@ -59,8 +62,11 @@ def pg_url() -> str:
         pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER}: {exc}")
     finally:
         engine.dispose()
-    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    return url
+    yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    engine = create_engine(PG_SERVER)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

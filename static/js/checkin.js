@@ -13,9 +13,11 @@
   var retry = document.getElementById("retry");
 
   function fmt(text, n) { return text.replace("{n}", n); }
-  function show(kind, text) {
+  function show(kind, text, code) {
     statusEl.className = "status " + kind;
     statusText.textContent = text;
+    if (code) { statusEl.dataset.code = code; } else { delete statusEl.dataset.code; }
+    if (kind !== "done") { document.getElementById("result").hidden = true; }
   }
   function load() { try { return JSON.parse(localStorage.getItem(QUEUE)) || []; } catch (e) { return []; } }
   function save(items) { try { localStorage.setItem(QUEUE, JSON.stringify(items)); } catch (e) { /* private mode */ } }
@@ -26,7 +28,19 @@
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  var inflight = {};  // client_id -> promise: one request per attempt at a time
+  var shown = null;   // client_id of the attempt whose answer this page shows
+
   function send(item) {
+    if (inflight[item.client_id]) { return inflight[item.client_id]; }
+    var done = function () { delete inflight[item.client_id]; };
+    var sending = post(item);
+    sending.then(done, done);
+    inflight[item.client_id] = sending;
+    return sending;
+  }
+
+  function post(item) {
     return fetch(item.api, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
@@ -40,18 +54,22 @@
     });
   }
 
-  function flushQueue(current) {
+  /* Send every saved attempt; the one this page is showing gets its answer shown. */
+  function flushQueue() {
     load().forEach(function (item) {
-      if (item !== current && (!current || item.client_id !== current.client_id)) {
-        send(item).catch(function () { /* still offline: keep it */ });
-      }
+      send(item).then(function (answer) {
+        if (item.client_id === shown) { showAnswer(answer); }
+      }, function () {
+        if (item.client_id === shown) { show("queued", labels.queued, "queued"); }
+        /* still offline: keep it */
+      });
     });
   }
 
   function showAnswer(answer) {
     if (answer.ok) {
       var b = answer.body;
-      show("done", labels.ok + " · " + b.point.name);
+      show("done", labels.ok);  /* the point's name is the page's heading */
       document.getElementById("result-points").textContent = fmt(labels.points, b.points);
       document.getElementById("result-balance").textContent = b.balance;
       document.getElementById("result-streak").textContent = fmt(labels.days, b.streak_days);
@@ -59,8 +77,7 @@
       document.getElementById("result").hidden = false;
     } else {
       var error = answer.body.error || {};
-      show("refused", error.message || labels.failed);
-      statusEl.dataset.code = error.code || "";
+      show("refused", error.message || labels.failed, error.code || "failed");
       retry.hidden = false;
     }
   }
@@ -72,14 +89,17 @@
       accuracy: position.coords.accuracy, device_time: new Date().toISOString()
     };
     var queue = load(); queue.push(item); save(queue);
+    shown = item.client_id;
     show("working", labels.sending);
-    send(item).then(showAnswer, function () {
-      show("queued", labels.queued);
-      statusEl.dataset.code = "queued";
+    send(item).then(function (answer) {
+      if (shown === item.client_id) { showAnswer(answer); }
+    }, function () {
+      if (shown === item.client_id) { show("queued", labels.queued, "queued"); }
     });
   }
 
   function locate() {
+    shown = null;
     retry.hidden = true;
     document.getElementById("help").hidden = true;
     show("working", labels.locating);
@@ -90,15 +110,28 @@
 
   function failed(error) {
     var denied = error && error.code === 1;
-    show("refused", denied ? labels.denied : labels.unavailable);
-    statusEl.dataset.code = denied ? "location_denied" : "location_unavailable";
+    show("refused", denied ? labels.denied : labels.unavailable,
+         denied ? "location_denied" : "location_unavailable");
     document.getElementById("help").hidden = !denied;
     retry.hidden = false;
   }
 
-  window.addEventListener("online", function () { flushQueue(null); });
+  window.addEventListener("online", flushQueue);
   retry.addEventListener("click", locate);
-  flushQueue(null);
-  if (root.dataset.stale) { show("refused", labels.stale); statusEl.dataset.code = "qr_stale"; return; }
+  if (root.dataset.stale) {
+    flushQueue();
+    show("refused", labels.stale, "qr_stale");
+    return;
+  }
+  /* Opened again with an attempt at this point still saved on the phone (it was offline):
+     send that one and show its answer rather than starting a second check-in here. */
+  var saved = load().filter(function (i) { return i.token === root.dataset.token; });
+  if (saved.length) {
+    shown = saved[saved.length - 1].client_id;
+    show("working", labels.sending);
+    flushQueue();
+    return;
+  }
+  flushQueue();
   locate();
 })();

@@ -1,0 +1,129 @@
+"""Officers manage the gift catalog: prices, stock, limits, periods, pickup place, picture."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+
+from app.errors import Invalid, NotFound
+from app.uow import UnitOfWork
+from rewards.models import Gift
+
+PICTURE_SIDE = 800
+
+
+@dataclass(frozen=True)
+class GiftFields:
+    name: str | None = None
+    description: str | None = None
+    price: Any = None
+    stock: Any = None
+    per_person_limit: Any = None
+    pickup_place: str | None = None
+    active_from: datetime | None = None
+    active_until: datetime | None = None
+    retired: bool | None = None
+
+
+def _whole(value: Any, low: int, high: int, code: str, message: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(code, message, low=low, high=high) from exc
+    if not low <= number <= high:
+        raise Invalid(code, message, low=low, high=high)
+    return number
+
+
+def _apply(gift: Gift, fields: GiftFields) -> None:
+    if fields.name is not None:
+        name = " ".join(fields.name.split())
+        if not 1 <= len(name) <= 120:
+            raise Invalid("gift_name_missing", _l("Please give the gift a name."))
+        gift.name = name
+    if fields.description is not None:
+        gift.description = fields.description.strip()[:1000]
+    if fields.price is not None:
+        gift.price = _whole(
+            fields.price,
+            1,
+            100_000,
+            "price_range",
+            _l("The price must be between %(low)d and %(high)d points."),
+        )
+    if fields.stock is not None:
+        gift.stock = _whole(
+            fields.stock,
+            0,
+            100_000,
+            "stock_range",
+            _l("The stock must be between %(low)d and %(high)d."),
+        )
+    if fields.per_person_limit is not None:
+        gift.per_person_limit = _whole(
+            fields.per_person_limit,
+            1,
+            100,
+            "limit_range",
+            _l("The limit per person must be between %(low)d and %(high)d."),
+        )
+    if fields.pickup_place is not None:
+        gift.pickup_place = fields.pickup_place.strip()[:200]
+    if fields.active_from is not None or fields.active_until is not None:
+        gift.active_from, gift.active_until = fields.active_from, fields.active_until
+        if gift.active_from and gift.active_until and gift.active_until <= gift.active_from:
+            raise Invalid("period_invalid", _l("The end of the period must be after its start."))
+    if fields.retired is not None:
+        gift.retired = fields.retired
+
+
+def create_gift(uow: UnitOfWork, fields: GiftFields) -> Gift:
+    if fields.name is None or fields.price is None:
+        raise Invalid("gift_fields_missing", _l("A new gift needs a name and a price."))
+    gift = Gift(stock=0, per_person_limit=1, description="", pickup_place="", retired=False)
+    _apply(gift, fields)
+    uow.session.add(gift)
+    uow.session.flush()
+    return gift
+
+
+def update_gift(uow: UnitOfWork, gift_id: int, fields: GiftFields) -> Gift:
+    gift = uow.session.get(Gift, gift_id)
+    if gift is None:
+        raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
+    _apply(gift, fields)
+    uow.session.flush()
+    return gift
+
+
+def set_picture(uow: UnitOfWork, gift_id: int, data: bytes, folder: Path, max_bytes: int) -> Gift:
+    """Store a picture re-encoded as a small JPEG: this drops EXIF (and any GPS) on the way."""
+    gift = uow.session.get(Gift, gift_id)
+    if gift is None:
+        raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
+    if len(data) > max_bytes:
+        raise Invalid(
+            "picture_too_large",
+            _l("The picture is larger than %(mb)s MB."),
+            mb=max_bytes // (1024 * 1024),
+        )
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise Invalid("picture_unreadable", _l("This file is not a picture we can read.")) from exc
+    image = image.convert("RGB")
+    image.thumbnail((PICTURE_SIDE, PICTURE_SIDE))
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{gift.id}-{secrets.token_hex(6)}.jpg"
+    image.save(folder / name, "JPEG", quality=82, optimize=True)
+    gift.picture = name
+    uow.session.flush()
+    return gift

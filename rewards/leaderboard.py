@@ -1,0 +1,140 @@
+"""Leaderboards per grid, team, community and police area; this week, this month, all time.
+
+Every earning entry the ledger writes also adds to the person's score buckets (one atomic
+upsert per scope and period), so "top N" and "my rank" read an index instead of summing the
+ledger: see bench/leaderboard.py for the figures against a GROUP BY over the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.sql import upsert_add
+from rewards import reasons
+from rewards.models import ScoreBucket
+from volunteers.models import Community, User
+
+SCOPES = ("grid", "team", "community", "area")
+PERIODS = ("week", "month", "all")
+ALL_TIME = "all"
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    user_id: int
+    name: str
+    points: int
+
+
+def _tz() -> ZoneInfo:
+    name = current_app.config["LOCAL_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return ZoneInfo(name)
+
+
+def period_keys(at: datetime) -> dict[str, str]:
+    """The bucket names that ``at`` falls in: its ISO week, its month, and all time."""
+    local = at.astimezone(_tz())
+    year, week, _day = local.isocalendar()
+    return {"week": f"w{year}-{week:02d}", "month": f"m{local:%Y-%m}", "all": ALL_TIME}
+
+
+def scopes_of(session: Session, user_id: int) -> dict[str, int]:
+    row = session.execute(
+        select(User.grid_id, User.team_id, User.community_id, Community.police_area_id)
+        .outerjoin(Community, Community.id == User.community_id)
+        .where(User.id == user_id)
+    ).one()
+    found = dict(zip(SCOPES, row, strict=True))
+    return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
+
+
+def record(session: Session, user_id: int, delta: int, at: datetime) -> None:
+    """Count an earning (or its reversal) in every bucket the person belongs to."""
+    for scope, scope_id in scopes_of(session, user_id).items():
+        for period in period_keys(at).values():
+            upsert_add(
+                session,
+                ScoreBucket,
+                {"scope": scope, "scope_id": scope_id, "period": period, "user_id": user_id},
+                "points",
+                delta,
+            )
+
+
+def counts_on_leaderboard(reason: str) -> bool:
+    return reason in reasons.LEADERBOARD
+
+
+def top(
+    session: Session, scope: str, scope_id: int, period: str, limit: int = 50
+) -> list[Standing]:
+    rows = session.execute(
+        select(ScoreBucket.user_id, ScoreBucket.points, User.name)
+        .join(User, User.id == ScoreBucket.user_id)
+        .where(
+            ScoreBucket.scope == scope,
+            ScoreBucket.scope_id == scope_id,
+            ScoreBucket.period == period,
+            ScoreBucket.points > 0,
+        )
+        .order_by(ScoreBucket.points.desc(), ScoreBucket.user_id)
+        .limit(limit)
+    ).all()
+    return [
+        Standing(i + 1, user_id, name, points) for i, (user_id, points, name) in enumerate(rows)
+    ]
+
+
+def rank_of(
+    session: Session, scope: str, scope_id: int, period: str, user_id: int
+) -> Standing | None:
+    """The person's place: one more than those ahead (more points, or equal and earlier id)."""
+    bucket = (
+        ScoreBucket.scope == scope,
+        ScoreBucket.scope_id == scope_id,
+        ScoreBucket.period == period,
+    )
+    mine = session.scalar(select(ScoreBucket.points).where(*bucket, ScoreBucket.user_id == user_id))
+    if not mine or mine <= 0:
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(ScoreBucket)
+        .where(
+            *bucket,
+            or_(
+                ScoreBucket.points > mine,
+                and_(ScoreBucket.points == mine, ScoreBucket.user_id < user_id),
+            ),
+        )
+    )
+    name = session.scalar(select(User.name).where(User.id == user_id))
+    return Standing(ahead + 1, user_id, name, mine)
+
+
+def board(
+    session: Session,
+    scope: str,
+    scope_id: int,
+    period_name: str,
+    user_id: int | None,
+    now: datetime,
+    limit: int = 50,
+) -> dict[str, Any]:
+    period = period_keys(now)[period_name]
+    me = rank_of(session, scope, scope_id, period, user_id) if user_id else None
+    return {
+        "scope": scope,
+        "scope_id": scope_id,
+        "period": period_name,
+        "top": top(session, scope, scope_id, period, limit),
+        "me": me,
+    }

@@ -1,0 +1,107 @@
+"""The officer's side of the store: the catalog page and its API, gift pictures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+import rewards.permissions  # noqa: F401 - registers this package's permissions
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.permissions import requires
+from app.uow import unit_of_work
+from app.web import request_data
+from rewards import catalog, queries
+from rewards.models import Gift, Order
+
+bp = Blueprint("catalog", __name__, template_folder="templates")
+
+
+def _folder() -> Path:
+    return Path(current_app.instance_path) / "gifts"
+
+
+def _when(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Invalid(
+            "period_invalid", _l("The end of the period must be after its start.")
+        ) from exc
+    return (
+        parsed
+        if parsed.tzinfo
+        else parsed.replace(tzinfo=ZoneInfo(current_app.config["LOCAL_TIMEZONE"]))
+    )
+
+
+def _fields(data: dict[str, Any]) -> catalog.GiftFields:
+    return catalog.GiftFields(
+        name=data.get("name"),
+        description=data.get("description"),
+        price=data.get("price"),
+        stock=data.get("stock"),
+        per_person_limit=data.get("per_person_limit"),
+        pickup_place=data.get("pickup_place"),
+        active_from=_when(data.get("active_from")),
+        active_until=_when(data.get("active_until")),
+        retired=bool(data["retired"]) if "retired" in data else None,
+    )
+
+
+@bp.get("/officer/gifts")
+@requires("rewards.catalog.manage")
+def page() -> Any:
+    gifts = db.session.scalars(select(Gift).order_by(Gift.retired, Gift.price)).all()
+    pending = db.session.scalars(
+        select(Order).where(Order.status == "pending").order_by(Order.created_at.desc()).limit(50)
+    ).all()
+    return render_template("rewards/officer_gifts.html", gifts=gifts, pending=pending)
+
+
+@bp.post("/api/gifts")
+@requires("rewards.catalog.manage")
+def create() -> Any:
+    with unit_of_work() as uow:
+        gift = catalog.create_gift(uow, _fields(request_data()))
+        uow.commit()
+    return jsonify(gift=queries.gift_json(gift)), 201
+
+
+@bp.route("/api/gifts/<int:gift_id>", methods=["PATCH"])
+@requires("rewards.catalog.manage")
+def update(gift_id: int) -> Any:
+    with unit_of_work() as uow:
+        gift = catalog.update_gift(uow, gift_id, _fields(request_data()))
+        uow.commit()
+    return jsonify(gift=queries.gift_json(gift))
+
+
+@bp.post("/api/gifts/<int:gift_id>/picture")
+@requires("rewards.catalog.manage")
+def upload_picture(gift_id: int) -> Any:
+    upload = request.files.get("picture")
+    if upload is None:
+        raise Invalid("picture_unreadable", _l("This file is not a picture we can read."))
+    with unit_of_work() as uow:
+        gift = catalog.set_picture(
+            uow, gift_id, upload.read(), _folder(), current_app.config["GIFT_PICTURE_MAX_BYTES"]
+        )
+        uow.commit()
+    return jsonify(gift=queries.gift_json(gift))
+
+
+@bp.get("/gifts/<int:gift_id>/picture")
+def picture(gift_id: int) -> Any:
+    gift = db.session.get(Gift, gift_id)
+    if gift is None or not gift.picture:
+        raise NotFound("not_found", _l("This page or item does not exist."))
+    return send_from_directory(_folder(), gift.picture, max_age=86400)

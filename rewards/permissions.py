@@ -1,0 +1,14 @@
+"""Who shops, who hands gifts over, who corrects points."""
+
+from app.permissions import register
+from app.roles import FIELD_ROLES, POLICE_ROLES, Role
+
+PERMISSIONS = {
+    "rewards.shop": set(FIELD_ROLES),
+    "rewards.leaderboards.view": set(FIELD_ROLES | POLICE_ROLES),
+    "rewards.desk": {Role.OFFICER, Role.ADMIN},
+    "rewards.catalog.manage": {Role.OFFICER, Role.ADMIN},
+    "rewards.points.correct": {Role.OFFICER, Role.ADMIN},
+}
+
+register(PERMISSIONS)

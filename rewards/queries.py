@@ -1,0 +1,131 @@
+"""Read-only views of points, gifts, orders and teams, shaped for pages and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from rewards import badges, leaderboard, ledger, reasons, store
+from rewards.models import Gift, LedgerEntry, Order, ScoreBucket
+from volunteers.models import Team, User
+
+REASON_LABELS = {
+    reasons.CHECKIN: _l("Patrol check-in"),
+    reasons.ROUTE_BONUS: _l("Full route bonus"),
+    reasons.STREAK_BONUS: _l("Streak bonus"),
+    reasons.TIP_CONFIRMED: _l("Confirmed tip"),
+    reasons.DISPATCH_ACCEPTED: _l("Answered a dispatch"),
+    reasons.DISPATCH_ARRIVED: _l("Arrived at an incident"),
+    reasons.REDEMPTION: _l("Gift ordered"),
+    reasons.REDEMPTION_REFUND: _l("Order cancelled, points returned"),
+    reasons.CORRECTION: _l("Correction by the police room"),
+    reasons.OFFICER_AWARD: _l("Award from the police room"),
+}
+STATUS_LABELS = {
+    store.PENDING: _l("Waiting for pickup"),
+    store.COLLECTED: _l("Collected"),
+    store.CANCELLED: _l("Cancelled"),
+}
+
+
+def my_points(user: User, limit: int = 50) -> dict[str, Any]:
+    session = db.session
+    entries = session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.user_id == user.id)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return {
+        "balance": ledger.balance(session, user.id),
+        "entries": [
+            {
+                "delta": e.delta,
+                "reason": e.reason,
+                "label": str(REASON_LABELS.get(e.reason, e.reason)),
+                "note": e.note,
+                "at": e.created_at.isoformat(),
+            }
+            for e in entries
+        ],
+        "badges": badges.of(session, user.id),
+    }
+
+
+def gift_json(gift: Gift) -> dict[str, Any]:
+    return {
+        "id": gift.id,
+        "name": gift.name,
+        "description": gift.description,
+        "price": gift.price,
+        "stock": gift.stock,
+        "per_person_limit": gift.per_person_limit,
+        "pickup_place": gift.pickup_place,
+        "picture": bool(gift.picture),
+        "retired": gift.retired,
+    }
+
+
+def catalog(now: datetime) -> list[Gift]:
+    gifts = db.session.scalars(select(Gift).order_by(Gift.price, Gift.id)).all()
+    return [g for g in gifts if store.gift_available(g, now)]
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "gift": order.gift.name,
+        "price": order.price,
+        "status": order.status,
+        "status_label": str(STATUS_LABELS[order.status]),
+        "pickup_code": order.pickup_code,
+        "pickup_place": order.gift.pickup_place,
+        "collect_by": order.collect_by.isoformat(),
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+def my_orders(user: User) -> list[Order]:
+    return db.session.scalars(
+        select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc()).limit(50)
+    ).all()
+
+
+def team_page(team_id: int, now: datetime) -> dict[str, Any] | None:
+    team = db.session.get(Team, team_id)
+    if team is None:
+        return None
+    periods = leaderboard.period_keys(now)
+    members = db.session.scalars(
+        select(User).where(User.team_id == team_id).order_by(User.name)
+    ).all()
+    scores = {
+        (user_id, period): points
+        for user_id, period, points in db.session.execute(
+            select(ScoreBucket.user_id, ScoreBucket.period, ScoreBucket.points).where(
+                ScoreBucket.scope == "team",
+                ScoreBucket.scope_id == team_id,
+                ScoreBucket.period.in_([periods["month"], periods["all"]]),
+            )
+        )
+    }
+    rows = [
+        {
+            "name": m.name,
+            "role": m.role,
+            "month": scores.get((m.id, periods["month"]), 0),
+            "all": scores.get((m.id, periods["all"]), 0),
+        }
+        for m in members
+    ]
+    rows.sort(key=lambda r: (-r["all"], r["name"]))
+    return {
+        "team": team,
+        "members": rows,
+        "total_month": sum(r["month"] for r in rows),
+        "total_all": sum(r["all"] for r in rows),
+    }

@@ -1,0 +1,201 @@
+"""HTTP edge for points and gifts: my points, the store, my orders, leaderboards, teams, and the
+officer's desk, catalog and corrections."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+import rewards.permissions  # noqa: F401 - registers this package's permissions
+from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.extensions import db
+from app.permissions import requires
+from app.types import utcnow
+from app.uow import unit_of_work
+from app.web import form_error, request_data
+from checkins.officer import public_base
+from checkins.posters import qr_svg
+from rewards import leaderboard, queries, store
+from rewards.models import Order
+
+bp = Blueprint("rewards", __name__, template_folder="templates")
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
+
+
+def pickup_url(order: Order) -> str:
+    return f"{public_base()}{url_for('rewards.desk')}?code={order.pickup_code}"
+
+
+@bp.get("/me/points")
+@requires("rewards.shop")
+def my_points() -> Any:
+    summary = queries.my_points(current_user)
+    if wants_json():
+        return jsonify(summary)
+    return render_template("rewards/my_points.html", summary=summary)
+
+
+@bp.get("/store")
+@requires("rewards.shop")
+def catalog() -> Any:
+    gifts = queries.catalog(utcnow())
+    if wants_json():
+        return jsonify(gifts=[queries.gift_json(g) for g in gifts])
+    return render_template(
+        "rewards/store.html",
+        gifts=gifts,
+        balance=queries.my_points(current_user)["balance"],
+        order_key=secrets.token_urlsafe(16),
+    )
+
+
+@bp.post("/store/order")
+@bp.post("/api/orders", endpoint="api_order")
+@requires("rewards.shop")
+def order() -> Any:
+    data = request_data()
+    try:
+        with unit_of_work() as uow:
+            result = store.place_order(
+                uow,
+                current_user,
+                _int(data.get("gift_id")),
+                str(data.get("client_key", "")),
+                pickup_days=current_app.config["PICKUP_DAYS"],
+            )
+            uow.commit()
+    except DomainError as error:
+        return form_error(
+            "rewards/store.html",
+            error,
+            gifts=queries.catalog(utcnow()),
+            balance=queries.my_points(current_user)["balance"],
+            order_key=secrets.token_urlsafe(16),
+        )
+    if wants_json():
+        body = queries.order_json(result.order) | {
+            "balance": result.balance,
+            "pickup_url": pickup_url(result.order),
+        }
+        return jsonify(order=body), 200 if result.replayed else 201
+    return redirect(url_for("rewards.my_orders", placed=result.order.id))
+
+
+@bp.get("/me/orders")
+@requires("rewards.shop")
+def my_orders() -> Any:
+    orders = queries.my_orders(current_user)
+    if wants_json():
+        return jsonify(orders=[queries.order_json(o) for o in orders])
+    return render_template(
+        "rewards/my_orders.html",
+        orders=orders,
+        labels=queries.STATUS_LABELS,
+        placed=request.args.get("placed", type=int),
+    )
+
+
+@bp.get("/me/orders/<int:order_id>/qr.svg")
+@requires("rewards.shop")
+def order_qr(order_id: int) -> Any:
+    order = db.session.get(Order, order_id)
+    if order is None or order.user_id != current_user.id:
+        raise NotFound("order_unknown", _l("That order does not exist."))
+    return Response(qr_svg(pickup_url(order)), mimetype="image/svg+xml")
+
+
+@bp.post("/me/orders/<int:order_id>/cancel")
+@requires("rewards.shop")
+def cancel_order(order_id: int) -> Any:
+    with unit_of_work() as uow:
+        store.cancel_own(uow, current_user, order_id)
+        uow.commit()
+    if wants_json():
+        return jsonify(ok=True)
+    return redirect(url_for("rewards.my_orders"))
+
+
+@bp.get("/leaderboards")
+@requires("rewards.leaderboards.view")
+def leaderboards() -> Any:
+    scope = request.args.get("scope", "grid")
+    period = request.args.get("period", "week")
+    if scope not in leaderboard.SCOPES or period not in leaderboard.PERIODS:
+        raise Invalid("board_unknown", _l("There is no such leaderboard."))
+    mine = leaderboard.scopes_of(db.session, current_user.id)
+    scope_id = request.args.get("id", type=int) or mine.get(scope)
+    if scope_id is None:
+        raise NotFound("board_empty", _l("You do not belong to such a group yet."))
+    result = leaderboard.board(db.session, scope, scope_id, period, current_user.id, utcnow())
+    if wants_json():
+        return jsonify(
+            top=[s.__dict__ for s in result["top"]],
+            me=result["me"].__dict__ if result["me"] else None,
+            scope=scope,
+            period=period,
+        )
+    return render_template("rewards/leaderboards.html", board=result, mine=mine)
+
+
+@bp.get("/teams/<int:team_id>")
+@requires("rewards.leaderboards.view")
+def team(team_id: int) -> Any:
+    page = queries.team_page(team_id, utcnow())
+    if page is None:
+        raise NotFound("team_unknown", _l("That team does not exist in this community."))
+    return render_template("rewards/team.html", page=page)
+
+
+@bp.route("/officer/desk", methods=["GET", "POST"])
+@requires("rewards.desk")
+def desk() -> Any:
+    if request.method == "GET":
+        return render_template("rewards/desk.html", code=request.args.get("code", ""), handed=None)
+    data = request_data()
+    try:
+        with unit_of_work() as uow:
+            handed = store.hand_over(uow, current_user, str(data.get("code", "")))
+            uow.commit()
+    except DomainError as error:
+        return form_error("rewards/desk.html", error, code=data.get("code", ""), handed=None)
+    if wants_json():
+        return jsonify(order=queries.order_json(handed), person=handed.person.name)
+    return render_template("rewards/desk.html", code="", handed=handed)
+
+
+@bp.post("/api/corrections")
+@requires("rewards.points.correct")
+def correct() -> Any:
+    data = request_data()
+    with unit_of_work() as uow:
+        result = store.correct_points(
+            uow,
+            current_user,
+            user_id=_int(data.get("user_id")),
+            delta=_int(data.get("delta")),
+            note=str(data.get("note", "")),
+            key=str(data.get("key") or secrets.token_hex(8)),
+        )
+        uow.commit()
+    return jsonify(
+        balance=result.balance, replayed=result.replayed
+    ), 200 if result.replayed else 201
