@@ -57,6 +57,7 @@ def create_app(
     )
 
     import checkins.models  # noqa: F401 - every table must be known to migrations
+    import realtime.models  # noqa: F401
     import rewards.models  # noqa: F401
     import volunteers.models  # noqa: F401
     from app.celery_app import celery_init_app

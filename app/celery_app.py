@@ -16,6 +16,14 @@ from celery import Celery, Task
 from flask import Flask
 
 BEAT_SCHEDULE = {
+    "escalate-dispatch-rounds": {
+        "task": "realtime.tasks.escalate_due",
+        "schedule": timedelta(seconds=5),
+    },
+    "expire-quiet-positions": {
+        "task": "realtime.tasks.expire_presence",
+        "schedule": timedelta(seconds=30),
+    },
     "cancel-uncollected-orders": {
         "task": "rewards.tasks.cancel_uncollected_orders",
         "schedule": timedelta(hours=1),
@@ -73,6 +81,7 @@ def celery_init_app(app: Flask) -> Celery:
     app.extensions["celery"] = celery_app
 
     import checkins.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import realtime.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401
 

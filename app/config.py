@@ -71,6 +71,15 @@ class Config:
     DISPATCH_ACCEPTED_POINTS = 5
     DISPATCH_ARRIVED_POINTS = 15
 
+    # Dispatch (realtime/dispatch.py).
+    DISPATCH_OFFER_SECONDS = 60  # how long people have to accept before the request widens
+    DISPATCH_MAX_ROUNDS = 3  # rounds of widening before the console says nobody came
+    DISPATCH_RADIUS_M = 1000  # first round's search radius; each round doubles it
+    DISPATCH_BATCH = 5  # people asked in the first round; each round doubles it
+    POSITION_INTERVAL_SECONDS = 15  # how often an on-duty phone shares its position
+    POSITION_MIN_INTERVAL_SECONDS = 2  # faster updates are refused (flood protection)
+    PRESENCE_GRACE_SECONDS = 120  # a lost connection leaves the live map after this
+
     # The gift store.
     PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded
     GIFT_PICTURE_MAX_BYTES = 2 * 1024 * 1024

@@ -33,11 +33,21 @@ class UnitOfWork:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._hooks: list[Callable[[], Any]] = []
+        self._once: set[Any] = set()
         self.committed = False
 
     def after_commit(self, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``hook(*args, **kwargs)`` after a successful commit; dropped on rollback."""
         self._hooks.append(lambda: hook(*args, **kwargs))
+
+    def after_commit_once(
+        self, key: Any, hook: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> None:
+        """Like ``after_commit``, but a second registration under the same key is ignored
+        (e.g. one "incident changed" announcement however many changes were made)."""
+        if key not in self._once:
+            self._once.add(key)
+            self.after_commit(hook, *args, **kwargs)
 
     def commit(self) -> None:
         self.session.commit()

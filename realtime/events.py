@@ -11,10 +11,23 @@ ERROR = "error"
 STATE = "state"
 DUTY_CHANGED = "duty_changed"
 ROUTE_CLOSED = "route_closed"
+INCIDENT = "incident"  # console: the whole incident with its offers, after any change
+PRESENCE = "presence"  # console: someone's live position
+PRESENCE_GONE = "presence_gone"  # console: someone left the live map
+OFFER = "offer"  # field: a request to go, or a change to one (withdrawn, expired)
 
-# client -> server
+# client -> server, /field
 SET_DUTY = "set_duty"
+POSITION = "position"
+ANSWER_OFFER = "answer_offer"
+PROGRESS = "progress"
+
+# client -> server, /console
 ROSTER = "roster"
+CREATE_INCIDENT = "create_incident"
+FIND_NEAREST = "find_nearest"
+SEND_OFFERS = "send_offers"
+CLOSE_INCIDENT = "close_incident"
 
 
 def user_room(user_id: int) -> str:

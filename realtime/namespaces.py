@@ -1,6 +1,7 @@
 """Socket.IO namespaces: ``/field`` for people on patrol, ``/console`` for the police room.
 
 Handlers stay thin: check the permission, call one service in a unit of work, shape the answer.
+A handler's return value is the event's acknowledgement; refusals become ``error`` events.
 """
 
 from __future__ import annotations
@@ -8,21 +9,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room  # noqa: A004
+from sqlalchemy import select
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 import volunteers.permissions  # noqa: F401
 from app.errors import DomainError, Invalid
-from app.extensions import socketio
+from app.extensions import db, socketio
 from app.permissions import check, socket_requires
+from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import events
+from realtime import dispatch, events, positions
+from realtime.presence import Nearby, presence_for
+from realtime.publish import publish
+from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries, services
+from volunteers.models import User
 
 log = logging.getLogger(__name__)
+
+
+def _payload(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid("bad_payload", _l("The request could not be understood."))
+    return data
 
 
 class _AuthenticatedNamespace(Namespace):
@@ -45,11 +58,21 @@ class FieldNamespace(_AuthenticatedNamespace):
 
     def on_connect(self, auth: Any = None) -> None:
         super().on_connect(auth)
-        emit(events.STATE, queries.field_state(current_user))
+        emit(events.STATE, self._state())
+
+    @staticmethod
+    def _state() -> dict[str, Any]:
+        """Everything a (re)connecting phone must show: its duty and its open requests."""
+        offers = dispatch.offers_for(db.session, current_user.id, utcnow())
+        return queries.field_state(current_user) | {
+            "offers": [dispatch.offer_json(o, o.incident) for o in offers],
+            "position_interval_s": current_app.config["POSITION_INTERVAL_SECONDS"],
+        }
 
     @socket_requires("volunteers.duty.switch")
     def on_set_duty(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict) or not isinstance(data.get("on_duty"), bool):
+        data = _payload(data)
+        if not isinstance(data.get("on_duty"), bool):
             raise Invalid("bad_payload", _l("The request could not be understood."))
         share = data.get("share_location")
         with unit_of_work() as uow:
@@ -61,7 +84,58 @@ class FieldNamespace(_AuthenticatedNamespace):
                 share_location=share if isinstance(share, bool) else None,
             )
             uow.commit()
-        return queries.field_state(user)
+        return self._state()
+
+    @socket_requires("realtime.position.share")
+    def on_position(self, data: Any) -> dict[str, Any]:
+        user = current_user._get_current_object()
+        seen = positions.share(
+            db.session,
+            presence_for(current_app),
+            user,
+            data,
+            now=utcnow(),
+            min_interval=min_position_interval(),
+        )
+        publish(
+            events.PRESENCE,
+            positions.seen_json(seen, user.name),
+            room=events.CONSOLE_ROOM,
+            namespace=events.CONSOLE_NS,
+        )
+        return {"ok": True}
+
+    @socket_requires("realtime.offer.answer")
+    def on_answer_offer(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        if not isinstance(data.get("accept"), bool):
+            raise Invalid("bad_payload", _l("The request could not be understood."))
+        with unit_of_work() as uow:
+            offer = dispatch.answer(
+                uow,
+                current_user._get_current_object(),
+                data.get("offer_id"),
+                data["accept"],
+                now=utcnow(),
+                settings=dispatch_settings(),
+            )
+            uow.commit()
+        return dispatch.offer_json(offer, offer.incident)
+
+    @socket_requires("realtime.offer.answer")
+    def on_progress(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        with unit_of_work() as uow:
+            offer = dispatch.progress(
+                uow,
+                current_user._get_current_object(),
+                data.get("offer_id"),
+                str(data.get("status", "")),
+                now=utcnow(),
+                settings=dispatch_settings(),
+            )
+            uow.commit()
+        return dispatch.offer_json(offer, offer.incident)
 
 
 class ConsoleNamespace(_AuthenticatedNamespace):
@@ -70,10 +144,118 @@ class ConsoleNamespace(_AuthenticatedNamespace):
     def on_connect(self, auth: Any = None) -> None:
         super().on_connect(auth)
         join_room(events.CONSOLE_ROOM)
+        emit(events.STATE, self._state())
+
+    @staticmethod
+    def _state() -> dict[str, Any]:
+        """Everything a (re)connecting console must show: open incidents and who is out."""
+        seen = presence_for(current_app).all()
+        names = dict(
+            db.session.execute(
+                select(User.id, User.name).where(User.id.in_([s.user_id for s in seen]))
+            ).all()
+        )
+        return {
+            "incidents": [dispatch.incident_json(i) for i in dispatch.open_incidents(db.session)],
+            "people": [positions.seen_json(s, names.get(s.user_id, "")) for s in seen],
+        }
 
     @socket_requires("realtime.console.connect")
     def on_roster(self, _data: Any = None) -> dict[str, Any]:
         return {"people": queries.on_duty_people()}
+
+    @socket_requires("realtime.dispatch")
+    def on_create_incident(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        roles = data.get("roles")
+        with unit_of_work() as uow:
+            incident = dispatch.create_incident(
+                uow,
+                current_user._get_current_object(),
+                kind=str(data.get("kind", "")),
+                priority=data.get("priority", 2),
+                description=str(data.get("description", "")),
+                lat=data.get("lat"),
+                lon=data.get("lon"),
+                needed=data.get("needed", 1),
+                roles=roles if isinstance(roles, list) else None,
+                settings=dispatch_settings(),
+                now=utcnow(),
+            )
+            uow.commit()
+        return dispatch.incident_json(incident)
+
+    @socket_requires("realtime.dispatch")
+    def on_find_nearest(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        settings = dispatch_settings()
+        with unit_of_work(write=False) as uow:
+            incident = uow.session.get(dispatch.Incident, int(data.get("incident_id") or 0))
+            if incident is None:
+                raise dispatch.NotFound("incident_unknown", _l("That incident does not exist."))
+            roles = data.get("roles")
+            found = dispatch.nearest_available(
+                uow.session,
+                presence_for(current_app),
+                incident,
+                radius_m=float(data.get("radius_m") or settings.radius_m),
+                limit=min(int(data.get("limit") or 10), 50),
+                roles=roles if isinstance(roles, list) else None,
+            )
+            names = dict(
+                uow.session.execute(
+                    select(User.id, User.name).where(User.id.in_([n.user_id for n in found]))
+                ).all()
+            )
+        now = utcnow()
+        return {
+            "people": [
+                {
+                    "user_id": n.user_id,
+                    "name": names.get(n.user_id, ""),
+                    "role": n.role,
+                    "distance_m": round(n.distance_m),
+                    "lat": n.lat,
+                    "lon": n.lon,
+                    "seen_s": int((now - n.seen_at).total_seconds()),
+                }
+                for n in found
+            ]
+        }
+
+    @socket_requires("realtime.dispatch")
+    def on_send_offers(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        ids = data.get("user_ids")
+        if not isinstance(ids, list) or not ids:
+            raise Invalid("nobody_chosen", _l("Choose at least one person to ask."))
+        presence = presence_for(current_app)
+        with unit_of_work() as uow:
+            incident = uow.session.get(dispatch.Incident, int(data.get("incident_id") or 0))
+            if incident is None:
+                raise dispatch.NotFound("incident_unknown", _l("That incident does not exist."))
+            people = []
+            for user_id in ids:
+                seen = presence.get(int(user_id))
+                if seen is None:
+                    continue  # went off duty meanwhile: nobody to ask
+                distance = dispatch.distance_to(incident, seen)
+                people.append(
+                    Nearby(seen.user_id, seen.role, distance, seen.lat, seen.lon, seen.seen_at)
+                )
+            dispatch.send_offers(
+                uow, incident.id, people, now=utcnow(), next_round=incident.round == 0
+            )
+            uow.commit()
+        return dispatch.incident_json(incident)
+
+    @socket_requires("realtime.dispatch")
+    def on_close_incident(self, data: Any) -> dict[str, Any]:
+        data = _payload(data)
+        with unit_of_work() as uow:
+            incident = dispatch.close_incident(uow, data.get("incident_id"), now=utcnow())
+            uow.commit()
+        return dispatch.incident_json(incident)
 
 
 def register_namespaces() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 from app.permissions import requires
+from realtime import labels
 from realtime.map_data import area_map
+from volunteers import queries
 
 bp = Blueprint("realtime", __name__, template_folder="templates")
 
@@ -16,7 +19,16 @@ bp = Blueprint("realtime", __name__, template_folder="templates")
 @bp.get("/console")
 @requires("realtime.console.connect")
 def console() -> Any:
-    return render_template("realtime/console.html")
+    kinds = [(k, str(v)) for k, v in labels.KIND_LABELS.items()]
+    return render_template("realtime/console.html", labels=labels.console_labels(), kinds=kinds)
+
+
+@bp.get("/field")
+@requires("realtime.field.connect")
+def field() -> Any:
+    return render_template(
+        "realtime/field.html", labels=labels.field_labels(), state=queries.field_state(current_user)
+    )
 
 
 @bp.get("/api/map")

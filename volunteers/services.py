@@ -14,13 +14,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.bus import announce
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.roles import FIELD_ROLES, Role
 from app.types import utcnow
 from app.uow import UnitOfWork
 from realtime import events
-from realtime.publish import disconnect_room, publish
+from realtime.publish import disconnect_room
 from volunteers import rules
+from volunteers.events import DutyChanged
 from volunteers.models import Community, Consent, Grid, InviteCode, LoginSession, Team, User
 
 CONSENT_TERMS = "terms"
@@ -302,13 +304,7 @@ def set_active(uow: UnitOfWork, actor: User, user_id: int, active: bool) -> User
 
 
 def _announce_duty(uow: UnitOfWork, user: User, *, on_duty: bool) -> None:
-    uow.after_commit(
-        publish,
-        events.DUTY_CHANGED,
-        {"user_id": user.id, "name": user.name, "role": user.role, "on_duty": on_duty},
-        room=events.CONSOLE_ROOM,
-        namespace=events.CONSOLE_NS,
-    )
+    announce(uow, DutyChanged(user_id=user.id, name=user.name, role=user.role, on_duty=on_duty))
 
 
 def record_consent(uow: UnitOfWork, user_id: int, kind: str, *, granted: bool) -> Consent:

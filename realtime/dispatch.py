@@ -1,0 +1,496 @@
+"""Dispatch: incidents, the nearest available people, offers and their state machine,
+escalation in rounds. Plain services: they take the unit of work, the presence store and
+settings, and announce changes after the commit through ``publish``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from geopy.distance import geodesic
+from sqlalchemy import func, select, update
+
+from app.errors import Conflict, Invalid, NotFound
+from app.roles import FIELD_ROLES
+from app.sql import lock_row
+from app.uow import UnitOfWork
+from realtime import events
+from realtime.models import Incident, Offer
+from realtime.presence import Nearby, PresenceStore
+from realtime.publish import publish
+from rewards import ledger, reasons
+from volunteers.models import User
+
+KINDS = ("theft", "dispute", "fire", "traffic", "suspicious", "missing_person", "other")
+OPEN, CLOSED = "open", "closed"
+OFFERED, ACCEPTED, DECLINED, EXPIRED, WITHDRAWN = (
+    "offered",
+    "accepted",
+    "declined",
+    "expired",
+    "withdrawn",
+)
+EN_ROUTE, ARRIVED, DONE = "en_route", "arrived", "done"
+ENGAGED = (ACCEPTED, EN_ROUTE, ARRIVED)  # busy with an incident: not asked elsewhere
+NEXT = {ACCEPTED: EN_ROUTE, EN_ROUTE: ARRIVED, ARRIVED: DONE}
+STAMP = {EN_ROUTE: "en_route_at", ARRIVED: "arrived_at", DONE: "done_at"}
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    offer_seconds: int
+    max_rounds: int
+    radius_m: int
+    batch: int
+    accepted_points: int
+    arrived_points: int
+
+
+def _number(value: Any, low: float, high: float, code: str, message: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(code, message) from exc
+    if not math.isfinite(number) or not low <= number <= high:
+        raise Invalid(code, message)
+    return number
+
+
+def _roles(roles: Collection[str] | None) -> list[str]:
+    chosen = sorted(set(roles or ()))
+    if any(role not in FIELD_ROLES for role in chosen):
+        raise Invalid("role_unknown", _l("Unknown role."))
+    return chosen
+
+
+def create_incident(
+    uow: UnitOfWork,
+    dispatcher: User,
+    *,
+    kind: str,
+    priority: Any,
+    description: str,
+    lat: Any,
+    lon: Any,
+    needed: Any = 1,
+    roles: Collection[str] | None = None,
+    settings: DispatchSettings,
+    now: datetime,
+) -> Incident:
+    if kind not in KINDS:
+        raise Invalid("kind_unknown", _l("Please choose what kind of incident this is."))
+    incident = Incident(
+        kind=kind,
+        priority=int(_number(priority, 1, 3, "priority_range", _l("Priority is 1, 2 or 3."))),
+        description=" ".join((description or "").split())[:500],
+        lat=_number(lat, -90, 90, "position_invalid", _l("That position is not valid.")),
+        lon=_number(lon, -180, 180, "position_invalid", _l("That position is not valid.")),
+        needed=int(_number(needed, 1, 20, "needed_range", _l("Ask for between 1 and 20 people."))),
+        roles=",".join(_roles(roles)),
+        radius_m=settings.radius_m,
+        batch=settings.batch,
+        offer_seconds=settings.offer_seconds,
+        status=OPEN,
+        created_by_id=dispatcher.id,
+        created_at=now,
+    )
+    uow.session.add(incident)
+    uow.session.flush()
+    _announce(uow, incident)
+    return incident
+
+
+def _incident(uow: UnitOfWork, incident_id: Any, *, lock: bool = False) -> Incident:
+    try:
+        incident_id = int(incident_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound("incident_unknown", _l("That incident does not exist.")) from exc
+    if lock:
+        lock_row(uow.session, Incident, incident_id)
+    incident = uow.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("incident_unknown", _l("That incident does not exist."))
+    return incident
+
+
+def _busy_or_asked(session: Any, incident_id: int) -> set[int]:
+    asked = session.scalars(select(Offer.user_id).where(Offer.incident_id == incident_id))
+    busy = session.scalars(
+        select(Offer.user_id)
+        .join(Incident)
+        .where(Offer.status.in_(ENGAGED), Incident.status == OPEN)
+    )
+    return set(asked) | set(busy)
+
+
+def nearest_available(
+    session: Any,
+    presence: PresenceStore,
+    incident: Incident,
+    *,
+    radius_m: float,
+    limit: int,
+    roles: Collection[str] | None = None,
+    seen_after: datetime | None = None,
+) -> list[Nearby]:
+    """The nearest on-duty people of the wanted roles who are neither busy nor already asked."""
+    wanted = _roles(roles) or _roles([r for r in incident.roles.split(",") if r]) or None
+    found = presence.nearest(
+        incident.lat,
+        incident.lon,
+        radius_m=radius_m,
+        limit=limit,
+        roles=wanted,
+        exclude=_busy_or_asked(session, incident.id),
+        seen_after=seen_after,
+    )
+    on_duty = set(
+        session.scalars(
+            select(User.id).where(
+                User.id.in_([n.user_id for n in found]),
+                User.on_duty.is_(True),
+                User.active.is_(True),
+            )
+        )
+    )
+    return [n for n in found if n.user_id in on_duty]
+
+
+def send_offers(
+    uow: UnitOfWork,
+    incident_id: Any,
+    people: list[Nearby],
+    *,
+    now: datetime,
+    next_round: bool = True,
+) -> list[Offer]:
+    """Ask these people to go; the incident's deadline moves to the end of this round."""
+    incident = _incident(uow, incident_id, lock=True)
+    if incident.status != OPEN:
+        raise Conflict("incident_closed", _l("This incident is already closed."))
+    if not people:
+        raise Invalid("nobody_chosen", _l("Choose at least one person to ask."))
+    asked = _busy_or_asked(uow.session, incident.id)
+    if next_round or incident.round == 0:
+        incident.round += 1
+    deadline = now + timedelta(seconds=incident.offer_seconds)
+    incident.offer_deadline = deadline
+    offers = [
+        Offer(
+            incident_id=incident.id,
+            user_id=p.user_id,
+            status=OFFERED,
+            round=incident.round,
+            distance_m=round(p.distance_m, 1),
+            offered_at=now,
+            expires_at=deadline,
+        )
+        for p in people
+        if p.user_id not in asked
+    ]
+    if not offers:
+        raise Conflict("already_asked", _l("These people were already asked or are busy."))
+    uow.session.add_all(offers)
+    uow.session.flush()
+    for offer in offers:
+        uow.after_commit(
+            publish,
+            events.OFFER,
+            offer_json(offer, incident),
+            room=events.user_room(offer.user_id),
+            namespace=events.FIELD_NS,
+        )
+    _announce(uow, incident)
+    return offers
+
+
+def _offer_for(uow: UnitOfWork, user: User, offer_id: Any) -> tuple[Offer, Incident]:
+    try:
+        offer = uow.session.get(Offer, int(offer_id))
+    except (TypeError, ValueError):
+        offer = None
+    if offer is None or offer.user_id != user.id:
+        raise NotFound("offer_unknown", _l("This request was not sent to you."))
+    incident = _incident(uow, offer.incident_id, lock=True)
+    uow.session.refresh(offer)  # after the lock: see what concurrent answers did
+    return offer, incident
+
+
+def answer(
+    uow: UnitOfWork,
+    user: User,
+    offer_id: Any,
+    accept: bool,
+    *,
+    now: datetime,
+    settings: DispatchSettings,
+) -> Offer:
+    """Accept or decline. The first ``needed`` acceptances win; the rest are withdrawn."""
+    offer, incident = _offer_for(uow, user, offer_id)
+    if offer.status == WITHDRAWN or incident.status != OPEN:
+        raise Conflict("offer_withdrawn", _l("Thank you, but enough people are already going."))
+    if offer.status != OFFERED:
+        raise Conflict("offer_answered", _l("You already answered this request."))
+    if offer.expires_at <= now:
+        raise Conflict(
+            "offer_expired", _l("This request has expired; the police room asked others.")
+        )
+    offer.answered_at = now
+    if not accept:
+        offer.status = DECLINED
+        uow.session.flush()
+        _announce(uow, incident)
+        return offer
+    taken = uow.session.scalar(
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
+    )
+    if taken >= incident.needed:
+        raise Conflict("offer_taken", _l("Thank you, but enough people are already going."))
+    offer.status = ACCEPTED
+    uow.session.flush()
+    ledger.award(
+        uow,
+        user_id=user.id,
+        delta=settings.accepted_points,
+        reason=reasons.DISPATCH_ACCEPTED,
+        source_type="offer",
+        source_id=offer.id,
+    )
+    if taken + 1 >= incident.needed:
+        _withdraw_open_offers(uow, incident)
+    _announce(uow, incident)
+    return offer
+
+
+def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
+    waiting = uow.session.scalars(
+        select(Offer).where(Offer.incident_id == incident.id, Offer.status == OFFERED)
+    ).all()
+    for other in waiting:
+        other.status = WITHDRAWN
+        uow.after_commit(
+            publish,
+            events.OFFER,
+            offer_json(other, incident),
+            room=events.user_room(other.user_id),
+            namespace=events.FIELD_NS,
+        )
+    incident.offer_deadline = None
+    uow.session.flush()
+
+
+def progress(
+    uow: UnitOfWork,
+    user: User,
+    offer_id: Any,
+    status: str,
+    *,
+    now: datetime,
+    settings: DispatchSettings,
+) -> Offer:
+    """An accepted person reports en route, arrived, done, in that order."""
+    offer, incident = _offer_for(uow, user, offer_id)
+    if NEXT.get(offer.status) != status:
+        raise Conflict("progress_out_of_order", _l("That step does not follow the last one."))
+    offer.status = status
+    setattr(offer, STAMP[status], now)
+    uow.session.flush()
+    if status == ARRIVED:
+        ledger.award(
+            uow,
+            user_id=user.id,
+            delta=settings.arrived_points,
+            reason=reasons.DISPATCH_ARRIVED,
+            source_type="offer",
+            source_id=offer.id,
+        )
+    _announce(uow, incident)
+    return offer
+
+
+def close_incident(uow: UnitOfWork, incident_id: Any, *, now: datetime) -> Incident:
+    incident = _incident(uow, incident_id, lock=True)
+    if incident.status == CLOSED:
+        return incident
+    _withdraw_open_offers(uow, incident)
+    incident.status, incident.closed_at = CLOSED, now
+    uow.session.flush()
+    _announce(uow, incident)
+    return incident
+
+
+def escalate_due(
+    uow: UnitOfWork, presence: PresenceStore, *, now: datetime, settings: DispatchSettings
+) -> list[int]:
+    """The sweep: for each open incident whose round ran out with too few accepted, expire the
+    unanswered offers and ask more people further away. Each round is claimed by a conditional
+    update, so two sweeps (or a sweep after a restart) escalate it exactly once."""
+    session = uow.session
+    due = session.scalars(
+        select(Incident).where(
+            Incident.status == OPEN,
+            Incident.offer_deadline.is_not(None),
+            Incident.offer_deadline <= now,
+        )
+    ).all()
+    escalated = []
+    for incident in due:
+        claimed = session.execute(
+            update(Incident)
+            .where(
+                Incident.id == incident.id,
+                Incident.round == incident.round,
+                Incident.offer_deadline == incident.offer_deadline,
+            )
+            .values(offer_deadline=None)
+        ).rowcount
+        if claimed != 1:
+            continue
+        session.refresh(incident)
+        session.execute(
+            update(Offer)
+            .where(Offer.incident_id == incident.id, Offer.status == OFFERED)
+            .values(status=EXPIRED)
+        )
+        for offer in session.scalars(
+            select(Offer).where(
+                Offer.incident_id == incident.id,
+                Offer.status == EXPIRED,
+                Offer.round == incident.round,
+            )
+        ):
+            uow.after_commit(
+                publish,
+                events.OFFER,
+                offer_json(offer, incident),
+                room=events.user_room(offer.user_id),
+                namespace=events.FIELD_NS,
+            )
+        engaged = session.scalar(
+            select(func.count())
+            .select_from(Offer)
+            .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
+        )
+        if engaged >= incident.needed:
+            continue
+        if incident.round >= settings.max_rounds:
+            incident.exhausted = True
+            session.flush()
+            _announce(uow, incident)
+            continue
+        widen = 2**incident.round
+        people = nearest_available(
+            session,
+            presence,
+            incident,
+            radius_m=incident.radius_m * widen,
+            limit=incident.batch * widen,
+        )
+        if people:
+            send_offers(uow, incident.id, people, now=now)
+        else:
+            incident.round += 1
+            incident.offer_deadline = now + timedelta(seconds=incident.offer_seconds)
+            session.flush()
+            _announce(uow, incident)
+        escalated.append(incident.id)
+    return escalated
+
+
+def _announce(uow: UnitOfWork, incident: Incident) -> None:
+    uow.after_commit_once(("incident", incident.id), _publish_incident, uow.session, incident.id)
+
+
+def _publish_incident(session: Any, incident_id: int) -> None:
+    incident = session.get(Incident, incident_id)
+    session.refresh(incident)  # the committed state, offers included
+    publish(
+        events.INCIDENT,
+        incident_json(incident),
+        room=events.CONSOLE_ROOM,
+        namespace=events.CONSOLE_NS,
+    )
+
+
+def offer_json(offer: Offer, incident: Incident) -> dict[str, Any]:
+    return {
+        "id": offer.id,
+        "status": offer.status,
+        "round": offer.round,
+        "distance_m": offer.distance_m,
+        "expires_at": offer.expires_at.isoformat(),
+        "incident": {
+            "id": incident.id,
+            "kind": incident.kind,
+            "priority": incident.priority,
+            "description": incident.description,
+            "lat": incident.lat,
+            "lon": incident.lon,
+            "status": incident.status,
+        },
+    }
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    offers = sorted(incident.offers, key=lambda o: (o.distance_m or 0, o.id))
+    return {
+        "id": incident.id,
+        "kind": incident.kind,
+        "priority": incident.priority,
+        "description": incident.description,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "status": incident.status,
+        "needed": incident.needed,
+        "round": incident.round,
+        "exhausted": incident.exhausted,
+        "offer_deadline": incident.offer_deadline.isoformat() if incident.offer_deadline else None,
+        "created_at": incident.created_at.isoformat(),
+        "offers": [
+            {
+                "id": o.id,
+                "user_id": o.user_id,
+                "name": o.person.name,
+                "role": o.person.role,
+                "status": o.status,
+                "round": o.round,
+                "distance_m": o.distance_m,
+                "offered_at": o.offered_at.isoformat(),
+                "answered_at": o.answered_at.isoformat() if o.answered_at else None,
+                "arrived_at": o.arrived_at.isoformat() if o.arrived_at else None,
+            }
+            for o in offers
+        ],
+    }
+
+
+def open_incidents(session: Any) -> list[Incident]:
+    return session.scalars(
+        select(Incident)
+        .where(Incident.status == OPEN)
+        .order_by(Incident.priority, Incident.created_at)
+    ).all()
+
+
+def offers_for(session: Any, user_id: int, now: datetime) -> list[Offer]:
+    """What a reconnecting phone must see again: waiting requests and jobs in progress."""
+    return session.scalars(
+        select(Offer)
+        .join(Incident)
+        .where(
+            Offer.user_id == user_id,
+            Incident.status == OPEN,
+            ((Offer.status == OFFERED) & (Offer.expires_at > now)) | Offer.status.in_(ENGAGED),
+        )
+        .order_by(Offer.offered_at)
+    ).all()
+
+
+def distance_to(incident: Incident, seen: Any) -> float:
+    return geodesic((incident.lat, incident.lon), (seen.lat, seen.lon)).meters

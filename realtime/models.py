@@ -1,0 +1,67 @@
+"""Incidents and the dispatch offers made for them. Timers live here (deadlines in rows), so an
+escalation survives a restart: a periodic sweep acts on whatever is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+
+class Incident(db.Model):
+    """A 警情 on the console map; ``needed`` responders are wanted, offers go out in rounds."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority_known"),
+        Index("ix_incidents_status_deadline", "status", "offer_deadline"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    description: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    needed: Mapped[int] = mapped_column(Integer, default=1)
+    roles: Mapped[str] = mapped_column(String(80), default="")  # comma-separated, empty = all
+    radius_m: Mapped[int] = mapped_column(Integer, default=1000)
+    batch: Mapped[int] = mapped_column(Integer, default=5)  # people asked per round
+    offer_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    offer_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    exhausted: Mapped[bool] = mapped_column(default=False)  # rounds used up, nobody came
+    sighting_id: Mapped[int | None] = mapped_column(Integer)  # seam: made from a sighting
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offers: Mapped[list[Offer]] = relationship(back_populates="incident", order_by="Offer.id")
+
+
+class Offer(db.Model):
+    """One person asked to go: offered -> accepted | declined | expired | withdrawn;
+    accepted -> en_route -> arrived -> done."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "user_id", name="uq_offers_incident_user"),
+        Index("ix_offers_user_status", "user_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(12), default="offered")
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    distance_m: Mapped[float | None]
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    incident: Mapped[Incident] = relationship(back_populates="offers")
+    person: Mapped["User"] = relationship()  # noqa: F821 - resolved by the registry

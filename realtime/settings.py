@@ -1,0 +1,30 @@
+"""Dispatch settings from the app's configuration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from realtime.dispatch import DispatchSettings
+from rewards import earning, reasons
+
+
+def dispatch_settings() -> DispatchSettings:
+    config = current_app.config
+    return DispatchSettings(
+        offer_seconds=int(config["DISPATCH_OFFER_SECONDS"]),
+        max_rounds=int(config["DISPATCH_MAX_ROUNDS"]),
+        radius_m=int(config["DISPATCH_RADIUS_M"]),
+        batch=int(config["DISPATCH_BATCH"]),
+        accepted_points=earning.points_for(reasons.DISPATCH_ACCEPTED, config),
+        arrived_points=earning.points_for(reasons.DISPATCH_ARRIVED, config),
+    )
+
+
+def min_position_interval() -> timedelta:
+    return timedelta(seconds=float(current_app.config["POSITION_MIN_INTERVAL_SECONDS"]))
+
+
+def presence_grace() -> timedelta:
+    return timedelta(seconds=float(current_app.config["PRESENCE_GRACE_SECONDS"]))

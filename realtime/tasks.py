@@ -1,0 +1,37 @@
+"""The live sweeps: escalate dispatch rounds that ran out, drop people whose phone went quiet.
+Both act on stored state (rows, the presence store), so a restart loses nothing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from flask import current_app
+
+from app.types import utcnow
+from app.uow import unit_of_work
+from realtime import dispatch, events
+from realtime.presence import presence_for
+from realtime.publish import publish
+from realtime.settings import dispatch_settings, presence_grace
+
+
+@shared_task(name="realtime.tasks.escalate_due")
+def escalate_due() -> int:
+    with unit_of_work() as uow:
+        escalated = dispatch.escalate_due(
+            uow, presence_for(current_app), now=utcnow(), settings=dispatch_settings()
+        )
+        uow.commit()
+    return len(escalated)
+
+
+@shared_task(name="realtime.tasks.expire_presence")
+def expire_presence() -> int:
+    gone = presence_for(current_app).expire(utcnow() - presence_grace())
+    for user_id in gone:
+        publish(
+            events.PRESENCE_GONE,
+            {"user_id": user_id},
+            room=events.CONSOLE_ROOM,
+            namespace=events.CONSOLE_NS,
+        )
+    return len(gone)
