@@ -128,7 +128,7 @@ def test_officer_invites_and_volunteer_registers_on_phone_then_switches_language
     with page.expect_navigation():
         page.locator(".lang-switch").tap()
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert page.get_by_role("link", name="我的").is_visible()
+    assert page.get_by_role("link", name="我的", exact=True).is_visible()
     page.goto("/profile")
     assert page.locator("dd[data-role=volunteer]").inner_text() == "志愿者"
     assert page.get_by_role("button", name="退出登录", exact=True).is_visible()

@@ -32,8 +32,13 @@ def _free_port() -> int:
 
 
 def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    server = subprocess.Popen([WANJIA, "run", "--port", str(port)], env=env,
-                              stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [WANJIA, "run", "--port", str(port)],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -49,8 +54,12 @@ def _login(base: str, phone: str) -> str:
     session = requests.Session()
     page = session.get(f"{base}/login", timeout=5).text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
-    response = session.post(f"{base}/login", json={"phone": phone, "password": PASSWORD},
-                            headers={"X-CSRFToken": token}, timeout=5)
+    response = session.post(
+        f"{base}/login",
+        json={"phone": phone, "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+        timeout=5,
+    )
     assert response.status_code == 200, response.text
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
@@ -59,23 +68,44 @@ def _client(base: str, phone: str, namespace: str, received: list | None = None)
     client = socketio_client.Client(reconnection=False)
     if received is not None:
         client.on(events.OFFER, received.append, namespace=namespace)
-    client.connect(base, namespaces=[namespace], transports=["websocket"],
-                   headers={"Cookie": _login(base, phone)}, wait_timeout=10)
+    client.connect(
+        base,
+        namespaces=[namespace],
+        transports=["websocket"],
+        headers={"Cookie": _login(base, phone)},
+        wait_timeout=10,
+    )
     return client
 
 
 def _on_duty_at(client, metres: float) -> None:
-    assert client.call(events.SET_DUTY, {"on_duty": True, "share_location": True},
-                       namespace=events.FIELD_NS, timeout=10)["on_duty"] is True
+    assert (
+        client.call(
+            events.SET_DUTY,
+            {"on_duty": True, "share_location": True},
+            namespace=events.FIELD_NS,
+            timeout=10,
+        )["on_duty"]
+        is True
+    )
     lat, lon = offset(*SPOT, metres)
-    assert client.call(events.POSITION, {"lat": lat, "lon": lon, "accuracy": 10},
-                       namespace=events.FIELD_NS, timeout=10) == {"ok": True}
+    assert client.call(
+        events.POSITION,
+        {"lat": lat, "lon": lon, "accuracy": 10},
+        namespace=events.FIELD_NS,
+        timeout=10,
+    ) == {"ok": True}
 
 
 def test_an_offer_that_runs_out_during_a_crash_escalates_after_the_restart(tmp_path):
     instance = tmp_path / "instance"
-    env = dict(os.environ, WANJIA_INSTANCE_PATH=str(instance), WANJIA_DISPATCH_OFFER_SECONDS="3",
-               WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", WANJIA_RATELIMIT_ENABLED="false")
+    env = dict(
+        os.environ,
+        WANJIA_INSTANCE_PATH=str(instance),
+        WANJIA_DISPATCH_OFFER_SECONDS="3",
+        WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+        WANJIA_RATELIMIT_ENABLED="false",
+    )
     log = tmp_path / "server.log"
     subprocess.run([WANJIA, "demo"], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
@@ -87,11 +117,18 @@ def test_an_offer_that_runs_out_during_a_crash_escalates_after_the_restart(tmp_p
         near = _client(base, "13700000001", events.FIELD_NS)
         clients += [console, near]
         _on_duty_at(near, 300)
-        incident = console.call(events.CREATE_INCIDENT, {"kind": "fire", "priority": 1, "lat": SPOT[0],
-                                                         "lon": SPOT[1]}, namespace=events.CONSOLE_NS,
-                                timeout=10)
-        sent = console.call(events.SEND_OFFERS, {"incident_id": incident["id"], "user_ids": [
-            incident_user(instance, "13700000001")]}, namespace=events.CONSOLE_NS, timeout=10)
+        incident = console.call(
+            events.CREATE_INCIDENT,
+            {"kind": "fire", "priority": 1, "lat": SPOT[0], "lon": SPOT[1]},
+            namespace=events.CONSOLE_NS,
+            timeout=10,
+        )
+        sent = console.call(
+            events.SEND_OFFERS,
+            {"incident_id": incident["id"], "user_ids": [incident_user(instance, "13700000001")]},
+            namespace=events.CONSOLE_NS,
+            timeout=10,
+        )
         assert sent["offers"][0]["status"] == "offered"
         os.killpg(server.pid, signal.SIGKILL)  # a crash, not a shutdown
         server.wait(timeout=10)
@@ -110,9 +147,13 @@ def test_an_offer_that_runs_out_during_a_crash_escalates_after_the_restart(tmp_p
         assert received, f"no escalated offer arrived:\n{log.read_text()[-3000:]}"
         assert received[0]["round"] == 2 and received[0]["incident"]["id"] == incident["id"]
         with sqlite3.connect(instance / "wanjia.db") as db:
-            statuses = dict(db.execute("SELECT u.phone, o.status FROM offers o JOIN users u "
-                                       "ON u.id = o.user_id WHERE o.incident_id = ?",
-                                       (incident["id"],)).fetchall())
+            statuses = dict(
+                db.execute(
+                    "SELECT u.phone, o.status FROM offers o JOIN users u "
+                    "ON u.id = o.user_id WHERE o.incident_id = ?",
+                    (incident["id"],),
+                ).fetchall()
+            )
         assert statuses == {"13700000001": "expired", "13700000002": "offered"}
     finally:
         for client in clients:
