@@ -72,7 +72,7 @@
     card.className = "offer-card st-" + o.status;
     card.querySelector(".offer-kind").textContent = L$.kinds[o.incident.kind] || o.incident.kind;
     card.querySelector(".offer-desc").textContent = o.incident.description || "";
-    card.querySelector(".offer-distance").textContent = o.distance_m ? fmt(L$.metres, { m: Math.round(o.distance_m) }) : "";
+    card.querySelector(".offer-distance").textContent = o.distance_m === null ? "" : fmt(L$.metres, { m: Math.round(o.distance_m) });
     var waiting = o.status === "offered";
     card.querySelector(".offer-buttons").hidden = !waiting;
     card.querySelector(".offer-left").hidden = !waiting;

@@ -1,0 +1,78 @@
+"""Two browsers: the dispatcher raises an incident on the console and asks the nearest; the
+volunteer's phone shows the request, accepts and reports; the console shows it live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.helpers import log_in, shot
+
+VOLUNTEER = "13600000150"
+DISPATCHER = "13900000010"
+
+
+def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
+    phone: Any, desktop: Any
+) -> None:
+    mobile = phone.new_page()
+    log_in(mobile, VOLUNTEER)
+    name = mobile.locator(".who").inner_text().split("·")[0].strip()
+    mobile.goto("/field")
+    mobile.locator("#live.ok").wait_for()
+    consent = mobile.locator("#consent")
+    if consent.is_visible():
+        consent.check()
+    mobile.get_by_role("button", name="上岗").tap()
+    mobile.locator("#duty.on").wait_for()
+    shot(mobile, "field-on-duty", full_page=False)
+
+    console = desktop.new_page()
+    log_in(console, DISPATCHER)
+    console.goto("/console")
+    console.locator("#live.ok").wait_for()
+    console.locator("#roster li", has_text=name).wait_for()  # the position arrived live
+
+    box = console.locator("#map").bounding_box()
+    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    form = console.locator("#new-incident")
+    form.locator("label.kind", has_text="盗窃").click()
+    form.locator("input[name=description]").fill("电动车被盗，嫌疑人往北跑了")
+    form.get_by_role("button", name="发布警情").click()
+    console.locator("#queue .card", has_text="盗窃").wait_for()
+    console.locator(".incident-mark").first.wait_for()
+
+    console.get_by_role("button", name="查找最近的人").click()
+    candidate = console.locator("#candidates li", has_text=name)
+    candidate.wait_for()
+    for box_el in console.locator("#candidates input[type=checkbox]").all():
+        box_el.uncheck()
+    candidate.locator("input[type=checkbox]").check()
+    shot(console, "console-candidates", full_page=False)
+    console.get_by_role("button", name="调派勾选的人").click()
+    console.locator("#board li[data-status=offered]", has_text=name).wait_for()
+
+    card = mobile.locator(".offer-card[data-status=offered]")
+    card.wait_for()
+    assert "盗窃" in card.locator(".offer-kind").inner_text()
+    assert "米" in card.locator(".offer-distance").inner_text()
+    shot(mobile, "field-offer", full_page=False)
+    card.get_by_role("button", name="接受").tap()
+    mobile.locator(".offer-card[data-status=accepted]").wait_for()
+    console.locator("#board li[data-status=accepted]", has_text=name).wait_for()
+    assert "已出发 1/1 人" in console.locator("#queue .card.on").inner_text()
+
+    mobile.get_by_role("button", name="我已出发").tap()
+    mobile.locator(".offer-card[data-status=en_route]").wait_for()
+    mobile.get_by_role("button", name="我已到达").tap()
+    mobile.locator(".offer-card[data-status=arrived]").wait_for()
+    console.locator("#board li[data-status=arrived]", has_text=name).wait_for()
+    shot(console, "console-arrived", full_page=False)
+
+    mobile.get_by_role("button", name="处置完毕").tap()
+    console.locator("#board li[data-status=done]", has_text=name).wait_for()
+    console.get_by_role("button", name="结束警情").click()
+    console.locator("#queue .card", has_text="盗窃").wait_for(state="detached")
+    mobile.goto("/field")
+    mobile.locator("#live.ok").wait_for()
+    mobile.get_by_role("button", name="结束值守").tap()
+    mobile.locator("#duty.off").wait_for()
