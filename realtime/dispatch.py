@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from geopy.distance import geodesic
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Invalid, NotFound
 from app.roles import FIELD_ROLES
@@ -408,8 +409,7 @@ def _announce(uow: UnitOfWork, incident: Incident) -> None:
 
 
 def _publish_incident(session: Any, incident_id: int) -> None:
-    incident = session.get(Incident, incident_id)
-    session.refresh(incident)  # the committed state, offers included
+    incident = load_incident(session, incident_id)
     publish(
         events.INCIDENT,
         incident_json(incident),
@@ -470,9 +470,24 @@ def incident_json(incident: Incident) -> dict[str, Any]:
     }
 
 
+def _with_offers() -> Any:
+    return selectinload(Incident.offers).selectinload(Offer.person)
+
+
+def load_incident(session: Any, incident_id: int) -> Incident:
+    """The committed incident with its offers and their people, in three queries, not 2 + N."""
+    return session.scalars(
+        select(Incident)
+        .options(_with_offers())
+        .where(Incident.id == incident_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def open_incidents(session: Any) -> list[Incident]:
     return session.scalars(
         select(Incident)
+        .options(_with_offers())
         .where(Incident.status == OPEN)
         .order_by(Incident.priority, Incident.created_at)
     ).all()

@@ -16,6 +16,9 @@ PRESENCE = "presence"  # console: someone's live position
 PRESENCE_GONE = "presence_gone"  # console: someone left the live map
 OFFER = "offer"  # field: a request to go, or a change to one (withdrawn, expired)
 
+# client -> server, both namespaces
+PING = "ping"
+
 # client -> server, /field
 SET_DUTY = "set_duty"
 POSITION = "position"

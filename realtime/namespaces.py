@@ -52,6 +52,10 @@ class _AuthenticatedNamespace(Namespace):
         join_room(events.user_room(current_user.id))
         join_room(events.login_room(current_user.login_session_id))
 
+    def on_ping(self, data: Any = None) -> dict[str, Any]:
+        """Echo: lets a phone or the console measure its round trip (connection quality)."""
+        return {"pong": data}
+
 
 class FieldNamespace(_AuthenticatedNamespace):
     connect_permission = "realtime.field.connect"
