@@ -105,10 +105,13 @@ def rank_of(
     mine = session.scalar(select(ScoreBucket.points).where(*bucket, ScoreBucket.user_id == user_id))
     if not mine or mine <= 0:
         return None
+
     # Two range counts, not one OR: each is a range scan on ix_score_rank, whereas the OR made
     # SQLite read the whole board (bench/leaderboard.py: 14 ms -> 7 ms p95 on 100k people).
     def count(*condition: Any) -> int:
-        return session.scalar(select(func.count()).select_from(ScoreBucket).where(*bucket, *condition))
+        return session.scalar(
+            select(func.count()).select_from(ScoreBucket).where(*bucket, *condition)
+        )
 
     ahead = count(ScoreBucket.points > mine) + count(
         ScoreBucket.points == mine, ScoreBucket.user_id < user_id
