@@ -12,14 +12,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from geopy.distance import geodesic
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from app.errors import Conflict, Invalid, NotFound
 from app.roles import FIELD_ROLES
 from app.sql import lock_row
 from app.uow import UnitOfWork
 from realtime import events
+from realtime.dispatch_views import incident_json, load_incident, offer_json
 from realtime.models import Incident, Offer
 from realtime.presence import Nearby, PresenceStore
 from realtime.publish import publish
@@ -101,11 +101,11 @@ def create_incident(
     )
     uow.session.add(incident)
     uow.session.flush()
-    _announce(uow, incident)
+    announce(uow, incident)
     return incident
 
 
-def _incident(uow: UnitOfWork, incident_id: Any, *, lock: bool = False) -> Incident:
+def get_incident(uow: UnitOfWork, incident_id: Any, *, lock: bool = False) -> Incident:
     try:
         incident_id = int(incident_id)
     except (TypeError, ValueError) as exc:
@@ -170,7 +170,7 @@ def send_offers(
     next_round: bool = True,
 ) -> list[Offer]:
     """Ask these people to go; the incident's deadline moves to the end of this round."""
-    incident = _incident(uow, incident_id, lock=True)
+    incident = get_incident(uow, incident_id, lock=True)
     if incident.status != OPEN:
         raise Conflict("incident_closed", _l("This incident is already closed."))
     if not people:
@@ -205,7 +205,7 @@ def send_offers(
             room=events.user_room(offer.user_id),
             namespace=events.FIELD_NS,
         )
-    _announce(uow, incident)
+    announce(uow, incident)
     return offers
 
 
@@ -216,7 +216,7 @@ def _offer_for(uow: UnitOfWork, user: User, offer_id: Any) -> tuple[Offer, Incid
         offer = None
     if offer is None or offer.user_id != user.id:
         raise NotFound("offer_unknown", _l("This request was not sent to you."))
-    incident = _incident(uow, offer.incident_id, lock=True)
+    incident = get_incident(uow, offer.incident_id, lock=True)
     uow.session.refresh(offer)  # after the lock: see what concurrent answers did
     return offer, incident
 
@@ -244,7 +244,7 @@ def answer(
     if not accept:
         offer.status = DECLINED
         uow.session.flush()
-        _announce(uow, incident)
+        announce(uow, incident)
         return offer
     taken = uow.session.scalar(
         select(func.count())
@@ -265,7 +265,7 @@ def answer(
     )
     if taken + 1 >= incident.needed:
         _withdraw_open_offers(uow, incident)
-    _announce(uow, incident)
+    announce(uow, incident)
     return offer
 
 
@@ -311,100 +311,22 @@ def progress(
             source_type="offer",
             source_id=offer.id,
         )
-    _announce(uow, incident)
+    announce(uow, incident)
     return offer
 
 
 def close_incident(uow: UnitOfWork, incident_id: Any, *, now: datetime) -> Incident:
-    incident = _incident(uow, incident_id, lock=True)
+    incident = get_incident(uow, incident_id, lock=True)
     if incident.status == CLOSED:
         return incident
     _withdraw_open_offers(uow, incident)
     incident.status, incident.closed_at = CLOSED, now
     uow.session.flush()
-    _announce(uow, incident)
+    announce(uow, incident)
     return incident
 
 
-def escalate_due(
-    uow: UnitOfWork, presence: PresenceStore, *, now: datetime, settings: DispatchSettings
-) -> list[int]:
-    """The sweep: for each open incident whose round ran out with too few accepted, expire the
-    unanswered offers and ask more people further away. Each round is claimed by a conditional
-    update, so two sweeps (or a sweep after a restart) escalate it exactly once."""
-    session = uow.session
-    due = session.scalars(
-        select(Incident).where(
-            Incident.status == OPEN,
-            Incident.offer_deadline.is_not(None),
-            Incident.offer_deadline <= now,
-        )
-    ).all()
-    escalated = []
-    for incident in due:
-        claimed = session.execute(
-            update(Incident)
-            .where(
-                Incident.id == incident.id,
-                Incident.round == incident.round,
-                Incident.offer_deadline == incident.offer_deadline,
-            )
-            .values(offer_deadline=None)
-        ).rowcount
-        if claimed != 1:
-            continue
-        session.refresh(incident)
-        session.execute(
-            update(Offer)
-            .where(Offer.incident_id == incident.id, Offer.status == OFFERED)
-            .values(status=EXPIRED)
-        )
-        for offer in session.scalars(
-            select(Offer).where(
-                Offer.incident_id == incident.id,
-                Offer.status == EXPIRED,
-                Offer.round == incident.round,
-            )
-        ):
-            uow.after_commit(
-                publish,
-                events.OFFER,
-                offer_json(offer, incident),
-                room=events.user_room(offer.user_id),
-                namespace=events.FIELD_NS,
-            )
-        engaged = session.scalar(
-            select(func.count())
-            .select_from(Offer)
-            .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
-        )
-        if engaged >= incident.needed:
-            continue
-        if incident.round >= settings.max_rounds:
-            incident.exhausted = True
-            session.flush()
-            _announce(uow, incident)
-            continue
-        widen = 2**incident.round
-        people = nearest_available(
-            session,
-            presence,
-            incident,
-            radius_m=incident.radius_m * widen,
-            limit=incident.batch * widen,
-        )
-        if people:
-            send_offers(uow, incident.id, people, now=now)
-        else:
-            incident.round += 1
-            incident.offer_deadline = now + timedelta(seconds=incident.offer_seconds)
-            session.flush()
-            _announce(uow, incident)
-        escalated.append(incident.id)
-    return escalated
-
-
-def _announce(uow: UnitOfWork, incident: Incident) -> None:
+def announce(uow: UnitOfWork, incident: Incident) -> None:
     uow.after_commit_once(("incident", incident.id), _publish_incident, uow.session, incident.id)
 
 
@@ -416,95 +338,6 @@ def _publish_incident(session: Any, incident_id: int) -> None:
         room=events.CONSOLE_ROOM,
         namespace=events.CONSOLE_NS,
     )
-
-
-def offer_json(offer: Offer, incident: Incident) -> dict[str, Any]:
-    return {
-        "id": offer.id,
-        "status": offer.status,
-        "round": offer.round,
-        "distance_m": offer.distance_m,
-        "expires_at": offer.expires_at.isoformat(),
-        "incident": {
-            "id": incident.id,
-            "kind": incident.kind,
-            "priority": incident.priority,
-            "description": incident.description,
-            "lat": incident.lat,
-            "lon": incident.lon,
-            "status": incident.status,
-        },
-    }
-
-
-def incident_json(incident: Incident) -> dict[str, Any]:
-    offers = sorted(incident.offers, key=lambda o: (o.distance_m or 0, o.id))
-    return {
-        "id": incident.id,
-        "kind": incident.kind,
-        "priority": incident.priority,
-        "description": incident.description,
-        "lat": incident.lat,
-        "lon": incident.lon,
-        "status": incident.status,
-        "needed": incident.needed,
-        "round": incident.round,
-        "exhausted": incident.exhausted,
-        "offer_deadline": incident.offer_deadline.isoformat() if incident.offer_deadline else None,
-        "created_at": incident.created_at.isoformat(),
-        "offers": [
-            {
-                "id": o.id,
-                "user_id": o.user_id,
-                "name": o.person.name,
-                "role": o.person.role,
-                "status": o.status,
-                "round": o.round,
-                "distance_m": o.distance_m,
-                "offered_at": o.offered_at.isoformat(),
-                "answered_at": o.answered_at.isoformat() if o.answered_at else None,
-                "arrived_at": o.arrived_at.isoformat() if o.arrived_at else None,
-            }
-            for o in offers
-        ],
-    }
-
-
-def _with_offers() -> Any:
-    return selectinload(Incident.offers).selectinload(Offer.person)
-
-
-def load_incident(session: Any, incident_id: int) -> Incident:
-    """The committed incident with its offers and their people, in three queries, not 2 + N."""
-    return session.scalars(
-        select(Incident)
-        .options(_with_offers())
-        .where(Incident.id == incident_id)
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def open_incidents(session: Any) -> list[Incident]:
-    return session.scalars(
-        select(Incident)
-        .options(_with_offers())
-        .where(Incident.status == OPEN)
-        .order_by(Incident.priority, Incident.created_at)
-    ).all()
-
-
-def offers_for(session: Any, user_id: int, now: datetime) -> list[Offer]:
-    """What a reconnecting phone must see again: waiting requests and jobs in progress."""
-    return session.scalars(
-        select(Offer)
-        .join(Incident)
-        .where(
-            Offer.user_id == user_id,
-            Incident.status == OPEN,
-            ((Offer.status == OFFERED) & (Offer.expires_at > now)) | Offer.status.in_(ENGAGED),
-        )
-        .order_by(Offer.offered_at)
-    ).all()
 
 
 def distance_to(incident: Incident, seen: Any) -> float:

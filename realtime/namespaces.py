@@ -23,6 +23,7 @@ from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
 from realtime import dispatch, events, positions
+from realtime import dispatch_views as views
 from realtime.presence import Nearby, presence_for
 from realtime.publish import publish
 from realtime.settings import dispatch_settings, min_position_interval
@@ -67,9 +68,9 @@ class FieldNamespace(_AuthenticatedNamespace):
     @staticmethod
     def _state() -> dict[str, Any]:
         """Everything a (re)connecting phone must show: its duty and its open requests."""
-        offers = dispatch.offers_for(db.session, current_user.id, utcnow())
+        offers = views.offers_for(db.session, current_user.id, utcnow())
         return queries.field_state(current_user) | {
-            "offers": [dispatch.offer_json(o, o.incident) for o in offers],
+            "offers": [views.offer_json(o, o.incident) for o in offers],
             "position_interval_s": current_app.config["POSITION_INTERVAL_SECONDS"],
         }
 
@@ -124,7 +125,7 @@ class FieldNamespace(_AuthenticatedNamespace):
                 settings=dispatch_settings(),
             )
             uow.commit()
-        return dispatch.offer_json(offer, offer.incident)
+        return views.offer_json(offer, offer.incident)
 
     @socket_requires("realtime.offer.answer")
     def on_progress(self, data: Any) -> dict[str, Any]:
@@ -139,7 +140,7 @@ class FieldNamespace(_AuthenticatedNamespace):
                 settings=dispatch_settings(),
             )
             uow.commit()
-        return dispatch.offer_json(offer, offer.incident)
+        return views.offer_json(offer, offer.incident)
 
 
 class ConsoleNamespace(_AuthenticatedNamespace):
@@ -160,7 +161,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
             ).all()
         )
         return {
-            "incidents": [dispatch.incident_json(i) for i in dispatch.open_incidents(db.session)],
+            "incidents": [views.incident_json(i) for i in views.open_incidents(db.session)],
             "people": [positions.seen_json(s, names.get(s.user_id, "")) for s in seen],
         }
 
@@ -187,16 +188,14 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 now=utcnow(),
             )
             uow.commit()
-        return dispatch.incident_json(incident)
+        return views.incident_json(incident)
 
     @socket_requires("realtime.dispatch")
     def on_find_nearest(self, data: Any) -> dict[str, Any]:
         data = _payload(data)
         settings = dispatch_settings()
         with unit_of_work(write=False) as uow:
-            incident = uow.session.get(dispatch.Incident, int(data.get("incident_id") or 0))
-            if incident is None:
-                raise dispatch.NotFound("incident_unknown", _l("That incident does not exist."))
+            incident = dispatch.get_incident(uow, data.get("incident_id"))
             roles = data.get("roles")
             found = dispatch.nearest_available(
                 uow.session,
@@ -235,9 +234,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
             raise Invalid("nobody_chosen", _l("Choose at least one person to ask."))
         presence = presence_for(current_app)
         with unit_of_work() as uow:
-            incident = uow.session.get(dispatch.Incident, int(data.get("incident_id") or 0))
-            if incident is None:
-                raise dispatch.NotFound("incident_unknown", _l("That incident does not exist."))
+            incident = dispatch.get_incident(uow, data.get("incident_id"))
             people = []
             for user_id in ids:
                 seen = presence.get(int(user_id))
@@ -251,7 +248,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 uow, incident.id, people, now=utcnow(), next_round=incident.round == 0
             )
             uow.commit()
-        return dispatch.incident_json(incident)
+        return views.incident_json(incident)
 
     @socket_requires("realtime.dispatch")
     def on_close_incident(self, data: Any) -> dict[str, Any]:
@@ -259,7 +256,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         with unit_of_work() as uow:
             incident = dispatch.close_incident(uow, data.get("incident_id"), now=utcnow())
             uow.commit()
-        return dispatch.incident_json(incident)
+        return views.incident_json(incident)
 
 
 def register_namespaces() -> None:

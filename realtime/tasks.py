@@ -8,7 +8,7 @@ from flask import current_app
 
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events
+from realtime import escalation, events
 from realtime.presence import presence_for
 from realtime.publish import publish
 from realtime.settings import dispatch_settings, presence_grace
@@ -17,7 +17,7 @@ from realtime.settings import dispatch_settings, presence_grace
 @shared_task(name="realtime.tasks.escalate_due")
 def escalate_due() -> int:
     with unit_of_work() as uow:
-        escalated = dispatch.escalate_due(
+        escalated = escalation.escalate_due(
             uow, presence_for(current_app), now=utcnow(), settings=dispatch_settings()
         )
         uow.commit()

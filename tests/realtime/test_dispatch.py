@@ -12,7 +12,7 @@ from app.extensions import db, socketio
 from app.roles import Role
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events
+from realtime import escalation, events
 from realtime.models import Incident, Offer
 from realtime.presence import presence_for
 from realtime.settings import dispatch_settings
@@ -231,7 +231,7 @@ def test_nobody_accepting_in_time_escalates_exactly_once(app, connect):
 
     def sweep():
         with app.app_context(), unit_of_work() as uow:
-            done = dispatch.escalate_due(
+            done = escalation.escalate_due(
                 uow, presence_for(app), now=later, settings=dispatch_settings()
             )
             uow.commit()
@@ -258,7 +258,7 @@ def test_when_every_round_is_used_the_console_is_told_nobody_came(app, connect):
         console, events.SEND_OFFERS, {"incident_id": incident["id"], "user_ids": [near.id]}
     )
     with app.app_context(), unit_of_work() as uow:
-        dispatch.escalate_due(
+        escalation.escalate_due(
             uow,
             presence_for(app),
             now=utcnow() + timedelta(minutes=5),
