@@ -17,7 +17,7 @@ from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
 from app.web import request_data
-from checkins import points, posters, tokens
+from checkins import points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
 from volunteers.models import Grid
@@ -113,6 +113,11 @@ def _point(point_id: int) -> PatrolPoint:
     if point is None:
         raise NotFound("point_unknown", _l("That patrol point does not exist."))
     return point
+
+
+@bp.app_template_global("refusal_text")
+def _refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None:
+    return queries.refusal_text(code, detail)
 
 
 @bp.get("/officer/points")

@@ -15,6 +15,13 @@ from rewards import badges, ledger
 from volunteers.models import User
 
 
+def refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None:
+    """A stored refusal in the reader's language, with the figures it had (e.g. the distance)."""
+    if not code:
+        return None
+    return str(MESSAGES[code]) % (detail or {}) if code in MESSAGES else code
+
+
 def outcome_json(outcome: services.CheckInOutcome) -> dict[str, Any]:
     return {
         "checkin_id": outcome.checkin_id,
@@ -55,9 +62,7 @@ def history(user: User, policy: services.Policy, limit: int = 50) -> dict[str, A
                 "valid": row.status == services.VALID,
                 "points": row.points,
                 "reason": row.reason,
-                "reason_text": (str(MESSAGES[row.reason]) % (row.detail or {}))
-                if row.reason
-                else None,
+                "reason_text": refusal_text(row.reason, row.detail),
             }
             for row in rows
         ],

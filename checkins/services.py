@@ -103,6 +103,8 @@ def check_in(
             refusal.suspicious,
         )
         attempt.detail = refusal.params
+        if refusal.code == "too_far":  # the evidence officers look at first
+            attempt.distance_m = refusal.params["distance"]
         session.add(attempt)
         session.flush()
         return _outcome(uow, user, attempt, policy, replayed=False)

@@ -33,6 +33,17 @@ from volunteers.models import User
 log = logging.getLogger(__name__)
 
 
+def _radius(value: Any, default: int) -> float:
+    """A search radius the dispatcher may ask for: 10 m to 50 km."""
+    try:
+        radius = float(value) if value not in (None, "") else float(default)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("radius_range", _l("Search between 10 m and 50 km.")) from exc
+    if not 10 <= radius <= 50_000:
+        raise Invalid("radius_range", _l("Search between 10 m and 50 km."))
+    return radius
+
+
 def _payload(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Invalid("bad_payload", _l("The request could not be understood."))
@@ -201,7 +212,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 uow.session,
                 presence_for(current_app),
                 incident,
-                radius_m=float(data.get("radius_m") or settings.radius_m),
+                radius_m=_radius(data.get("radius_m"), settings.radius_m),
                 limit=min(int(data.get("limit") or 10), 50),
                 roles=roles if isinstance(roles, list) else None,
             )

@@ -49,7 +49,7 @@ def share(
     seen = Seen(
         user_id=user.id,
         role=user.role,
-        lat=_coordinate(data.get("lat"), -90, 90),
+        lat=_coordinate(data.get("lat"), -85, 85),
         lon=_coordinate(data.get("lon"), -180, 180),
         accuracy_m=_coordinate(data.get("accuracy", 0), 0, MAX_ACCURACY_M),
         seen_at=now,

@@ -47,7 +47,9 @@
       body: JSON.stringify(item)
     }).then(function (response) {
       return response.json().then(function (body) {
-        if (response.status >= 500) { throw new Error("server"); }
+        // Not answered: a server fault, or a login that ended (the page will ask to log in
+        // again); the attempt stays queued and is sent once that is put right.
+        if (response.status >= 500 || response.status === 401) { throw new Error("retry later"); }
         forget(item.client_id);  // answered, yes or no: never send it again
         return { ok: response.ok, body: body };
       });

@@ -8,7 +8,7 @@
   var map = L.map(mapEl, { zoomControl: true, attributionControl: false });
   L.control.scale({ imperial: false }).addTo(map);
   if (mapEl.dataset.tileUrl) { L.tileLayer(mapEl.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
-  var people = {}, peopleLayer = L.layerGroup().addTo(map);
+  var people = {}, peopleLayer = L.layerGroup().addTo(map), onDuty = {};
   var incidents = {}, incidentMarkers = {}, selected = null, draft = null;
   var ROLE_COLOURS = { volunteer: "#e53935", guard: "#1e88e5", grid_worker: "#43a047" };
 
@@ -28,7 +28,7 @@
         pointToLayer: function (f, latlng) {
           return L.circleMarker(latlng, { radius: f.properties.hotspot ? 6 : 4, weight: 1,
             color: f.properties.hotspot ? "#e65100" : "#546e7a", fillOpacity: 0.8,
-            fillColor: f.properties.hotspot ? "#ffb74d" : "#cfd8dc", interactive: false });
+            fillColor: f.properties.hotspot ? "#ffb74d" : "#cfd8dc" }).bindTooltip(f.properties.name);
         },
         onEachFeature: function (f, l) {
           if (f.properties.kind === "grid") { l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "grid-label" }); }
@@ -45,16 +45,19 @@
         fillColor: ROLE_COLOURS[p.role] || "#555", fillOpacity: 1 }).bindTooltip(p.name).addTo(peopleLayer);
     }
     people[p.user_id].person = p;
+    onDuty[p.user_id] = { user_id: p.user_id, name: p.name, role: p.role };
     renderRoster();
   }
   function hidePerson(id) { if (people[id]) { peopleLayer.removeLayer(people[id]); delete people[id]; } renderRoster(); }
+  /* The list shows everyone on duty (from the database); the map shows those whose phone
+     shares a position. */
   function renderRoster() {
     var list = $("roster"); list.textContent = "";
-    var ids = Object.keys(people);
+    var ids = Object.keys(onDuty);
     $("duty-count").textContent = ids.length;
     if (!ids.length) { list.appendChild(el("li", "empty", list.dataset.empty)); }
     ids.forEach(function (id) {
-      var p = people[id].person, li = el("li");
+      var p = onDuty[id], li = el("li", people[id] ? "located" : "");
       var who = el("span"); who.appendChild(el("span", "role-dot role-" + p.role)); who.appendChild(document.createTextNode(p.name));
       li.appendChild(who); li.appendChild(el("span", null, L$.roles[p.role] || p.role)); list.appendChild(li);
     });
@@ -119,7 +122,14 @@
   function call(event, data) {
     return new Promise(function (resolve) { socket.emit(event, data, resolve); });
   }
-  socket.on("connect", function () { $("live").className = "live ok"; $("live").textContent = L$.connected; });
+  function refreshRoster() {
+    call("roster", null).then(function (reply) {
+      onDuty = {};
+      (reply.people || []).forEach(function (p) { onDuty[p.user_id] = p; });
+      renderRoster();
+    });
+  }
+  socket.on("connect", function () { $("live").className = "live ok"; $("live").textContent = L$.connected; refreshRoster(); });
   socket.on("disconnect", function () { $("live").className = "live down"; $("live").textContent = L$.disconnected; });
   socket.on("state", function (state) {
     Object.keys(incidents).forEach(function (id) { removeIncident(Number(id)); });
@@ -131,7 +141,10 @@
   socket.on("incident", showIncident);
   socket.on("presence", showPerson);
   socket.on("presence_gone", function (p) { hidePerson(p.user_id); });
-  socket.on("duty_changed", function (d) { if (!d.on_duty) { hidePerson(d.user_id); } });
+  socket.on("duty_changed", function (d) {
+    if (d.on_duty) { onDuty[d.user_id] = d; } else { delete onDuty[d.user_id]; hidePerson(d.user_id); }
+    renderRoster();
+  });
   setInterval(renderQueue, 30000);
 
   /* Raising an incident: click the map, fill the short form. */

@@ -32,7 +32,10 @@
             : { color: "#607d8b", weight: 1, fillColor: "#fff", fillOpacity: 0.6 };
         },
         onEachFeature: function (f, l) { if (f.properties.kind === "grid") { l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "grid-label" }); } }
-      }).addTo(map);
+      });
+      // A Leaflet map needs its view before circles and markers can be drawn on it.
+      map.fitBounds(areas.getBounds(), { padding: [20, 20] });
+      areas.addTo(map);
       data.features.filter(function (f) { return f.properties.kind === "point"; }).forEach(function (f) {
         var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
         var marker = L.marker(latlng, { draggable: true, title: f.properties.name }).addTo(map);
@@ -45,7 +48,6 @@
             .then(function (answer) { if (answer.ok) { location.reload(); } else { marker.setLatLng(latlng); showError(answer); } });
         });
       });
-      map.fitBounds(areas.getBounds(), { padding: [20, 20] });
     });
 
   map.on("click", function (e) {

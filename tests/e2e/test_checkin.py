@@ -578,11 +578,6 @@ def test_officer_prints_grid_posters_and_sees_the_point_qr(
 # ------------------------------------------------------------------------- 6. new point on the map
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static/js/points.js adds vector layers to a map without a view, so Leaflet throws "
-    "(_clipPoints: renderer._bounds undefined) and the editor map stays empty",
-)
 def test_officer_places_a_new_point_by_clicking_the_map(desktop: Any) -> None:
     """A click on the map fills the new point's position; the point is saved, listed and drawn."""
     page = desktop.new_page()

@@ -371,3 +371,13 @@ def test_a_bad_incident_is_refused_and_nothing_is_made(app, connect, data, code)
     assert _console_call(console, events.CREATE_INCIDENT, data)["error"]["code"] == code
     with app.app_context():
         assert db.session.scalar(select(Incident.id)) is None
+
+
+@pytest.mark.parametrize("radius", [-5, 0, 10**7, "far"])
+def test_an_impossible_search_radius_is_refused(app, connect, radius):
+    _d, console = connect(Role.DISPATCHER)
+    incident = _incident(console)
+    reply = _console_call(
+        console, events.FIND_NEAREST, {"incident_id": incident["id"], "radius_m": radius}
+    )
+    assert reply["error"]["code"] == "radius_range"
