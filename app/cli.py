@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -41,11 +42,35 @@ def _refuse_default_passwords() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not run the embedded Celery worker and beat.")
-def run_command(host: str, port: int, no_worker: bool) -> None:
+@click.option(
+    "--tls/--no-tls",
+    default=None,
+    help="HTTPS (default: on for any address but loopback; phones need it for location).",
+)
+def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None:
     """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery)."""
+    from app import tls as tls_setup
     from app.extensions import socketio
 
     app = current_app._get_current_object()
+    ssl_context = None
+    if tls is not False and tls_setup.needs_tls(host, bool(tls)):
+        try:
+            cert = tls_setup.certificate(
+                Path(app.instance_path), app.config["TLS_CERT"], app.config["TLS_KEY"], [host]
+            )
+        except ValueError as exc:
+            raise click.ClickException(f"HTTPS cannot start: {exc}") from exc
+        ssl_context = (str(cert.cert_path), str(cert.key_path))
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            TLS_FINGERPRINT=cert.fingerprint,
+        )
+        made = "made now, " if cert.generated else ""
+        click.echo(
+            f"HTTPS certificate ({made}{cert.cert_path}) SHA-256 fingerprint:\n  {cert.fingerprint}"
+        )
     upgrade()
     if app.config["PRODUCTION"]:
         _refuse_default_passwords()
@@ -53,11 +78,20 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
         from app.worker import start_embedded
 
         start_embedded(app.extensions["celery"])
-    click.echo(f"万家卫士 Wanjia Watch on http://{host}:{port}/  (instance: {app.instance_path})")
+    scheme = "https" if ssl_context else "http"
+    click.echo(
+        f"万家卫士 Wanjia Watch on {scheme}://{host}:{port}/  (instance: {app.instance_path})"
+    )
     # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
-        app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False
+        app,
+        host=host,
+        port=port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        log_output=False,
+        ssl_context=ssl_context,
     )
 
 

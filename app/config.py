@@ -48,7 +48,9 @@ class Config:
     INVITE_DAYS = 30
     # What `wanjia demo` gives every seeded account; production refuses police accounts using it.
     DEMO_PASSWORD = "wanjia2026"  # noqa: S105
-    PUBLIC_URL: str | None = None
+    PUBLIC_URL: str | None = None  # what posters and links encode: the address phones reach
+    TLS_CERT: str | None = None  # the operator's certificate (PEM); unset: one made under instance/
+    TLS_KEY: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -20,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.errors import DomainError, wants_json
+from app.errors import DomainError, NotFound, wants_json
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
 
@@ -66,6 +68,15 @@ def switch_language(code: str) -> Any:
         parts = urlsplit(back)
         back = parts.path + (f"?{parts.query}" if parts.query else "")
     return redirect(safe_next(back, url_for("web.home")))
+
+
+@bp.get("/tls/certificate.pem")
+def certificate() -> Any:
+    """The server's own certificate, for phones to trust (public by nature)."""
+    path = Path(current_app.instance_path) / "tls" / "cert.pem"
+    if not current_app.config.get("TLS_FINGERPRINT") or not path.exists():
+        raise NotFound("not_found", _l("This page or item does not exist."))
+    return send_file(path, mimetype="application/x-x509-ca-cert", download_name="wanjia-watch.crt")
 
 
 @bp.get("/healthz")

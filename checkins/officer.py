@@ -120,6 +120,18 @@ def _refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None
     return queries.refusal_text(code, detail)
 
 
+@bp.get("/officer/setup")
+@requires("checkins.points.manage")
+def setup() -> Any:
+    """What an officer needs to get phones working: the poster address and the HTTPS fingerprint."""
+    return render_template(
+        "setup.html",
+        public_url=public_base(),
+        warning=public_base_warning(),
+        fingerprint=current_app.config.get("TLS_FINGERPRINT"),
+    )
+
+
 @bp.get("/officer/points")
 @requires("checkins.points.manage")
 def editor() -> Any:

@@ -50,7 +50,8 @@ def routes_page() -> Any:
         select(RouteRun).order_by(RouteRun.evaluated_at.desc()).limit(30)
     ).all()
     points = db.session.scalars(
-        select(PatrolPoint).where(PatrolPoint.retired_at.is_(None))
+        select(PatrolPoint)
+        .where(PatrolPoint.retired_at.is_(None))
         .order_by(PatrolPoint.grid_id, PatrolPoint.id)
     ).all()
     people = db.session.scalars(

@@ -105,6 +105,12 @@
     retry.hidden = true;
     document.getElementById("help").hidden = true;
     show("working", labels.locating);
+    if (!window.isSecureContext) {
+      // Browsers give location only to HTTPS pages (and localhost): say so, not "allow it".
+      show("refused", labels.insecure);
+      statusEl.dataset.code = "insecure_origin";
+      return;
+    }
     if (!navigator.geolocation) { return failed({ code: 2 }); }
     navigator.geolocation.getCurrentPosition(submit, failed,
       { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
