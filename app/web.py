@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -22,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.errors import DomainError, NotFound, wants_json
+from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
 
@@ -35,6 +37,21 @@ def request_data() -> dict[str, Any]:
         body = request.get_json(silent=True)
         return body if isinstance(body, dict) else {}
     return request.form.to_dict()
+
+
+def local_datetime(value: Any) -> datetime | None:
+    """A date-time from a form or API: ISO 8601; without a zone it is the police room's time."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Invalid(
+            "period_invalid", _l("The end of the period must be after its start.")
+        ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["LOCAL_TIMEZONE"]))
+    return parsed
 
 
 def form_error(template: str, error: DomainError, **context: Any) -> Any:

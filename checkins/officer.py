@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
-from app.errors import Invalid, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
-from app.web import request_data
+from app.web import local_datetime, request_data
 from checkins import points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
@@ -56,20 +55,6 @@ def poster_url(point: PatrolPoint) -> str:
     )
 
 
-def _when(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid(
-            "period_invalid", _l("The end of the period must be after its start.")
-        ) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["LOCAL_TIMEZONE"]))
-    return parsed
-
-
 def _fields(data: dict[str, Any]) -> points.PointFields:
     roles = data.get("allowed_roles")
     return points.PointFields(
@@ -80,8 +65,8 @@ def _fields(data: dict[str, Any]) -> points.PointFields:
         points=data.get("points"),
         grid_id=data.get("grid_id"),
         hotspot=bool(data["hotspot"]) if "hotspot" in data else None,
-        active_from=_when(data.get("active_from")),
-        active_until=_when(data.get("active_until")),
+        active_from=local_datetime(data.get("active_from")),
+        active_until=local_datetime(data.get("active_until")),
         allowed_roles=list(roles) if isinstance(roles, list) else None,
     )
 

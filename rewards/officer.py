@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import lazy_gettext as _l
@@ -16,7 +14,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
-from app.web import request_data
+from app.web import local_datetime, request_data
 from rewards import catalog, queries
 from rewards.models import Gift, Order
 
@@ -27,22 +25,6 @@ def _folder() -> Path:
     return Path(current_app.instance_path) / "gifts"
 
 
-def _when(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid(
-            "period_invalid", _l("The end of the period must be after its start.")
-        ) from exc
-    return (
-        parsed
-        if parsed.tzinfo
-        else parsed.replace(tzinfo=ZoneInfo(current_app.config["LOCAL_TIMEZONE"]))
-    )
-
-
 def _fields(data: dict[str, Any]) -> catalog.GiftFields:
     return catalog.GiftFields(
         name=data.get("name"),
@@ -51,8 +33,8 @@ def _fields(data: dict[str, Any]) -> catalog.GiftFields:
         stock=data.get("stock"),
         per_person_limit=data.get("per_person_limit"),
         pickup_place=data.get("pickup_place"),
-        active_from=_when(data.get("active_from")),
-        active_until=_when(data.get("active_until")),
+        active_from=local_datetime(data.get("active_from")),
+        active_until=local_datetime(data.get("active_until")),
         retired=bool(data["retired"]) if "retired" in data else None,
     )
 
