@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from app.errors import Invalid, NotFound
 from app.roles import FIELD_ROLES
 from app.types import utcnow
 from app.uow import UnitOfWork
+from app.validation import number_in_range
 from checkins.models import PatrolPoint
 from volunteers.models import Grid
 
@@ -36,16 +36,6 @@ class PointFields:
     allowed_roles: list[str] | None = None
 
 
-def _number(value: Any, low: float, high: float, code: str, message: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid(code, message, low=low, high=high) from exc
-    if not math.isfinite(number) or not low <= number <= high:
-        raise Invalid(code, message, low=low, high=high)
-    return number
-
-
 def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
     if fields.name is not None:
         name = " ".join(fields.name.split())
@@ -55,15 +45,15 @@ def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
             )
         point.name = name
     if fields.lat is not None or fields.lon is not None:
-        point.lat = _number(
+        point.lat = number_in_range(
             fields.lat, -90, 90, "position_invalid", _l("That position is not valid.")
         )
-        point.lon = _number(
+        point.lon = number_in_range(
             fields.lon, -180, 180, "position_invalid", _l("That position is not valid.")
         )
     if fields.radius_m is not None:
         point.radius_m = int(
-            _number(
+            number_in_range(
                 fields.radius_m,
                 MIN_RADIUS_M,
                 MAX_RADIUS_M,
@@ -73,7 +63,7 @@ def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
         )
     if fields.points is not None:
         point.points = int(
-            _number(
+            number_in_range(
                 fields.points,
                 1,
                 MAX_POINTS,

@@ -4,7 +4,6 @@ settings, and announce changes after the commit through ``publish``."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.roles import FIELD_ROLES
 from app.sql import lock_row
 from app.uow import UnitOfWork
+from app.validation import number_in_range
 from realtime import events
 from realtime.dispatch_views import incident_json, load_incident, offer_json
 from realtime.models import Incident, Offer
@@ -51,16 +51,6 @@ class DispatchSettings:
     arrived_points: int
 
 
-def _number(value: Any, low: float, high: float, code: str, message: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid(code, message) from exc
-    if not math.isfinite(number) or not low <= number <= high:
-        raise Invalid(code, message)
-    return number
-
-
 def _roles(roles: Collection[str] | None) -> list[str]:
     chosen = sorted(set(roles or ()))
     if any(role not in FIELD_ROLES for role in chosen):
@@ -86,11 +76,15 @@ def create_incident(
         raise Invalid("kind_unknown", _l("Please choose what kind of incident this is."))
     incident = Incident(
         kind=kind,
-        priority=int(_number(priority, 1, 3, "priority_range", _l("Priority is 1, 2 or 3."))),
+        priority=int(
+            number_in_range(priority, 1, 3, "priority_range", _l("Priority is 1, 2 or 3."))
+        ),
         description=" ".join((description or "").split())[:500],
-        lat=_number(lat, -90, 90, "position_invalid", _l("That position is not valid.")),
-        lon=_number(lon, -180, 180, "position_invalid", _l("That position is not valid.")),
-        needed=int(_number(needed, 1, 20, "needed_range", _l("Ask for between 1 and 20 people."))),
+        lat=number_in_range(lat, -90, 90, "position_invalid", _l("That position is not valid.")),
+        lon=number_in_range(lon, -180, 180, "position_invalid", _l("That position is not valid.")),
+        needed=int(
+            number_in_range(needed, 1, 20, "needed_range", _l("Ask for between 1 and 20 people."))
+        ),
         roles=",".join(_roles(roles)),
         radius_m=settings.radius_m,
         batch=settings.batch,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,21 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 from app.errors import Forbidden, Invalid, TooManyRequests
 from app.roles import FIELD_ROLES
+from app.validation import number_in_range
 from realtime.presence import PresenceStore, Seen
 from volunteers.models import User
 from volunteers.services import CONSENT_LOCATION, has_consent
 
 MAX_ACCURACY_M = 5000
-
-
-def _coordinate(value: Any, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("position_invalid", _l("That position is not valid.")) from exc
-    if not math.isfinite(number) or not low <= number <= high:
-        raise Invalid("position_invalid", _l("That position is not valid."))
-    return number
+INVALID = _l("That position is not valid.")
 
 
 def share(
@@ -49,9 +40,11 @@ def share(
     seen = Seen(
         user_id=user.id,
         role=user.role,
-        lat=_coordinate(data.get("lat"), -85, 85),
-        lon=_coordinate(data.get("lon"), -180, 180),
-        accuracy_m=_coordinate(data.get("accuracy", 0), 0, MAX_ACCURACY_M),
+        lat=number_in_range(data.get("lat"), -85, 85, "position_invalid", INVALID),
+        lon=number_in_range(data.get("lon"), -180, 180, "position_invalid", INVALID),
+        accuracy_m=number_in_range(
+            data.get("accuracy", 0), 0, MAX_ACCURACY_M, "position_invalid", INVALID
+        ),
         seen_at=now,
     )
     last = presence.get(user.id)
