@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, shell_command
 from flask_migrate import upgrade
 
 from app import create_app
+from app import tls as tls_setup
+from app.doctor_https import tls_fix
 
 
 @click.group(
@@ -38,6 +41,21 @@ def _refuse_default_passwords() -> None:
         )
 
 
+def _certificate(app: Flask, host: str) -> tls_setup.Certificate:
+    """The pair to serve; a made one names the public URL's host too, so phones accept it."""
+    public_host = urlsplit(app.config.get("PUBLIC_URL") or "").hostname
+    instance = Path(app.instance_path)
+    cert, key = app.config["TLS_CERT"], app.config["TLS_KEY"]
+    try:
+        return tls_setup.certificate(instance, cert, key, [host, *filter(None, [public_host])])
+    except (ValueError, OSError) as exc:
+        operator = bool(cert or key)
+        what = f"WANJIA_TLS_CERT={cert} and WANJIA_TLS_KEY={key}" if operator else "its own pair"
+        raise click.ClickException(
+            f"HTTPS cannot start with {what}: {exc}\n  fix: {tls_fix(instance, operator)}"
+        ) from exc
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -49,18 +67,12 @@ def _refuse_default_passwords() -> None:
 )
 def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None:
     """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery)."""
-    from app import tls as tls_setup
     from app.extensions import socketio
 
     app = current_app._get_current_object()
     ssl_context = None
     if tls is not False and tls_setup.needs_tls(host, bool(tls)):
-        try:
-            cert = tls_setup.certificate(
-                Path(app.instance_path), app.config["TLS_CERT"], app.config["TLS_KEY"], [host]
-            )
-        except ValueError as exc:
-            raise click.ClickException(f"HTTPS cannot start: {exc}") from exc
+        cert = _certificate(app, host)
         ssl_context = (str(cert.cert_path), str(cert.key_path))
         app.config.update(
             SESSION_COOKIE_SECURE=True,
@@ -108,6 +120,23 @@ def demo_command() -> None:
     password = current_app.config["DEMO_PASSWORD"]
     for role, phone in DEMO_LOGINS.items():
         click.echo(f"  {role:<12} {phone}  password {password}")
+
+
+@main.command("doctor")
+def doctor_command() -> None:
+    """Check the setup phones and officers rely on; print each finding with a fix (exit 1 on FAIL).
+
+    Public URL reachable, TLS valid for it, clock, database, broker, fonts for posters, free disk.
+    """
+    from app.doctor import run_checks
+
+    findings = run_checks(current_app._get_current_object())
+    for finding in findings:
+        click.echo(f"{finding.level.upper():<4} {finding.check}: {finding.message}")
+        if finding.fix:
+            click.echo(f"       fix: {finding.fix}")
+    if any(finding.level == "fail" for finding in findings):
+        raise click.exceptions.Exit(1)
 
 
 @main.command("worker", context_settings={"ignore_unknown_options": True})

@@ -6,11 +6,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from app import public_url
+
+logger = logging.getLogger(__name__)
 
 WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "wanjia", "test"})
 MIN_SECRET_LENGTH = 32
@@ -49,6 +54,7 @@ class Config:
     # What `wanjia demo` gives every seeded account; production refuses police accounts using it.
     DEMO_PASSWORD = "wanjia2026"  # noqa: S105
     PUBLIC_URL: str | None = None  # what posters and links encode: the address phones reach
+    PUBLIC_URL_IGNORED: str | None = None  # set at start to a PUBLIC_URL that was not a URL
     TLS_CERT: str | None = None  # the operator's certificate (PEM); unset: one made under instance/
     TLS_KEY: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
@@ -106,6 +112,8 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     if isinstance(config, dict):
         app.config.update(config)
 
+    _check_public_url(app.config)
+
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
@@ -123,6 +131,30 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     if redis_url:
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
         app.config["CELERY_EMBEDDED"] = False
+
+
+def _check_public_url(config: Any) -> None:
+    """A malformed public URL is ignored with a warning, so the site still starts on defaults."""
+    value = config.get("PUBLIC_URL")
+    if isinstance(value, str):
+        value = value.strip()
+    if value in (None, ""):
+        config["PUBLIC_URL"] = None
+        return
+    problem = public_url.problem(value)
+    if problem is None:
+        config["PUBLIC_URL"] = value
+        return
+    logger.warning(
+        "WANJIA_PUBLIC_URL=%r is ignored: %s. Posters and links use the address each browser "
+        "used until it is fixed; set it to the address phones reach, like %s "
+        "(`wanjia doctor` checks it).",
+        value,
+        problem,
+        public_url.EXAMPLE,
+    )
+    config["PUBLIC_URL_IGNORED"] = str(value)
+    config["PUBLIC_URL"] = None
 
 
 def _instance_secret(path: Path) -> str:

@@ -101,6 +101,18 @@ def qr_svg(url: str) -> bytes:
     return _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string()
 
 
+def truetype_cjk_font() -> TTFont | None:
+    """The first installed TrueType CJK font that loads, or None (``wanjia doctor`` reports it)."""
+    for name, path, index in FONT_CANDIDATES:
+        if not os.path.exists(path):
+            continue
+        try:
+            return TTFont(name, path, subfontIndex=index)
+        except TTFError:  # a damaged or unsupported file: try the next one
+            continue
+    return None
+
+
 @cache
 def cjk_font() -> str:
     """Register and return the name of a font that draws Chinese.
@@ -108,14 +120,10 @@ def cjk_font() -> str:
     A TrueType font is embedded as a subset, so the PDF prints the same everywhere; without one,
     the CID font ``STSong-Light`` is referenced but not embedded (every Chinese PC renders it).
     """
-    for name, path, index in FONT_CANDIDATES:
-        if not os.path.exists(path):
-            continue
-        try:
-            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-        except TTFError:  # a damaged or unsupported file: try the next one
-            continue
-        return name
+    font = truetype_cjk_font()
+    if font is not None:
+        pdfmetrics.registerFont(font)
+        return font.fontName
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
     return CID_FALLBACK
 
