@@ -9,11 +9,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+def upsertable_insert(session: Session, table: Any) -> Any:
+    """An ``INSERT`` of the session's dialect, which can take ``ON CONFLICT`` clauses."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
 def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect: a claim by unique insert."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    return upsertable_insert(session, table).on_conflict_do_nothing()
 
 
 def lock_row(session: Session, model: Any, row_id: Any) -> None:
@@ -25,14 +29,15 @@ def lock_row(session: Session, model: Any, row_id: Any) -> None:
         )
 
 
-def upsert_add(
-    session: Session, table: Any, keys: dict[str, Any], column: str, amount: int
-) -> None:
-    """Add ``amount`` to ``column`` of the row with ``keys``, creating it: one atomic statement."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**keys, **{column: amount})
+def upsert_add(session: Session, table: Any, rows: list[dict[str, Any]], column: str) -> None:
+    """Add each row's ``column`` to the existing row with the same other values (its key),
+    creating the rows that are missing; one atomic statement, executed for every row."""
+    if not rows:
+        return
+    core = table.__table__
+    statement = upsertable_insert(session, core)
     statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={column: getattr(table.__table__.c, column) + amount}
+        index_elements=[name for name in rows[0] if name != column],
+        set_={column: core.c[column] + statement.excluded[column]},
     )
-    session.execute(statement)
+    session.execute(statement, rows)

@@ -52,6 +52,10 @@ class PatrolPoint(db.Model):
         return frozenset(r for r in self.allowed_roles.split(",") if r)
 
 
+VALID = "valid"  # a check-in's status: it counted and paid
+REFUSED = "refused"  # kept with its reason for officers
+
+
 class CheckIn(db.Model):
     """One attempt to check in, with its raw evidence. Only ``status == "valid"`` rows count;
     refused attempts are kept with their reason so officers can review the suspicious ones."""

@@ -4,13 +4,12 @@ pay the points through the ledger in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
@@ -18,13 +17,12 @@ from app.sql import insert_ignoring_conflicts, lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, tokens
-from checkins.models import CheckIn, PatrolDay, PatrolPoint
-from checkins.rules import Refused, Thresholds, Visit
+from checkins.models import REFUSED, VALID, CheckIn, PatrolDay, PatrolPoint
+from checkins.recent import Recent
+from checkins.recent import load as load_recent
+from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
 from volunteers.models import User
-
-VALID = "valid"
-REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,31 @@ class Policy:
     signing_key: bytes
     timezone: ZoneInfo
     streak_bonuses: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Attempt:
+    """One check-in attempt's row, filled in as the rules run."""
+
+    token: str
+    client_id: str | None
+    server_time: datetime
+    observed_at: datetime
+    device_time: datetime | None
+    id: int | None = None
+    point_id: int | None = None
+    status: str = REFUSED
+    reason: str | None = None
+    suspicious: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    distance_m: float | None = None
+    points: int = 0
+    detail: dict[str, Any] | None = None
+
+
+_STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
 
 
 @dataclass(frozen=True)
@@ -74,20 +97,15 @@ def check_in(
     now: datetime | None = None,
 ) -> CheckInOutcome:
     """Check ``user`` in; a refusal is stored (for officers) and returned, never raised, so the
-    caller can commit the record before answering with the error."""
+    caller can commit the record before answering with the error.
+
+    The same ``client_id`` again (a phone retrying) answers with the first attempt's outcome:
+    the attempt's insert claims the id (``ON CONFLICT DO NOTHING``), so a retry, even one racing
+    the first, is recognised without a lookup before every check-in."""
     session = uow.session
     server_time = now or utcnow()
     lock_row(session, User, user.id)  # one person's check-ins are decided one at a time
-    if request.client_id:
-        earlier = session.scalar(
-            select(CheckIn).where(
-                CheckIn.user_id == user.id, CheckIn.client_id == request.client_id
-            )
-        )
-        if earlier is not None:
-            return _outcome(uow, user, earlier, policy, replayed=True)
-    attempt = CheckIn(
-        user_id=user.id,
+    attempt = Attempt(
         token=(request.token or "")[:64],
         client_id=request.client_id,
         server_time=server_time,
@@ -95,7 +113,7 @@ def check_in(
         device_time=request.device_time,
     )
     try:
-        _apply_rules(uow, user, request, policy, attempt, server_time)
+        point, recent = _apply_rules(uow, user, request, policy, attempt, server_time)
     except Refused as refusal:
         attempt.status, attempt.reason, attempt.suspicious = (
             REFUSED,
@@ -105,22 +123,13 @@ def check_in(
         attempt.detail = refusal.params
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
-        session.add(attempt)
-        session.flush()
+        if not _store(session, user.id, attempt):
+            return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
-    session.add(attempt)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # the same client_id raced past the lookup: answer as a replay
-        earlier = session.scalar(
-            select(CheckIn).where(
-                CheckIn.user_id == user.id, CheckIn.client_id == request.client_id
-            )
-        )
-        return _outcome(uow, user, earlier, policy, replayed=True)
-    ledger.award(
+    if not _store(session, user.id, attempt):
+        return _replay(uow, user, request.client_id, policy)
+    paid = ledger.award(
         uow,
         user_id=user.id,
         delta=attempt.points,
@@ -129,23 +138,55 @@ def check_in(
         source_id=attempt.id,
     )
     local_time = attempt.observed_at.astimezone(policy.timezone)
-    session.execute(
-        insert_ignoring_conflicts(session, PatrolDay).values(user_id=user.id, day=local_time.date())
-    )
-    session.flush()
+    day_start, day_end = _day_bounds(local_time.date(), policy.timezone)
+    valid_today = recent.count_between(day_start, day_end) + 1
+    if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
+        session.execute(
+            insert_ignoring_conflicts(session, PatrolDay).values(
+                user_id=user.id, day=local_time.date()
+            )
+        )
+    streak = streak_days(session, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
         user_id=user.id,
         local_time=local_time,
-        streak_days=streak_days(session, user.id, local_time.date()),
-        valid_total=_valid_total(session, user.id),
+        streak_days=streak,
+        count_valid=lambda: _valid_total(session, user.id),
         streak_bonuses=policy.streak_bonuses,
     )
-    return replace(
-        _outcome(uow, user, attempt, policy, replayed=False),
+    return CheckInOutcome(
+        checkin_id=attempt.id,
+        point_id=point.id,
+        point_name=point.name,
+        points=attempt.points,
+        # This transaction holds the person's balance row, so nothing else moved it between.
+        balance=paid.balance + gained.streak_bonus,
+        streak_days=streak,
+        remaining_today=max(0, policy.thresholds.daily_cap - valid_today),
+        replayed=False,
         new_badges=gained.new_badges,
         streak_bonus=gained.streak_bonus,
     )
+
+
+def _store(session: Any, user_id: int, attempt: Attempt) -> bool:
+    """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
+    values = {name: getattr(attempt, name) for name in _STORED}
+    attempt.id = session.execute(
+        insert_ignoring_conflicts(session, CheckIn.__table__)
+        .values(user_id=user_id, **values)
+        .returning(CheckIn.__table__.c.id)
+    ).scalar()
+    return attempt.id is not None
+
+
+def _replay(uow: UnitOfWork, user: User, client_id: str | None, policy: Policy) -> CheckInOutcome:
+    earlier = uow.session.scalar(
+        select(CheckIn).where(CheckIn.user_id == user.id, CheckIn.client_id == client_id)
+    )
+    attempt = Attempt(**{name: getattr(earlier, name) for name in ("id", *_STORED)})
+    return _outcome(uow, user, attempt, policy, replayed=True)
 
 
 def _valid_total(session: Any, user_id: int) -> int:
@@ -161,9 +202,9 @@ def _apply_rules(
     user: User,
     request: CheckInRequest,
     policy: Policy,
-    attempt: CheckIn,
+    attempt: Attempt,
     server_time: datetime,
-) -> None:
+) -> tuple[PatrolPoint, Recent]:
     """The rules, in the order the issue fixes; each refusal has its own code."""
     session, t = uow.session, policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
@@ -184,25 +225,13 @@ def _apply_rules(
     position = rules.check_position(request.lat, request.lon, request.accuracy_m, t)
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
-    rules.check_cooldown(_nearest_here(session, user.id, point.id, at, t.cooldown), at, t)
-    rules.check_daily_cap(valid_on_day(session, user.id, at, policy.timezone), t)
-    rules.check_speed(_neighbours(session, user.id, at), position, at, t)
+    day_start, day_end = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
+    recent = load_recent(session, user.id, at, since=min(day_start, at - t.cooldown))
+    rules.check_cooldown(recent.nearest_at_point(point.id, at, t.cooldown), at, t)
+    rules.check_daily_cap(recent.count_between(day_start, day_end), t)
+    rules.check_speed(recent.neighbours(at), position, at, t)
     attempt.points = point.points
-
-
-def _nearest_here(
-    session: Any, user_id: int, point_id: int, at: datetime, window: timedelta
-) -> datetime | None:
-    times = session.scalars(
-        select(CheckIn.observed_at).where(
-            CheckIn.user_id == user_id,
-            CheckIn.point_id == point_id,
-            CheckIn.status == VALID,
-            CheckIn.observed_at > at - window,
-            CheckIn.observed_at < at + window,
-        )
-    ).all()
-    return min(times, key=lambda t: abs(t - at)) if times else None
+    return point, recent
 
 
 def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -224,20 +253,6 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
     )
 
 
-def _neighbours(session: Any, user_id: int, at: datetime) -> list[Visit]:
-    """The valid check-ins just before and just after ``at`` (offline ones arrive late)."""
-    base = select(CheckIn.lat, CheckIn.lon, CheckIn.observed_at).where(
-        CheckIn.user_id == user_id, CheckIn.status == VALID
-    )
-    before = session.execute(
-        base.where(CheckIn.observed_at <= at).order_by(CheckIn.observed_at.desc()).limit(1)
-    ).first()
-    after = session.execute(
-        base.where(CheckIn.observed_at > at).order_by(CheckIn.observed_at).limit(1)
-    ).first()
-    return [Visit(*row) for row in (before, after) if row is not None]
-
-
 def streak_days(session: Any, user_id: int, today: date) -> int:
     """Consecutive days with at least one valid patrol, ending today (or yesterday)."""
     days = session.scalars(
@@ -257,8 +272,9 @@ def streak_days(session: Any, user_id: int, today: date) -> int:
 
 
 def _outcome(
-    uow: UnitOfWork, user: User, attempt: CheckIn, policy: Policy, *, replayed: bool
+    uow: UnitOfWork, user: User, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
+    """A stored attempt's outcome as the person sees it now (refusals and replays)."""
     session = uow.session
     today = attempt.observed_at.astimezone(policy.timezone).date()
     point = session.get(PatrolPoint, attempt.point_id) if attempt.point_id else None

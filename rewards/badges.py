@@ -31,28 +31,37 @@ LABELS = {
     FIRST_TIP: _l("First confirmed tip"),
 }
 NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4})
+COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check-ins
 
 
-def grant(uow: UnitOfWork, user_id: int, badge: str) -> bool:
-    """Award once; True only the first time."""
-    inserted = uow.session.execute(
-        insert_ignoring_conflicts(uow.session, BadgeAward)
-        .values(user_id=user_id, badge=badge, awarded_at=utcnow())
-        .returning(BadgeAward.badge)
-    ).scalar()
-    return inserted is not None
+def owned(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user_id)))
 
 
-def for_checkin(local_time: datetime, streak_days: int, valid_total: int) -> list[str]:
-    """The badges a valid check-in may earn (``grant`` keeps each to once)."""
-    earned = []
-    if valid_total >= 1:
-        earned.append(FIRST_PATROL)
+def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
+    """Award each badge once; returns those this call awarded (not ones already held)."""
+    if not badges:
+        return ()
+    now = utcnow()
+    inserted = set(
+        uow.session.scalars(
+            insert_ignoring_conflicts(uow.session, BadgeAward.__table__)
+            .values([{"user_id": user_id, "badge": b, "awarded_at": now} for b in badges])
+            .returning(BadgeAward.__table__.c.badge)
+        )
+    )
+    return tuple(b for b in badges if b in inserted)
+
+
+def for_checkin(local_time: datetime, streak_days: int, valid_total: int | None) -> list[str]:
+    """The badges a valid check-in may earn (``grant`` keeps each to once); ``valid_total``
+    None leaves out the badges that depend on it."""
+    earned = [FIRST_PATROL]  # this check-in is a valid patrol
     if streak_days >= 7:
         earned.append(STREAK_7)
     if streak_days >= 30:
         earned.append(STREAK_30)
-    if valid_total >= 100:
+    if valid_total is not None and valid_total >= 100:
         earned.append(CHECKINS_100)
     if local_time.hour in NIGHT_HOURS:
         earned.append(NIGHT_PATROL)

@@ -58,15 +58,19 @@ def scopes_of(session: Session, user_id: int) -> dict[str, int]:
 
 def record(session: Session, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) in every bucket the person belongs to."""
-    for scope, scope_id in scopes_of(session, user_id).items():
-        for period in period_keys(at).values():
-            upsert_add(
-                session,
-                ScoreBucket,
-                {"scope": scope, "scope_id": scope_id, "period": period, "user_id": user_id},
-                "points",
-                delta,
-            )
+    periods = period_keys(at).values()
+    rows = [
+        {
+            "scope": scope,
+            "scope_id": scope_id,
+            "period": period,
+            "user_id": user_id,
+            "points": delta,
+        }
+        for scope, scope_id in scopes_of(session, user_id).items()
+        for period in periods
+    ]
+    upsert_add(session, ScoreBucket, rows, "points")
 
 
 def counts_on_leaderboard(reason: str) -> bool:

@@ -6,7 +6,8 @@ Points buy physical gifts, so they are treated like money:
   select-then-insert, so a retry or a concurrent duplicate pays once;
 - the same key with a different request is a conflict, not a silent replay;
 - the balance moves by a conditional ``UPDATE ... WHERE balance + delta >= 0`` in the same
-  transaction, so it can never go negative, even with concurrent spends.
+  transaction, so it can never go negative, even with concurrent spends (a person with no
+  balance row has nothing to spend; earning creates the row).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import insert_ignoring_conflicts
+from app.sql import insert_ignoring_conflicts, upsertable_insert
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -61,11 +62,6 @@ def award(
     key = key or f"{source_type}:{source_id}:{reason}"
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
-    session.execute(
-        insert_ignoring_conflicts(session, PointBalance).values(
-            user_id=user_id, balance=0, earned_total=0, updated_at=now
-        )
-    )
     claimed = session.execute(
         insert_ignoring_conflicts(session, LedgerEntry)
         .values(
@@ -84,21 +80,38 @@ def award(
     ).scalar()
     if claimed is None:
         return _replay(session, key, fingerprint, user_id)
-    moved = session.execute(
-        update(PointBalance)
-        .where(PointBalance.user_id == user_id, PointBalance.balance + delta >= 0)
-        .values(
-            balance=PointBalance.balance + delta,
-            earned_total=PointBalance.earned_total + max(delta, 0),
-            updated_at=now,
-        )
-    ).rowcount
-    if moved != 1:
+    moved_to = _move_balance(session, user_id, delta, now)
+    if moved_to is None:
         # The caller's unit of work rolls back, taking the claimed entry with it.
         raise Conflict("insufficient_points", _l("Not enough points for this."))
     if leaderboard.counts_on_leaderboard(reason):
         leaderboard.record(session, user_id, delta, now)
-    return AwardResult(claimed, delta, balance(session, user_id), replayed=False)
+    return AwardResult(claimed, delta, moved_to, replayed=False)
+
+
+def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> int | None:
+    """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
+    below zero. Earning is one upsert; spending is a conditional update of an existing row."""
+    table = PointBalance.__table__
+    if delta > 0:
+        earn = upsertable_insert(session, table).values(
+            user_id=user_id, balance=delta, earned_total=delta, updated_at=now
+        )
+        earn = earn.on_conflict_do_update(
+            index_elements=[table.c.user_id],
+            set_={
+                "balance": table.c.balance + earn.excluded.balance,
+                "earned_total": table.c.earned_total + earn.excluded.earned_total,
+                "updated_at": earn.excluded.updated_at,
+            },
+        )
+        return session.execute(earn.returning(table.c.balance)).scalar_one()
+    return session.execute(
+        update(table)
+        .where(table.c.user_id == user_id, table.c.balance + delta >= 0)
+        .values(balance=table.c.balance + delta, updated_at=now)
+        .returning(table.c.balance)
+    ).scalar()
 
 
 def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> AwardResult:

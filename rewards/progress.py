@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +22,12 @@ def after_checkin(
     user_id: int,
     local_time: datetime,
     streak_days: int,
-    valid_total: int,
+    count_valid: Callable[[], int],
     streak_bonuses: Mapping[int, int],
 ) -> Progress:
+    """Pay a streak milestone's bonus and grant the badges this check-in earned.
+    ``count_valid`` counts the person's valid check-ins; it runs only while a badge that
+    depends on the count is still to be earned."""
     bonus = streak_bonuses.get(streak_days, 0)
     if bonus:
         # One milestone per person per day: the source names the day, so a retry pays once.
@@ -36,9 +39,11 @@ def after_checkin(
             source_type="streak",
             source_id=f"{user_id}:{local_time.date().isoformat()}",
         )
-    new = tuple(
+    owned = badges.owned(uow.session, user_id)
+    valid_total = count_valid() if badges.COUNTED - owned else None
+    earned = [
         badge
         for badge in badges.for_checkin(local_time, streak_days, valid_total)
-        if badges.grant(uow, user_id, badge)
-    )
-    return Progress(new_badges=new, streak_bonus=bonus)
+        if badge not in owned
+    ]
+    return Progress(new_badges=badges.grant(uow, user_id, earned), streak_bonus=bonus)

@@ -103,6 +103,8 @@ def test_an_offer_that_runs_out_during_a_crash_escalates_after_the_restart(tmp_p
         os.environ,
         WANJIA_INSTANCE_PATH=str(instance),
         WANJIA_DISPATCH_OFFER_SECONDS="3",
+        # A slow restart can let a round pass before the far phone is on duty: allow more.
+        WANJIA_DISPATCH_MAX_ROUNDS="6",
         WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
         WANJIA_RATELIMIT_ENABLED="false",
     )
@@ -145,7 +147,8 @@ def test_an_offer_that_runs_out_during_a_crash_escalates_after_the_restart(tmp_p
         while time.monotonic() < deadline and not received:
             time.sleep(0.2)
         assert received, f"no escalated offer arrived:\n{log.read_text()[-3000:]}"
-        assert received[0]["round"] == 2 and received[0]["incident"]["id"] == incident["id"]
+        # Round 2 at the earliest (round 1's 1 km never reached it); later if the restart was slow.
+        assert received[0]["round"] >= 2 and received[0]["incident"]["id"] == incident["id"]
         with sqlite3.connect(instance / "wanjia.db") as db:
             statuses = dict(
                 db.execute(
