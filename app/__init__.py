@@ -66,6 +66,7 @@ def create_app(
 
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
+    from app.tiles import bp as tiles_bp
     from app.web import bp as web_bp
     from checkins.officer import bp as points_bp
     from checkins.patrol_routes import bp as patrols_bp
@@ -80,6 +81,7 @@ def create_app(
     install_login_loader(app)
     register_error_handlers(app)
     app.register_blueprint(web_bp)
+    app.register_blueprint(tiles_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)

@@ -91,7 +91,11 @@ class Config:
     # The gift store.
     PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded
     GIFT_PICTURE_MAX_BYTES = 2 * 1024 * 1024
-    TILE_URL: str | None = None
+
+    # Maps (app/maps.py): positions are stored in WGS-84; tiles may be drawn in GCJ-02.
+    TILE_URL: str | None = None  # e.g. https://host/{z}/{x}/{y}.png; unset: plain background
+    TILE_DATUM = "wgs84"  # or "gcj02" (AMap, Tencent): markers and clicks are converted
+    MBTILES: str | None = None  # unset: the first *.mbtiles file in the instance folder
 
 
 class TestConfig(Config):
