@@ -5,9 +5,7 @@
   var L$ = JSON.parse(document.getElementById("labels").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var mapEl = $("map");
-  var map = L.map(mapEl, { zoomControl: true, attributionControl: false });
-  L.control.scale({ imperial: false }).addTo(map);
-  if (mapEl.dataset.tileUrl) { L.tileLayer(mapEl.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
+  var map = wjmap.create(mapEl, { zoomControl: true });
   var people = {}, peopleLayer = L.layerGroup().addTo(map), onDuty = {};
   var incidents = {}, incidentMarkers = {}, selected = null, draft = null;
   var ROLE_COLOURS = { volunteer: "#e53935", guard: "#1e88e5", grid_worker: "#43a047" };

@@ -61,10 +61,9 @@
       card.querySelector(".decline").addEventListener("click", function () { answer(o.id, false); });
       card.querySelector(".step").addEventListener("click", function () { step(o.id); });
       if (window.L) {
-        var spot = L.map(card.querySelector(".offer-map"), { zoomControl: false, attributionControl: false, dragging: false })
+        var spot = wjmap.create(card.querySelector(".offer-map"), { zoomControl: false, dragging: false })
           .setView([o.incident.lat, o.incident.lon], 16);
         L.circleMarker([o.incident.lat, o.incident.lon], { radius: 12, color: "#c62828", weight: 4 }).addTo(spot);
-        L.control.scale({ imperial: false }).addTo(spot);
       }
     }
     offers[o.id] = o;

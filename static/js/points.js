@@ -6,9 +6,7 @@
   var form = document.getElementById("new-point");
   var errorBox = document.getElementById("point-error");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var map = L.map(el, { attributionControl: false });
-  L.control.scale({ imperial: false }).addTo(map);
-  if (el.dataset.tileUrl) { L.tileLayer(el.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
+  var map = wjmap.create(el);
   var draft = null;
 
   function call(method, url, body) {
