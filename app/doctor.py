@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.doctor_https import check_public_url, check_tls
 from app.extensions import db
 from app.findings import Check, Finding
+from app.maps import check_maps
 
 __all__ = ["CHECKS", "Check", "Finding", "run_checks"]
 
@@ -260,6 +261,7 @@ CHECKS: tuple[Check, ...] = (
     check_broker,
     check_fonts,
     check_disk,
+    check_maps,
 )
 
 

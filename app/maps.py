@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from flask import Flask, current_app, request
 from markupsafe import Markup
 from markupsafe import escape as html_escape
 
+from app.findings import Finding
 from app.geodatum import gcj02_to_wgs84
 
 log = logging.getLogger(__name__)
@@ -47,11 +49,17 @@ class MBTiles:
 
 
 @dataclass(frozen=True)
+class Problem:
+    message: str  # what is wrong and what the maps do instead
+    fix: str
+
+
+@dataclass(frozen=True)
 class TileSetup:
     url: str | None  # a valid WANJIA_TILE_URL
     datum: str
     mbtiles: MBTiles | None
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
 
 
 def open_mbtiles(path: Path) -> sqlite3.Connection:
@@ -134,17 +142,25 @@ def read_mbtiles(path: Path) -> MBTiles:
 
 def check_tile_setup(config: Mapping[str, Any], instance: Path) -> TileSetup:
     """What the maps will draw with these settings, and what is wrong with them."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     datum = re.sub(r"[-_\s]", "", str(config.get("TILE_DATUM") or "wgs84")).lower()
     if datum not in DATUMS:
         problems.append(
-            f"WANJIA_TILE_DATUM {config.get('TILE_DATUM')!r} is not one of wgs84, gcj02: "
-            "using wgs84"
+            Problem(
+                f"WANJIA_TILE_DATUM {config.get('TILE_DATUM')!r} is not one of wgs84, gcj02: "
+                "using wgs84",
+                "set it to gcj02 for AMap or Tencent tiles, else wgs84 (or unset it)",
+            )
         )
         datum = "wgs84"
     url = (config.get("TILE_URL") or "").strip() or None
     if url and (why := _check_url(url)):
-        problems.append(f"WANJIA_TILE_URL {url!r} {why}: maps use the plain background")
+        problems.append(
+            Problem(
+                f"WANJIA_TILE_URL {url!r} {why}: maps use the plain background",
+                "give the tile server's template, like https://host/{z}/{x}/{y}.png, or unset it",
+            )
+        )
         url = None
     mbtiles = None
     path = _find_mbtiles(config.get("MBTILES"), instance)
@@ -152,7 +168,13 @@ def check_tile_setup(config: Mapping[str, Any], instance: Path) -> TileSetup:
         try:
             mbtiles = read_mbtiles(path)
         except ValueError as exc:
-            problems.append(f"MBTiles file {path} is not usable ({exc}): its tiles are not served")
+            problems.append(
+                Problem(
+                    f"MBTiles file {path} is not usable ({exc}): its tiles are not served",
+                    "put a raster MBTiles file (png, jpg or webp tiles) there, or remove it "
+                    "(or unset WANJIA_MBTILES)",
+                )
+            )
     return TileSetup(url=url, datum=datum, mbtiles=mbtiles, problems=tuple(problems))
 
 
@@ -160,7 +182,7 @@ def init_app(app: Flask) -> None:
     """Check the tile setup once, say what is wrong, and offer ``map_attributes`` to templates."""
     setup = check_tile_setup(app.config, Path(app.instance_path))
     for problem in setup.problems:
-        log.warning("map tiles: %s", problem)
+        log.warning("map tiles: %s; fix: %s", problem.message, problem.fix)
     if setup.mbtiles:
         log.info("map tiles: serving %s from %s", setup.mbtiles.format, setup.mbtiles.path)
     app.extensions[_EXTENSION_KEY] = setup
@@ -173,7 +195,24 @@ def tile_setup() -> TileSetup:
 
 def tile_setup_problems(app: Flask) -> list[str]:
     """What is wrong with the map settings now (read afresh: the file may have changed)."""
-    return list(check_tile_setup(app.config, Path(app.instance_path)).problems)
+    return [p.message for p in check_tile_setup(app.config, Path(app.instance_path)).problems]
+
+
+def check_maps(app: Flask, now: datetime) -> list[Finding]:
+    """The ``wanjia doctor`` check: what every map will draw, and each setting that is wrong."""
+    setup = check_tile_setup(app.config, Path(app.instance_path))
+    findings = [Finding("maps", "warn", p.message, p.fix) for p in setup.problems]
+    if setup.mbtiles:
+        tiles = setup.mbtiles
+        drawn = (
+            f"{tiles.format} tiles served from {tiles.path} "
+            f"(zoom {tiles.min_zoom}-{tiles.max_zoom}, {setup.datum})"
+        )
+    elif setup.url:
+        drawn = f"tiles from {setup.url} ({setup.datum})"
+    else:
+        drawn = "a plain background (no MBTiles file in the instance folder, no WANJIA_TILE_URL)"
+    return [*findings, Finding("maps", "ok", f"maps draw {drawn}")]
 
 
 def map_settings() -> dict[str, Any]:

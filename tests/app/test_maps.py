@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -13,9 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 
-from app import create_app
+from app import create_app, doctor
 from app.geodatum import gcj02_to_wgs84
-from app.maps import check_tile_setup, open_mbtiles, tile_setup_problems
+from app.maps import check_maps, check_tile_setup, open_mbtiles, tile_setup_problems
 from tests.conftest import _settings
 from tests.maptiles import block, block_bounds, build_mbtiles
 
@@ -74,7 +75,7 @@ def test_a_good_tile_url_is_used_as_it_is(tmp_path, url):
 def test_a_bad_tile_url_is_named_and_the_map_falls_back_to_the_plain_background(tmp_path, url, why):
     setup = setup_of(tmp_path, TILE_URL=url)
     assert setup.url is None
-    [problem] = setup.problems
+    [problem] = [p.message for p in setup.problems]
     assert "WANJIA_TILE_URL" in problem and url in problem and why in problem
     assert "plain background" in problem
 
@@ -90,7 +91,9 @@ def test_the_datum_may_be_written_either_way(tmp_path, given, datum):
 def test_an_unknown_datum_is_named_and_wgs84_is_used(tmp_path):
     setup = setup_of(tmp_path, TILE_DATUM="bd09")
     assert setup.datum == "wgs84"
-    assert setup.problems == ("WANJIA_TILE_DATUM 'bd09' is not one of wgs84, gcj02: using wgs84",)
+    [problem] = setup.problems
+    assert problem.message == "WANJIA_TILE_DATUM 'bd09' is not one of wgs84, gcj02: using wgs84"
+    assert "gcj02" in problem.fix
 
 
 def test_the_first_mbtiles_file_in_the_instance_folder_is_found(tmp_path):
@@ -132,12 +135,12 @@ def test_a_file_that_is_no_mbtiles_is_named_and_not_served(tmp_path, content, wh
         path.write_bytes(content)
     setup = setup_of(tmp_path)
     assert setup.mbtiles is None
-    [problem] = setup.problems
+    [problem] = [p.message for p in setup.problems]
     assert str(path) in problem and why in problem and "not served" in problem
 
 
 def test_a_missing_configured_mbtiles_file_is_named(tmp_path):
-    [problem] = setup_of(tmp_path, MBTILES="/nowhere/city.mbtiles").problems
+    [problem] = [p.message for p in setup_of(tmp_path, MBTILES="/nowhere/city.mbtiles").problems]
     assert "/nowhere/city.mbtiles" in problem and "no such file" in problem
 
 
@@ -146,7 +149,7 @@ def test_vector_tiles_are_refused_by_name(tmp_path):
     build_mbtiles(path, block(*DEMO, Z))
     with sqlite3.connect(path) as db:
         db.execute("UPDATE metadata SET value = 'pbf' WHERE name = 'format'")
-    [problem] = setup_of(tmp_path).problems
+    [problem] = [p.message for p in setup_of(tmp_path).problems]
     assert "'pbf'" in problem and "raster" in problem
 
 
@@ -155,9 +158,29 @@ def test_problems_are_logged_at_start_and_the_app_still_starts(make_app, tmp_pat
     with caplog.at_level(logging.WARNING, logger="app.maps"):
         app = make_app(TILE_URL="https://tiles.example/{x}/{y}.png")
     text = caplog.text
-    assert "map.mbtiles" in text and "WANJIA_TILE_URL" in text
+    assert "map.mbtiles" in text and "WANJIA_TILE_URL" in text and "fix: " in text
     assert attributes(app) == {"datum": "wgs84"}  # no tile URL: the plain background
-    assert len(tile_setup_problems(app)) == 2
+    problems = tile_setup_problems(app)
+    assert len(problems) == 2 and "map.mbtiles" in problems[1]
+
+
+def test_doctor_warns_about_each_bad_setting_and_says_what_the_maps_draw(make_app, tmp_path):
+    (tmp_path / "map.mbtiles").write_text("not a map")
+    app = make_app(TILE_URL="https://tiles.example/{x}/{y}.png", TILE_DATUM="bd09")
+    findings = check_maps(app, dt.datetime.now(dt.UTC))
+    assert [f.level for f in findings] == ["warn", "warn", "warn", "ok"]
+    assert all(f.check == "maps" and f.fix for f in findings[:3])
+    assert findings[-1].message.startswith("maps draw a plain background")
+
+
+def test_doctor_names_the_mbtiles_file_the_maps_draw(make_app, tmp_path):
+    build_mbtiles(tmp_path / "area.mbtiles", block(*DEMO, Z))
+    [finding] = check_maps(make_app(TILE_DATUM="gcj02"), dt.datetime.now(dt.UTC))
+    assert finding.level == "ok"
+    assert finding.message == (
+        f"maps draw png tiles served from {tmp_path / 'area.mbtiles'} (zoom {Z}-{Z}, gcj02)"
+    )
+    assert check_maps in doctor.CHECKS
 
 
 # ----------------------------------------------------------------- what the page gets

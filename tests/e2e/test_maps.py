@@ -452,7 +452,8 @@ def test_broken_map_settings_are_named_at_start_and_the_maps_fall_back(
     open_page: Any, start_server: Callable[..., Server]
 ) -> None:
     """A text file named map.mbtiles and a tile URL without {z}: the server still starts, says
-    what is wrong, serves no tiles and draws the plain background."""
+    what is wrong (and so does ``wanjia doctor``), serves no tiles and draws the plain
+    background."""
 
     def prepare(instance: Path) -> None:
         (instance / "map.mbtiles").write_text("these are not the tiles you are looking for\n")
@@ -464,6 +465,17 @@ def test_broken_map_settings_are_named_at_start_and_the_maps_fall_back(
     assert f"{server.instance / 'map.mbtiles'} is not usable" in log
     assert f"WANJIA_TILE_URL '{bad_url}' needs {{z}}, {{x}} and {{y}} (missing {{z}})" in log
     assert requests.get(f"{server.base}/tiles/{Z}/1/1.png", timeout=5).status_code == 404
+    doctor = subprocess.run(
+        [str(WANJIA), "doctor"],
+        cwd=ROOT,
+        env=_env(server.instance, TILE_URL=bad_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,  # other checks (the public URL on loopback) may fail here
+    ).stdout
+    assert "WARN maps: WANJIA_TILE_URL" in doctor and "WARN maps: MBTiles file" in doctor
+    assert "OK   maps: maps draw a plain background" in doctor
 
     urls: list[str] = []
     page = _desk(open_page, server, "dispatcher", urls, [])
