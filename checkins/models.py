@@ -48,8 +48,11 @@ class PatrolPoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     grid: Mapped["Grid"] = relationship()  # noqa: F821 - resolved by the registry
 
-    def roles(self) -> frozenset[str]:
-        return frozenset(r for r in self.allowed_roles.split(",") if r)
+
+
+def allowed_roles(stored: str) -> frozenset[str]:
+    """The roles a point's ``allowed_roles`` text names; empty means every field role."""
+    return frozenset(r for r in stored.split(",") if r)
 
 
 VALID = "valid"  # a check-in's status: it counted and paid

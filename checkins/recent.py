@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app.types import UTCDateTime
 from checkins.models import VALID, CheckIn
 from checkins.rules import Visit
 
@@ -51,23 +52,27 @@ class Recent:
         return [v for v in found if v is not None]
 
 
+_mine = (_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
+_columns = (_checkins.c.lat, _checkins.c.lon, _checkins.c.observed_at)
+_SINCE = (
+    select(*_columns, _checkins.c.point_id)
+    .where(*_mine, _checkins.c.observed_at >= bindparam("since", type_=UTCDateTime()))
+    .order_by(_checkins.c.observed_at)
+)
+_LAST_BEFORE = (
+    select(*_columns)
+    .where(*_mine, _checkins.c.observed_at < bindparam("since", type_=UTCDateTime()))
+    .order_by(_checkins.c.observed_at.desc())
+    .limit(1)
+)
+
+
 def load(session: Session, user_id: int, at: datetime, since: datetime) -> Recent:
     """The person's valid check-ins observed from ``since`` on (``since`` <= ``at``)."""
-    mine = (_checkins.c.user_id == user_id, _checkins.c.status == VALID)
-    columns = (_checkins.c.lat, _checkins.c.lon, _checkins.c.observed_at, _checkins.c.point_id)
-    rows = session.execute(
-        select(*columns)
-        .where(*mine, _checkins.c.observed_at >= since)
-        .order_by(_checkins.c.observed_at)
-    ).all()
-    visits = tuple(PastVisit(*row) for row in rows)
+    values = {"user_id": user_id, "since": since}
+    visits = tuple(PastVisit(*row) for row in session.execute(_SINCE, values))
     earlier = None
     if not visits or visits[0].observed_at > at:
-        row = session.execute(
-            select(*columns[:3])
-            .where(*mine, _checkins.c.observed_at < since)
-            .order_by(_checkins.c.observed_at.desc())
-            .limit(1)
-        ).first()
+        row = session.execute(_LAST_BEFORE, values).first()
         earlier = Visit(*row) if row else None
     return Recent(visits, earlier)

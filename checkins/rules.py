@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from geopy.distance import geodesic
+from geopy.distance import geodesic, great_circle
 
 from app.errors import Conflict, Invalid
 
@@ -164,10 +164,15 @@ def check_daily_cap(valid_today: int, t: Thresholds) -> None:
         raise Refused("daily_cap", cap=t.daily_cap)
 
 
-def travel_speed_kmh(visit: Visit, position: Position, at: datetime) -> float | None:
-    """Speed needed between a neighbouring check-in and this one; None when both coincide."""
+def travel_m(visit: Visit, position: Position) -> float:
+    """How far apart two check-ins are, for the speed rule. A great circle is a tenth of the
+    cost of the ellipsoid and off by under 0.5%: nothing next to a 60 km/h threshold."""
+    return great_circle((visit.lat, visit.lon), (position.lat, position.lon)).meters
+
+
+def travel_speed_kmh(distance: float, visit: Visit, at: datetime) -> float | None:
+    """Speed needed to cover ``distance`` since (or until) ``visit``; None when both coincide."""
     seconds = abs((at - visit.observed_at).total_seconds())
-    distance = distance_m(visit.lat, visit.lon, position.lat, position.lon)
     if seconds == 0:
         return math.inf if distance > 0 else None
     return distance / seconds * 3.6
@@ -176,8 +181,9 @@ def travel_speed_kmh(visit: Visit, position: Position, at: datetime) -> float | 
 def check_speed(neighbours: list[Visit], position: Position, at: datetime, t: Thresholds) -> None:
     """Refuse when reaching here from the previous (or the next) valid check-in is impossible."""
     for visit in neighbours:
-        if distance_m(visit.lat, visit.lon, position.lat, position.lon) < t.speed_min_distance_m:
+        distance = travel_m(visit, position)
+        if distance < t.speed_min_distance_m:
             continue
-        speed = travel_speed_kmh(visit, position, at)
+        speed = travel_speed_kmh(distance, visit, at)
         if speed is not None and speed > t.max_speed_kmh:
             raise Refused("too_fast")

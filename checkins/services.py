@@ -9,15 +9,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import insert_ignoring_conflicts, lock_row
+from app.sql import lock_row, per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, tokens
-from checkins.models import REFUSED, VALID, CheckIn, PatrolDay, PatrolPoint
+from checkins.models import REFUSED, VALID, CheckIn, PatrolDay, PatrolPoint, allowed_roles
 from checkins.recent import Recent
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
@@ -141,11 +141,7 @@ def check_in(
     day_start, day_end = _day_bounds(local_time.date(), policy.timezone)
     valid_today = recent.count_between(day_start, day_end) + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        session.execute(
-            insert_ignoring_conflicts(session, PatrolDay).values(
-                user_id=user.id, day=local_time.date()
-            )
-        )
+        session.execute(_INSERT_DAY(session), {"user_id": user.id, "day": local_time.date()})
     streak = streak_days(session, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
@@ -173,11 +169,7 @@ def check_in(
 def _store(session: Any, user_id: int, attempt: Attempt) -> bool:
     """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
     values = {name: getattr(attempt, name) for name in _STORED}
-    attempt.id = session.execute(
-        insert_ignoring_conflicts(session, CheckIn.__table__)
-        .values(user_id=user_id, **values)
-        .returning(CheckIn.__table__.c.id)
-    ).scalar()
+    attempt.id = session.execute(_INSERT_ATTEMPT(session), {"user_id": user_id, **values}).scalar()
     return attempt.id is not None
 
 
@@ -190,11 +182,7 @@ def _replay(uow: UnitOfWork, user: User, client_id: str | None, policy: Policy) 
 
 
 def _valid_total(session: Any, user_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(CheckIn)
-        .where(CheckIn.user_id == user_id, CheckIn.status == VALID)
-    )
+    return session.scalar(_VALID_TOTAL, {"user_id": user_id})
 
 
 def _apply_rules(
@@ -204,13 +192,13 @@ def _apply_rules(
     policy: Policy,
     attempt: Attempt,
     server_time: datetime,
-) -> tuple[PatrolPoint, Recent]:
+) -> tuple[Row[Any], Recent]:
     """The rules, in the order the issue fixes; each refusal has its own code."""
     session, t = uow.session, policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
-    point = session.get(PatrolPoint, token.point_id)
+    point = session.execute(_POINT, {"point_id": token.point_id}).first()
     if point is None:
         raise Refused("qr_invalid")
     attempt.point_id = point.id
@@ -219,7 +207,7 @@ def _apply_rules(
     attempt.observed_at = at = rules.observed_at(request.device_time, server_time, t)
     if not rules.point_active(point.active_from, point.active_until, point.retired_at, at):
         raise Refused("point_inactive")
-    allowed = point.roles() or {r.value for r in FIELD_ROLES}
+    allowed = allowed_roles(point.allowed_roles) or {r.value for r in FIELD_ROLES}
     if Role(user.role) not in FIELD_ROLES or user.role not in allowed:
         raise Refused("role_not_allowed")
     position = rules.check_position(request.lat, request.lon, request.accuracy_m, t)
@@ -255,12 +243,7 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
 
 def streak_days(session: Any, user_id: int, today: date) -> int:
     """Consecutive days with at least one valid patrol, ending today (or yesterday)."""
-    days = session.scalars(
-        select(PatrolDay.day)
-        .where(PatrolDay.user_id == user_id)
-        .order_by(PatrolDay.day.desc())
-        .limit(400)
-    ).all()
+    days = session.scalars(_RECENT_DAYS, {"user_id": user_id}).all()
     if not days or days[0] < today - timedelta(days=1):
         return 0
     streak, expected = 0, days[0]
@@ -269,6 +252,43 @@ def streak_days(session: Any, user_id: int, today: date) -> int:
             break
         streak, expected = streak + 1, day - timedelta(days=1)
     return streak
+
+
+_checkins, _days, _points = CheckIn.__table__, PatrolDay.__table__, PatrolPoint.__table__
+# The point's facts the rules read: a row, not an entity (loading one costs as much as the rest).
+_POINT = select(
+    *(
+        _points.c[name]
+        for name in (
+            "id",
+            "name",
+            "lat",
+            "lon",
+            "radius_m",
+            "points",
+            "poster_version",
+            "allowed_roles",
+            "active_from",
+            "active_until",
+            "retired_at",
+        )
+    )
+).where(_points.c.id == bindparam("point_id"))
+_INSERT_ATTEMPT = per_dialect(
+    lambda d: d.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
+)
+_INSERT_DAY = per_dialect(lambda d: d.insert(_days).on_conflict_do_nothing())
+_VALID_TOTAL = (
+    select(func.count())
+    .select_from(_checkins)
+    .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
+)
+_RECENT_DAYS = (
+    select(_days.c.day)
+    .where(_days.c.user_id == bindparam("user_id"))
+    .order_by(_days.c.day.desc())
+    .limit(400)
+)
 
 
 def _outcome(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.sql import insert_ignoring_conflicts
@@ -34,8 +34,13 @@ NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4})
 COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check-ins
 
 
+_OWNED = select(BadgeAward.__table__.c.badge).where(
+    BadgeAward.__table__.c.user_id == bindparam("user_id")
+)
+
+
 def owned(session: Session, user_id: int) -> set[str]:
-    return set(session.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user_id)))
+    return set(session.scalars(_OWNED, {"user_id": user_id}))
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.sql import upsert_add
@@ -46,12 +46,15 @@ def period_keys(at: datetime) -> dict[str, str]:
     return {"week": f"w{year}-{week:02d}", "month": f"m{local:%Y-%m}", "all": ALL_TIME}
 
 
+_SCOPES = (
+    select(User.grid_id, User.team_id, User.community_id, Community.police_area_id)
+    .outerjoin(Community, Community.id == User.community_id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def scopes_of(session: Session, user_id: int) -> dict[str, int]:
-    row = session.execute(
-        select(User.grid_id, User.team_id, User.community_id, Community.police_area_id)
-        .outerjoin(Community, Community.id == User.community_id)
-        .where(User.id == user_id)
-    ).one()
+    row = session.execute(_SCOPES, {"user_id": user_id}).one()
     found = dict(zip(SCOPES, row, strict=True))
     return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
 

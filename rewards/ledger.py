@@ -15,13 +15,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import insert_ignoring_conflicts, upsertable_insert
+from app.sql import per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -63,20 +65,19 @@ def award(
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
     claimed = session.execute(
-        insert_ignoring_conflicts(session, LedgerEntry)
-        .values(
-            user_id=user_id,
-            delta=delta,
-            reason=reason,
-            source_type=source_type,
-            source_id=source_id,
-            idempotency_key=key,
-            fingerprint=fingerprint,
-            note=note[:500],
-            actor_id=actor_id,
-            created_at=now,
-        )
-        .returning(LedgerEntry.id)
+        _claim_entry(session),
+        {
+            "user_id": user_id,
+            "delta": delta,
+            "reason": reason,
+            "source_type": source_type,
+            "source_id": source_id,
+            "idempotency_key": key,
+            "fingerprint": fingerprint,
+            "note": note[:500],
+            "actor_id": actor_id,
+            "created_at": now,
+        },
     ).scalar()
     if claimed is None:
         return _replay(session, key, fingerprint, user_id)
@@ -92,26 +93,44 @@ def award(
 def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> int | None:
     """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
     below zero. Earning is one upsert; spending is a conditional update of an existing row."""
-    table = PointBalance.__table__
+    values = {"b_user": user_id, "b_delta": delta, "b_now": now}
     if delta > 0:
-        earn = upsertable_insert(session, table).values(
-            user_id=user_id, balance=delta, earned_total=delta, updated_at=now
-        )
-        earn = earn.on_conflict_do_update(
-            index_elements=[table.c.user_id],
-            set_={
-                "balance": table.c.balance + earn.excluded.balance,
-                "earned_total": table.c.earned_total + earn.excluded.earned_total,
-                "updated_at": earn.excluded.updated_at,
-            },
-        )
-        return session.execute(earn.returning(table.c.balance)).scalar_one()
-    return session.execute(
-        update(table)
-        .where(table.c.user_id == user_id, table.c.balance + delta >= 0)
-        .values(balance=table.c.balance + delta, updated_at=now)
-        .returning(table.c.balance)
-    ).scalar()
+        return session.execute(_earn(session), values).scalar_one()
+    return session.execute(_SPEND, values).scalar()
+
+
+_entries, _balances = LedgerEntry.__table__, PointBalance.__table__
+_claim_entry = per_dialect(
+    lambda d: d.insert(_entries).on_conflict_do_nothing().returning(_entries.c.id)
+)
+
+
+def _build_earn(dialect: ModuleType) -> Any:
+    statement = dialect.insert(_balances).values(
+        user_id=bindparam("b_user"),
+        balance=bindparam("b_delta"),
+        earned_total=bindparam("b_delta"),
+        updated_at=bindparam("b_now"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_balances.c.user_id],
+        set_={
+            "balance": _balances.c.balance + statement.excluded.balance,
+            "earned_total": _balances.c.earned_total + statement.excluded.earned_total,
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(_balances.c.balance)
+
+
+_earn = per_dialect(_build_earn)
+_SPEND = (
+    update(_balances)
+    .where(_balances.c.user_id == bindparam("b_user"))
+    .where(_balances.c.balance + bindparam("b_delta") >= 0)
+    .values(balance=_balances.c.balance + bindparam("b_delta"), updated_at=bindparam("b_now"))
+    .returning(_balances.c.balance)
+)
+_BALANCE = select(_balances.c.balance).where(_balances.c.user_id == bindparam("user_id"))
 
 
 def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> AwardResult:
@@ -126,7 +145,7 @@ def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> Award
 
 def balance(session: Session, user_id: int) -> int:
     """The person's current balance (the cache kept in step by ``award``)."""
-    return session.scalar(select(PointBalance.balance).where(PointBalance.user_id == user_id)) or 0
+    return session.scalar(_BALANCE, {"user_id": user_id}) or 0
 
 
 def ledger_sum(session: Session, user_id: int) -> int:

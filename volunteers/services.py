@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -244,20 +244,24 @@ def open_login_session(
     return login
 
 
+# Built once: every request of a logged-in person runs it (see app/sql.py).
+_LIVE_LOGIN = (
+    select(User, LoginSession.expires_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.id == bindparam("login_id"), LoginSession.revoked_at.is_(None))
+)
+
+
 def user_for_login_session(session, login_id: str, now: datetime | None = None) -> User | None:
     """The active person behind a live login session, or None (revoked, expired, disabled)."""
     now = now or utcnow()
-    row = session.execute(
-        select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
-    ).first()
+    row = session.execute(_LIVE_LOGIN, {"login_id": login_id}).first()
     if row is None:
         return None
-    user, login = row
-    if login.expires_at <= now or not user.active:
+    user, expires_at = row
+    if expires_at <= now or not user.active:
         return None
-    user.login_session_id = login.id
+    user.login_session_id = login_id
     return user
 
 

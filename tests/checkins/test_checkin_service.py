@@ -118,10 +118,12 @@ def test_the_speed_rule_refuses_only_impossible_journeys(metres, seconds):
     lat, lon = offset(33.38, 120.16, metres)
     visit = rules.Visit(33.38, 120.16, NOW)
     at = NOW + timedelta(seconds=seconds)
-    distance = rules.distance_m(33.38, 120.16, lat, lon)
+    position = rules.Position(lat, lon, 10)
+    distance = rules.travel_m(visit, position)
+    assert distance == pytest.approx(rules.distance_m(33.38, 120.16, lat, lon), rel=0.005, abs=0.01)
     impossible = distance >= T.speed_min_distance_m and distance / seconds * 3.6 > T.max_speed_kmh
     try:
-        rules.check_speed([visit], rules.Position(lat, lon, 10), at, T)
+        rules.check_speed([visit], position, at, T)
     except rules.Refused as refused:
         assert impossible and refused.code == "too_fast"
     else:
