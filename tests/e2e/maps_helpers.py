@@ -1,0 +1,217 @@
+"""Servers with their own map settings, and what the map tests look for on their pages."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from checkins import tokens
+from tests.e2e.helpers import DEMO_LOGINS, PHONE_GEOLOCATION, ROOT, WANJIA, log_in
+from tests.maptiles import block, build_mbtiles, tile_xy
+
+Z = 16  # the tiles' one zoom level: the demo area fills the editor's map near this zoom
+DEMO = (PHONE_GEOLOCATION["latitude"], PHONE_GEOLOCATION["longitude"])
+DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+VOLUNTEER = "13600000150"  # has agreed to share a position: can go on duty
+PLAIN = "rgb(238, 240, 234)"  # the map's plain background (static/css/app.css)
+
+
+def server_env(instance: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
+    env.update(
+        WANJIA_INSTANCE_PATH=str(instance),
+        WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+        PYTHONUNBUFFERED="1",
+        **{f"WANJIA_{k}": v for k, v in settings.items()},
+    )
+    return env
+
+
+class Server:
+    def __init__(self, base: str, instance: Path) -> None:
+        self.base, self.instance = base, instance
+
+    @property
+    def log(self) -> str:
+        return (self.instance / "server.log").read_text()
+
+    def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(self.instance / "wanjia.db")) as db:
+            return db.execute(sql, args).fetchall()
+
+    def poster_path(self, point_id: int, version: int) -> str:
+        key = tokens.signing_key((self.instance / "secret_key").read_text().strip())
+        return tokens.check_in_path(tokens.sign(key, point_id, version))
+
+
+def seed_demo(folder: Path) -> Path:
+    """The demo police area in ``folder``: its database file."""
+    subprocess.run(
+        [str(WANJIA), "demo"],
+        cwd=ROOT,
+        env=server_env(folder),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return folder / "wanjia.db"
+
+
+def copy_database(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def launch(instance: Path, **settings: str) -> tuple[subprocess.Popen[bytes], Server]:
+    """``wanjia run`` on a free port of 127.0.0.1, answering /healthz, in its own process group."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with (instance / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(WANJIA), "run", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
+            cwd=ROOT,
+            env=server_env(instance, **settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = Server(f"http://127.0.0.1:{port}", instance)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"wanjia run exited with {process.returncode}:\n{server.log}")
+        try:
+            if requests.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+                return process, server
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"wanjia run did not answer in 30 s:\n{server.log}")
+        time.sleep(0.2)
+
+
+def tiles_around(lat: float, lon: float) -> Callable[[Path], None]:
+    def prepare(instance: Path) -> None:
+        build_mbtiles(instance / "area.mbtiles", block(lat, lon, Z, around=3))
+
+    return prepare
+
+
+def desk(open_page: Any, server: Server, role: str, urls: list[str], tiles: list[Any]) -> Any:
+    """A police-room PC logged in as ``role``; its requests and tile responses are recorded."""
+    page = open_page(server, **DESKTOP)
+    page.on("request", lambda r: urls.append(r.url))
+    page.on("response", lambda r: tiles.append(r) if "/tiles/" in r.url else None)
+    log_in(page, DEMO_LOGINS[role])
+    return page
+
+
+def all_local(urls: list[str]) -> None:
+    """Nothing leaves this machine: no map library, tile or font from outside."""
+    assert urls
+    away = [u for u in urls if not u.startswith("data:") and urlsplit(u).hostname != "127.0.0.1"]
+    assert away == [], away
+
+
+def tiles_drawn(page: Any, container: str) -> int:
+    """Wait until every tile image in ``container`` has loaded and faded in; how many."""
+    page.wait_for_function(
+        """(sel) => { const t = [...document.querySelectorAll(sel + ' img.leaflet-tile')];
+                      return t.length && t.every(i => i.complete && i.naturalWidth > 0
+                                                      && getComputedStyle(i).opacity === '1'); }""",
+        arg=container,
+    )
+    return page.locator(f"{container} img.leaflet-tile").count()
+
+
+def plain_map(page: Any, container: str) -> None:
+    """No tile at all, a plain light background, a metric scale bar in view."""
+    map_el = page.locator(container)
+    assert "wj-plain" in (map_el.get_attribute("class") or "")
+    assert page.locator(f"{container} img.leaflet-tile").count() == 0
+    assert map_el.evaluate("e => getComputedStyle(e).backgroundColor") == PLAIN
+    scale = page.locator(f"{container} .leaflet-control-scale")
+    assert scale.is_visible()
+    assert scale.inner_text().strip().endswith(("m", "km"))
+
+
+def served_tiles_are_images(responses: list[Any]) -> None:
+    assert responses
+    for response in responses:
+        assert response.status == 200, response.url
+        assert response.headers["content-type"] == "image/png"
+        assert response.body().startswith(b"\x89PNG"), response.url
+
+
+def screen_of(page: Any, lat: float, lon: float) -> tuple[float, float] | None:
+    """Where the tiles draw a coordinate of their own datum, from the tile images' screen
+    positions and Web-Mercator tile arithmetic alone (not from the app's map code)."""
+    fx, fy = tile_xy(lat, lon, Z)
+    tx, ty = int(fx), int(fy)
+    box = page.evaluate(
+        """(path) => { for (const img of document.querySelectorAll('img.leaflet-tile')) {
+                         if (new URL(img.src).pathname === path) {
+                           const r = img.getBoundingClientRect();
+                           return [r.left, r.top, r.width, r.height]; } }
+                       return null; }""",
+        f"/tiles/{Z}/{tx}/{ty}.png",
+    )
+    if box is None:
+        return None
+    left, top, width, height = box
+    return left + (fx - tx) * width, top + (fy - ty) * height
+
+
+def offer_on_the_phone(open_page: Any, server: Server) -> tuple[Any, Any]:
+    """The volunteer goes on duty at the demo area, the dispatcher raises an incident and asks
+    them: returns (phone page showing the offer, console page)."""
+    phone = open_page(server, **PHONE, geolocation=PHONE_GEOLOCATION, permissions=["geolocation"])
+    log_in(phone, VOLUNTEER)
+    name = phone.locator(".who").inner_text().split("·")[0].strip()
+    phone.goto("/field")
+    phone.locator("#live.ok").wait_for()
+    consent = phone.locator("#consent")
+    if consent.is_visible():
+        consent.check()
+    phone.get_by_role("button", name="上岗").tap()
+    phone.locator("#duty.on").wait_for()
+
+    console = open_page(server, **DESKTOP)
+    log_in(console, DEMO_LOGINS["dispatcher"])
+    console.goto("/console")
+    console.locator("#live.ok").wait_for()
+    console.locator("#roster li", has_text=name).wait_for()
+    box = console.locator("#map").bounding_box()
+    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    console.locator("#new-incident input[name=description]").fill("地图测试")
+    console.get_by_role("button", name="发布警情").click()
+    console.locator("#queue .card").first.wait_for()
+    console.get_by_role("button", name="查找最近的人").click()
+    candidate = console.locator("#candidates li", has_text=name)
+    candidate.wait_for()
+    for tick in console.locator("#candidates input[type=checkbox]").all():
+        tick.uncheck()
+    candidate.locator("input[type=checkbox]").check()
+    console.get_by_role("button", name="调派勾选的人").click()
+    phone.locator(".offer-card[data-status=offered] .offer-map .leaflet-control-scale").wait_for()
+    return phone, console
