@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,14 +65,15 @@ def _certificate(app: Flask, host: str) -> tls_setup.Certificate:
     help="HTTPS (default: on for any address but loopback; phones need it for location).",
 )
 def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None:
-    """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery)."""
-    from app.extensions import socketio
+    """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery).
+    With HTTPS on, plain HTTP to the same port is redirected to HTTPS."""
+    from app import serving
 
     app = current_app._get_current_object()
     ssl_context = None
     if tls is not False and tls_setup.needs_tls(host, bool(tls)):
         cert = _certificate(app, host)
-        ssl_context = (str(cert.cert_path), str(cert.key_path))
+        ssl_context = serving.tls_context(str(cert.cert_path), str(cert.key_path))
         app.config.update(
             SESSION_COOKIE_SECURE=True,
             REMEMBER_COOKIE_SECURE=True,
@@ -94,17 +94,9 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None
     click.echo(
         f"万家卫士 Wanjia Watch on {scheme}://{host}:{port}/  (instance: {app.instance_path})"
     )
-    # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(
-        app,
-        host=host,
-        port=port,
-        allow_unsafe_werkzeug=True,
-        use_reloader=False,
-        log_output=False,
-        ssl_context=ssl_context,
-    )
+    # What Flask-SocketIO's threading mode runs (Werkzeug's threaded server), built here so
+    # that one port can take both HTTPS and the plain-HTTP redirect.
+    serving.serve(app, host, port, ssl_context)
 
 
 @main.command("demo")

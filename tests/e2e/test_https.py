@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from checkins import tokens
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ROOT, WANJIA
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ROOT, WANJIA, shot
 
 HOST = "wanjia.test"
 GUARD = "13700000012"
@@ -30,9 +30,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
-    instance = tmp_path_factory.mktemp("https-instance")
+def _server(
+    tmp_path_factory: pytest.TempPathFactory, *, tls: bool
+) -> Iterator[tuple[int, Path]]:
+    instance = tmp_path_factory.mktemp("https-instance" if tls else "http-instance")
     env = {
         **os.environ,
         "WANJIA_INSTANCE_PATH": str(instance),
@@ -44,7 +45,7 @@ def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
     port = _free_port()
     log = (instance / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(WANJIA), "run", "--port", str(port), "--tls", "--no-worker"],
+        [str(WANJIA), "run", "--port", str(port), "--tls" if tls else "--no-tls", "--no-worker"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -54,7 +55,8 @@ def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(f"https://127.0.0.1:{port}/healthz", verify=False, timeout=1)  # noqa: S501
+            scheme = "https" if tls else "http"
+            requests.get(f"{scheme}://127.0.0.1:{port}/healthz", verify=False, timeout=1)  # noqa: S501
             break
         except requests.ConnectionError:
             if time.monotonic() > deadline:
@@ -63,6 +65,16 @@ def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
     yield port, instance
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    yield from _server(tmp_path_factory, tls=True)
+
+
+@pytest.fixture(scope="module")
+def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    yield from _server(tmp_path_factory, tls=False)
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +124,49 @@ def test_a_phone_checks_in_over_https_by_host_name(mapped_browser, https_server)
     cookies = page.context.cookies()
     assert all(c["secure"] for c in cookies if c["name"] in ("session", "remember_token"))
     page.context.close()
+
+
+def test_the_address_typed_without_https_lands_on_the_https_check_in(mapped_browser, https_server):
+    """People type 192.168.x.x:5000 as they see it; the same port answers plain HTTP with a
+    redirect, so the phone ends on the secure page and checks in."""
+    port, instance = https_server
+    lat, lon, token = _point_and_token(instance)
+    page = _phone(mapped_browser, f"http://{HOST}:{port}", lat, lon)
+    page.goto(f"/c/{token}")
+    assert page.url.startswith(f"https://{HOST}:{port}/login")
+    page.fill("input[name=phone]", "13700000013")  # not GUARD: that one is in its cooldown here
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.locator("#status.done").wait_for(timeout=15000)
+    assert page.url == f"https://{HOST}:{port}/c/{token}"
+    page.context.close()
+
+
+def test_over_plain_http_by_host_name_the_page_explains_why_there_is_no_location(
+    mapped_browser, plain_server
+):
+    """A server started without HTTPS, reached by a name that is not localhost: Chromium
+    gives the page no location, and the page says why instead of "allow location"."""
+    port, instance = plain_server
+    lat, lon, token = _point_and_token(instance)
+    before = _checkin_count(instance)
+    page = _phone(mapped_browser, f"http://{HOST}:{port}", lat, lon)
+    page.goto(f"/c/{token}")
+    assert page.url.startswith(f"http://{HOST}:{port}/login")
+    page.fill("input[name=phone]", GUARD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.stack button[type=submit]")
+    status = page.locator("#status.refused")
+    status.wait_for(timeout=15000)
+    assert page.evaluate("window.isSecureContext") is False
+    assert page.evaluate("'geolocation' in navigator && window.isSecureContext") is False
+    assert status.get_attribute("data-code") == "insecure_origin"
+    assert "HTTPS" in status.inner_text()
+    shot(page, "phone-checkin-plain-http")
+    assert _checkin_count(instance) == before  # nothing was sent without a position
+    page.context.close()
+
+
+def _checkin_count(instance: Path) -> int:
+    with sqlite3.connect(instance / "wanjia.db") as db:
+        return db.execute("SELECT count(*) FROM checkins").fetchone()[0]
