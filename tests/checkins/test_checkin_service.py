@@ -91,8 +91,9 @@ def test_the_geofence_accepts_exactly_radius_plus_capped_accuracy(metres, accura
     position = rules.Position(lat, lon, accuracy)
     allowed = radius + min(accuracy, T.accuracy_allowance_m)
     distance = rules.distance_m(33.38, 120.16, lat, lon)
-    if distance <= allowed:
-        assert rules.check_geofence(33.38, 120.16, radius, position, T) == pytest.approx(distance)
+    if distance <= allowed:  # decided on the ellipsoid; the distance kept to within 0.6%
+        kept = rules.check_geofence(33.38, 120.16, radius, position, T)
+        assert kept == pytest.approx(distance, rel=0.006, abs=0.01)
     else:
         with pytest.raises(rules.Refused) as refused:
             rules.check_geofence(33.38, 120.16, radius, position, T)
