@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from app import assets
 from app.config import load_settings
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import compile_catalogs, select_locale
@@ -35,6 +36,8 @@ def create_app(
     )
 
     compile_catalogs(app)
+    # First of the after-request hooks, so its HTML compression runs after all the others.
+    assets.init_app(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
