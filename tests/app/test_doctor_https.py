@@ -9,15 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,16 +24,9 @@ from app import create_app, tls
 from app.cli import main as wanjia
 from app.doctor_https import check_public_url, check_tls, url_findings
 from app.extensions import db
+from tests.servers import free_port, running
 
-ROOT = Path(__file__).resolve().parents[2]
-WANJIA = Path(sys.executable).with_name("wanjia")
 NOW = dt.datetime.now(dt.UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _pair(folder: Path, names: list[str], *, until: dt.datetime) -> tuple[Path, Path]:
@@ -77,58 +63,12 @@ def _pair(folder: Path, names: list[str], *, until: dt.datetime) -> tuple[Path, 
     return cert_path, key_path
 
 
-@contextmanager
-def _serve(instance: Path, **settings: str) -> Iterator[int]:
-    """``wanjia run --tls`` on 127.0.0.1 with ``WANJIA_*`` settings; yields its port."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
-    env.update({f"WANJIA_{k}": v for k, v in settings.items()}, WANJIA_INSTANCE_PATH=str(instance))
-    port = _free_port()
-    log = instance / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                str(WANJIA),
-                "run",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--tls",
-                "--no-worker",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                os.killpg(server.pid, signal.SIGKILL)
-                pytest.fail(log.read_text())
-            time.sleep(0.2)
-    try:
-        yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory) -> Iterator[tuple[int, Path]]:
     """A server with the certificate it made itself; its public URL names doctor.test."""
     instance = tmp_path_factory.mktemp("own-cert")
-    with _serve(instance, PUBLIC_URL="https://doctor.test:8443") as port:
-        yield port, instance
+    with running(instance, tls=True, PUBLIC_URL="https://doctor.test:8443") as server:
+        yield server.port, instance
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +76,8 @@ def other_name_server(tmp_path_factory) -> Iterator[tuple[int, Path, Path]]:
     """A server with an operator's certificate that names police-room.lan only."""
     instance = tmp_path_factory.mktemp("other-cert")
     cert, key = _pair(instance / "operator", ["police-room.lan"], until=NOW + dt.timedelta(days=90))
-    with _serve(instance, TLS_CERT=str(cert), TLS_KEY=str(key)) as port:
-        yield port, cert, key
+    with running(instance, tls=True, TLS_CERT=str(cert), TLS_KEY=str(key)) as server:
+        yield server.port, cert, key
 
 
 def _reachable(app) -> object:
@@ -185,7 +125,7 @@ def test_a_server_with_another_certificate_than_the_configured_one_fails(
 
 
 def test_an_unreachable_public_url_fails_with_the_run_command_and_the_firewall(app):
-    port = _free_port()
+    port = free_port()
     app.config["PUBLIC_URL"] = f"https://127.0.0.1:{port}"
     reach = _reachable(app)
     assert reach.level == "fail" and "unreachable" in reach.message
@@ -302,7 +242,7 @@ def test_wanjia_run_refuses_a_bad_operator_pair_naming_the_setting_and_the_fix(
     monkeypatch.setenv("WANJIA_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("WANJIA_TLS_CERT", str(cert))
     monkeypatch.setenv("WANJIA_TLS_KEY", str(key))
-    port = str(_free_port())
+    port = str(free_port())
     result = CliRunner().invoke(wanjia, ["run", "--host", "127.0.0.1", "--port", port, "--tls"])
     assert result.exit_code == 1
     assert f"HTTPS cannot start with WANJIA_TLS_CERT={cert}" in result.output

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import sqlite3
-import subprocess
-import time
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-import requests
-
-from checkins import tokens
-from tests.e2e.helpers import DEMO_LOGINS, PHONE_GEOLOCATION, ROOT, WANJIA, log_in
+from tests.e2e.helpers import DEMO_LOGINS, PHONE_GEOLOCATION, log_in
 from tests.maptiles import block, build_mbtiles, tile_xy
+from tests.servers import Server
 
 Z = 16  # the tiles' one zoom level: the demo area fills the editor's map near this zoom
 DEMO = (PHONE_GEOLOCATION["latitude"], PHONE_GEOLOCATION["longitude"])
@@ -32,82 +23,6 @@ PHONE = {
 }
 VOLUNTEER = "13600000150"  # has agreed to share a position: can go on duty
 PLAIN = "rgb(238, 240, 234)"  # the map's plain background (static/css/app.css)
-
-
-def server_env(instance: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
-    env.update(
-        WANJIA_INSTANCE_PATH=str(instance),
-        WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-        PYTHONUNBUFFERED="1",
-        **{f"WANJIA_{k}": v for k, v in settings.items()},
-    )
-    return env
-
-
-class Server:
-    def __init__(self, base: str, instance: Path) -> None:
-        self.base, self.instance = base, instance
-
-    @property
-    def log(self) -> str:
-        return (self.instance / "server.log").read_text()
-
-    def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        with closing(sqlite3.connect(self.instance / "wanjia.db")) as db:
-            return db.execute(sql, args).fetchall()
-
-    def poster_path(self, point_id: int, version: int) -> str:
-        key = tokens.signing_key((self.instance / "secret_key").read_text().strip())
-        return tokens.check_in_path(tokens.sign(key, point_id, version))
-
-
-def seed_demo(folder: Path) -> Path:
-    """The demo police area in ``folder``: its database file."""
-    subprocess.run(
-        [str(WANJIA), "demo"],
-        cwd=ROOT,
-        env=server_env(folder),
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return folder / "wanjia.db"
-
-
-def copy_database(source: Path, target: Path) -> None:
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-
-
-def launch(instance: Path, **settings: str) -> tuple[subprocess.Popen[bytes], Server]:
-    """``wanjia run`` on a free port of 127.0.0.1, answering /healthz, in its own process group."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with (instance / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(WANJIA), "run", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
-            cwd=ROOT,
-            env=server_env(instance, **settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", instance)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"wanjia run exited with {process.returncode}:\n{server.log}")
-        try:
-            if requests.get(f"{server.base}/healthz", timeout=1).status_code == 200:
-                return process, server
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"wanjia run did not answer in 30 s:\n{server.log}")
-        time.sleep(0.2)
 
 
 def tiles_around(lat: float, lon: float) -> Callable[[Path], None]:

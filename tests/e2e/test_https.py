@@ -4,67 +4,28 @@ made-up name wanjia.test to 127.0.0.1, so all traffic stays on loopback."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from checkins import tokens
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ROOT, WANJIA, shot
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, shot
+from tests.servers import running, seed_demo
 
 HOST = "wanjia.test"
 GUARD = "13700000012"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _server(
     tmp_path_factory: pytest.TempPathFactory, *, tls: bool
 ) -> Iterator[tuple[int, Path]]:
     instance = tmp_path_factory.mktemp("https-instance" if tls else "http-instance")
-    env = {
-        **os.environ,
-        "WANJIA_INSTANCE_PATH": str(instance),
-        "WANJIA_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    }
-    subprocess.run(
-        [str(WANJIA), "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
-    )
-    port = _free_port()
-    log = (instance / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(WANJIA), "run", "--port", str(port), "--tls" if tls else "--no-tls", "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            scheme = "https" if tls else "http"
-            requests.get(f"{scheme}://127.0.0.1:{port}/healthz", verify=False, timeout=1)  # noqa: S501
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                pytest.fail((instance / "server.log").read_text())
-            time.sleep(0.2)
-    yield port, instance
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=10)
+    seed_demo(instance)
+    with running(instance, tls=tls) as server:
+        yield server.port, instance
 
 
 @pytest.fixture(scope="module")

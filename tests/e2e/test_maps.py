@@ -19,26 +19,21 @@ import requests
 from geopy.distance import geodesic
 
 from app.geodatum import gcj02_to_wgs84, wgs84_to_gcj02
-from tests.e2e.conftest import _stop
 from tests.e2e.helpers import DEMO_PASSWORD, ROOT, WANJIA, shot
 from tests.e2e.maps_helpers import (
     DEMO,
     PHONE,
-    Server,
     Z,
     all_local,
-    copy_database,
     desk,
-    launch,
     offer_on_the_phone,
     plain_map,
     screen_of,
-    seed_demo,
     served_tiles_are_images,
-    server_env,
     tiles_around,
     tiles_drawn,
 )
+from tests.servers import Server, copy_database, launch, seed_demo, server_env, stop
 
 GUARD_AT_THE_SPOT = "13700000019"
 GUARD_AT_THE_TILES = "13700000020"  # the last demo guard
@@ -66,7 +61,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
 
     yield start
     for process in running:
-        _stop(process)
+        stop(process)
 
 
 # --------------------------------------------------------------------------- pages
