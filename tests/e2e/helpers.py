@@ -25,6 +25,14 @@ DEMO_LOGINS = {
     "grid_worker": "13800000001",
     "admin": "13900000000",
 }
+# A cheap Android phone: what every phone context in the browser tests starts from.
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 # Where the demo police area is: the phone's faked position is inside it.
 PHONE_GEOLOCATION = {"latitude": 33.38, "longitude": 120.16, "accuracy": 15}
 
@@ -85,3 +93,17 @@ def small_touch_targets(page: Any, minimum: int = 48) -> list[str]:
         minimum,
     )
 
+
+
+def go_on_duty(page: Any) -> str:
+    """On the patrol page, agree to share the position if asked and go on duty; returns the
+    person's name as the footer shows it."""
+    name = page.locator(".who").inner_text().split("·")[0].strip()
+    page.goto("/field")
+    page.locator("#live.ok").wait_for()
+    consent = page.locator("#consent")
+    if consent.is_visible():
+        consent.check()
+    page.get_by_role("button", name="上岗").tap()
+    page.locator("#duty.on").wait_for()
+    return name

@@ -7,20 +7,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.e2e.helpers import DEMO_LOGINS, PHONE_GEOLOCATION, log_in
+from tests.e2e.helpers import DEMO_LOGINS, PHONE, PHONE_GEOLOCATION, go_on_duty, log_in
 from tests.maptiles import block, build_mbtiles, tile_xy
 from tests.servers import Server
 
 Z = 16  # the tiles' one zoom level: the demo area fills the editor's map near this zoom
 DEMO = (PHONE_GEOLOCATION["latitude"], PHONE_GEOLOCATION["longitude"])
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
 VOLUNTEER = "13600000150"  # has agreed to share a position: can go on duty
 PLAIN = "rgb(238, 240, 234)"  # the map's plain background (static/css/app.css)
 
@@ -102,14 +95,7 @@ def offer_on_the_phone(open_page: Any, server: Server) -> tuple[Any, Any]:
     them: returns (phone page showing the offer, console page)."""
     phone = open_page(server, **PHONE, geolocation=PHONE_GEOLOCATION, permissions=["geolocation"])
     log_in(phone, VOLUNTEER)
-    name = phone.locator(".who").inner_text().split("·")[0].strip()
-    phone.goto("/field")
-    phone.locator("#live.ok").wait_for()
-    consent = phone.locator("#consent")
-    if consent.is_visible():
-        consent.check()
-    phone.get_by_role("button", name="上岗").tap()
-    phone.locator("#duty.on").wait_for()
+    name = go_on_duty(phone)
 
     console = open_page(server, **DESKTOP)
     log_in(console, DEMO_LOGINS["dispatcher"])

@@ -25,6 +25,7 @@ import pytest
 from tests.e2e.helpers import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    PHONE,
     log_in,
     no_horizontal_scroll,
     shot,
@@ -44,13 +45,6 @@ VOLUNTEER_OFFLINE = "13600000002"
 VOLUNTEER_REOPENS = "13600000003"
 VOLUNTEER_DENIED = "13600000004"
 
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
 
 
 # --------------------------------------------------------------------------- helpers

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.helpers import log_in, shot
+from tests.e2e.helpers import go_on_duty, log_in, shot
 
 VOLUNTEER = "13600000150"
 DISPATCHER = "13900000010"
@@ -16,14 +16,7 @@ def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
 ) -> None:
     mobile = phone.new_page()
     log_in(mobile, VOLUNTEER)
-    name = mobile.locator(".who").inner_text().split("·")[0].strip()
-    mobile.goto("/field")
-    mobile.locator("#live.ok").wait_for()
-    consent = mobile.locator("#consent")
-    if consent.is_visible():
-        consent.check()
-    mobile.get_by_role("button", name="上岗").tap()
-    mobile.locator("#duty.on").wait_for()
+    name = go_on_duty(mobile)
     shot(mobile, "field-on-duty", full_page=False)
 
     console = desktop.new_page()

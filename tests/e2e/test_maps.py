@@ -19,10 +19,9 @@ import requests
 from geopy.distance import geodesic
 
 from app.geodatum import gcj02_to_wgs84, wgs84_to_gcj02
-from tests.e2e.helpers import DEMO_PASSWORD, ROOT, WANJIA, shot
+from tests.e2e.helpers import DEMO_PASSWORD, PHONE, ROOT, WANJIA, shot
 from tests.e2e.maps_helpers import (
     DEMO,
-    PHONE,
     Z,
     all_local,
     desk,
