@@ -178,10 +178,9 @@ class StaticFiles:
         return self.wsgi_app(environ, start_response)
 
 
-def init_app(app: Flask) -> Manifest:
+def init_app(app: Flask) -> None:
     """Fingerprint ``app.static_folder``, serve it, and hash every ``url_for('static', ...)``."""
     manifest = load(app.static_folder) if app.static_folder else Manifest({})
-    app.extensions["assets"] = manifest
 
     def hashed_url(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "filename" in values:
@@ -192,4 +191,3 @@ def init_app(app: Flask) -> Manifest:
     app.url_defaults(hashed_url)
     app.wsgi_app = StaticFiles(app.wsgi_app, manifest, f"{app.static_url_path}/")
     app.after_request(compress_html)
-    return manifest
