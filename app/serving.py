@@ -29,7 +29,11 @@ _SAFE_PATH = re.compile(r"^/[!-~]{0,2000}$")  # printable ASCII, no spaces or li
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler without a log line per request (errors are still logged)."""
+    """Werkzeug's handler without a log line per request (errors are still logged), and with
+    Nagle's algorithm off, as production servers do: Werkzeug writes a response's head and
+    body in two sends, and Nagle may hold the second until the first is acknowledged."""
+
+    disable_nagle_algorithm = True
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if str(code).isdigit() and int(code) >= 500:
