@@ -107,3 +107,14 @@ def go_on_duty(page: Any) -> str:
     page.get_by_role("button", name="上岗").tap()
     page.locator("#duty.on").wait_for()
     return name
+
+
+def pick_only(console: Any, name: str) -> None:
+    """On the console, with an incident selected: find the nearest people and tick ``name``
+    alone (the dispatch button is the caller's to press)."""
+    console.get_by_role("button", name="查找最近的人").click()
+    candidate = console.locator("#candidates li", has_text=name)
+    candidate.wait_for()
+    for tick in console.locator("#candidates input[type=checkbox]").all():
+        tick.uncheck()
+    candidate.locator("input[type=checkbox]").check()

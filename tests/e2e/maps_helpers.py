@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.e2e.helpers import DEMO_LOGINS, PHONE, PHONE_GEOLOCATION, go_on_duty, log_in
+from tests.e2e.helpers import (
+    DEMO_LOGINS,
+    PHONE,
+    PHONE_GEOLOCATION,
+    go_on_duty,
+    log_in,
+    pick_only,
+)
 from tests.maptiles import block, build_mbtiles, tile_xy
 from tests.servers import Server
 
@@ -107,12 +114,7 @@ def offer_on_the_phone(open_page: Any, server: Server) -> tuple[Any, Any]:
     console.locator("#new-incident input[name=description]").fill("地图测试")
     console.get_by_role("button", name="发布警情").click()
     console.locator("#queue .card").first.wait_for()
-    console.get_by_role("button", name="查找最近的人").click()
-    candidate = console.locator("#candidates li", has_text=name)
-    candidate.wait_for()
-    for tick in console.locator("#candidates input[type=checkbox]").all():
-        tick.uncheck()
-    candidate.locator("input[type=checkbox]").check()
+    pick_only(console, name)
     console.get_by_role("button", name="调派勾选的人").click()
     phone.locator(".offer-card[data-status=offered] .offer-map .leaflet-control-scale").wait_for()
     return phone, console

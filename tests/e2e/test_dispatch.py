@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.helpers import go_on_duty, log_in, shot
+from tests.e2e.helpers import go_on_duty, log_in, pick_only, shot
 
 VOLUNTEER = "13600000150"
 DISPATCHER = "13900000010"
@@ -34,12 +34,7 @@ def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
     console.locator("#queue .card", has_text="盗窃").wait_for()
     console.locator(".incident-mark").first.wait_for()
 
-    console.get_by_role("button", name="查找最近的人").click()
-    candidate = console.locator("#candidates li", has_text=name)
-    candidate.wait_for()
-    for box_el in console.locator("#candidates input[type=checkbox]").all():
-        box_el.uncheck()
-    candidate.locator("input[type=checkbox]").check()
+    pick_only(console, name)
     shot(console, "console-candidates", full_page=False)
     console.get_by_role("button", name="调派勾选的人").click()
     console.locator("#board li[data-status=offered]", has_text=name).wait_for()
