@@ -91,9 +91,11 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None
 
         start_embedded(app.extensions["celery"])
     scheme = "https" if ssl_context else "http"
-    click.echo(
-        f"万家卫士 Wanjia Watch on {scheme}://{host}:{port}/  (instance: {app.instance_path})"
-    )
+    click.echo(f"万家卫士 Wanjia Watch listening on {host}:{port} (instance: {app.instance_path})")
+    for address in serving.addresses_to_open(host):
+        click.echo(f"  open {scheme}://{address}:{port}/")
+    if not app.config.get("PUBLIC_URL") and host not in tls_setup.LOOPBACK_HOSTS:
+        click.echo("  set WANJIA_PUBLIC_URL to the address phones use: posters encode it")
     # What Flask-SocketIO's threading mode runs (Werkzeug's threaded server), built here so
     # that one port can take both HTTPS and the plain-HTTP redirect.
     serving.serve(app, host, port, ssl_context)

@@ -14,6 +14,7 @@ import logging
 import re
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -118,6 +119,24 @@ def https_location(head: bytes, local_address: str, port: int) -> str:
     if not _HAS_PORT.search(host) and port != 443:  # browsers leave out only the default port
         host = f"{host}:{port}"
     return f"https://{host}{path}"
+
+
+def own_addresses() -> list[str]:
+    """This machine's IPv4 addresses, as its host name resolves."""
+    try:
+        found = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return [info[4][0] for info in found]
+
+
+def addresses_to_open(host: str, candidates: Callable[[], list[str]] = own_addresses) -> list[str]:
+    """What to type on a phone: the machine's own addresses when listening on all of them
+    (0.0.0.0 is no address a phone can use), else the one listened on."""
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - names, not binds
+        return [host]
+    usable = sorted({a for a in candidates() if not a.startswith("127.")})
+    return usable or ["127.0.0.1"]
 
 
 def serve(app: Any, host: str, port: int, tls: ssl.SSLContext | None) -> None:

@@ -101,3 +101,11 @@ def _wait_until_closed(conn: socket.socket) -> None:
 )
 def test_the_redirect_target_keeps_host_and_path_and_nothing_else(head, local, port, expected):
     assert serving.https_location(head, local, port) == expected
+
+
+def test_a_phone_is_told_an_address_it_can_open_not_0_0_0_0():
+    lan = lambda: ["127.0.1.1", "192.168.1.5", "10.8.0.2", "192.168.1.5"]  # noqa: E731
+    assert serving.addresses_to_open("0.0.0.0", lan) == ["10.8.0.2", "192.168.1.5"]
+    assert serving.addresses_to_open("0.0.0.0", lambda: ["127.0.1.1"]) == ["127.0.0.1"]
+    assert serving.addresses_to_open("192.168.1.5", lan) == ["192.168.1.5"]
+    assert "0.0.0.0" not in serving.addresses_to_open("0.0.0.0")
