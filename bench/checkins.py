@@ -489,9 +489,9 @@ class Failure(Exception):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short rounds, fewer people (CI)")
-    # 2: on this 2-core machine the real endpoint peaks at 2-3 clients (one request in Python
-    # while another waits on I/O); from 4 on, writers queue on SQLite's lock and its rate falls.
-    # The bare endpoint is flat from 1 to 8, so 2 is the best showing for the real one.
+    # 2: the fewest that load both servers. With 1, the bare endpoint waits on the client and
+    # the round trip, not on its own work (172/s against 430-470/s with 2-4 clients here), and
+    # the ratio would flatter the real one (0.48 with 1 client, 0.19-0.24 with 2-4).
     parser.add_argument("--clients", type=int, default=2, help="load threads (default 2)")
     parser.add_argument("--users", type=int, help="bench people (default 300 quick, 2000 full)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 4 quick, 24 full)")
