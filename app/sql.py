@@ -36,14 +36,9 @@ def per_dialect(build: Callable[[ModuleType], T]) -> Callable[[Session], T]:
     return statement
 
 
-def upsertable_insert(session: Session, table: Any) -> Any:
-    """An ``INSERT`` of the session's dialect, which can take ``ON CONFLICT`` clauses."""
-    return dialect_module(session).insert(table)
-
-
 def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect: a claim by unique insert."""
-    return upsertable_insert(session, table).on_conflict_do_nothing()
+    return dialect_module(session).insert(table).on_conflict_do_nothing()
 
 
 _row_locks: dict[Any, Any] = {}

@@ -49,7 +49,6 @@ class PatrolPoint(db.Model):
     grid: Mapped["Grid"] = relationship()  # noqa: F821 - resolved by the registry
 
 
-
 def allowed_roles(stored: str) -> frozenset[str]:
     """The roles a point's ``allowed_roles`` text names; empty means every field role."""
     return frozenset(r for r in stored.split(",") if r)

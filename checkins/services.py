@@ -18,7 +18,6 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, tokens
 from checkins.models import REFUSED, VALID, CheckIn, PatrolDay, PatrolPoint, allowed_roles
-from checkins.recent import Recent
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
@@ -113,7 +112,9 @@ def check_in(
         device_time=request.device_time,
     )
     try:
-        point, recent = _apply_rules(uow, user, request, policy, attempt, server_time)
+        point, valid_earlier_that_day = _apply_rules(
+            uow, user, request, policy, attempt, server_time
+        )
     except Refused as refusal:
         attempt.status, attempt.reason, attempt.suspicious = (
             REFUSED,
@@ -138,8 +139,7 @@ def check_in(
         source_id=attempt.id,
     )
     local_time = attempt.observed_at.astimezone(policy.timezone)
-    day_start, day_end = _day_bounds(local_time.date(), policy.timezone)
-    valid_today = recent.count_between(day_start, day_end) + 1
+    valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
         session.execute(_INSERT_DAY(session), {"user_id": user.id, "day": local_time.date()})
     streak = streak_days(session, user.id, local_time.date())
@@ -192,8 +192,9 @@ def _apply_rules(
     policy: Policy,
     attempt: Attempt,
     server_time: datetime,
-) -> tuple[Row[Any], Recent]:
-    """The rules, in the order the issue fixes; each refusal has its own code."""
+) -> tuple[Row[Any], int]:
+    """The rules, in the order the issue fixes; each refusal has its own code. Returns the point
+    and how many valid check-ins the person already has on the check-in's local day."""
     session, t = uow.session, policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
@@ -216,10 +217,11 @@ def _apply_rules(
     day_start, day_end = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
     recent = load_recent(session, user.id, at, since=min(day_start, at - t.cooldown))
     rules.check_cooldown(recent.nearest_at_point(point.id, at, t.cooldown), at, t)
-    rules.check_daily_cap(recent.count_between(day_start, day_end), t)
+    valid_that_day = recent.count_between(day_start, day_end)
+    rules.check_daily_cap(valid_that_day, t)
     rules.check_speed(recent.neighbours(at), position, at, t)
     attempt.points = point.points
-    return point, recent
+    return point, valid_that_day
 
 
 def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
