@@ -171,10 +171,12 @@ class StaticFiles:
         self.prefix = prefix
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        asked = Request(environ)
-        if asked.method in ("GET", "HEAD") and asked.path.startswith(self.prefix):
-            filename = asked.path[len(self.prefix) :]
-            return serve(self.manifest, asked, filename)(environ, start_response)
+        # Every request passes here: look at the raw path before building a Request.
+        if environ.get("PATH_INFO", "").startswith(self.prefix):
+            asked = Request(environ)
+            if asked.method in ("GET", "HEAD"):
+                filename = asked.path[len(self.prefix) :]
+                return serve(self.manifest, asked, filename)(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
 
