@@ -3,7 +3,7 @@
 Three sources, first match wins: an MBTiles file (``WANJIA_MBTILES``, else the first
 ``*.mbtiles`` in the instance folder) served by ``app/tiles.py``; a ``WANJIA_TILE_URL`` template;
 none, and the maps draw on a plain background. A bad setting never stops the platform: it is
-logged at start (and listed by ``tile_setup_problems`` for ``wanjia doctor``) and that source is
+logged at start (and reported by ``check_maps`` for ``wanjia doctor``) and that source is
 skipped. ``static/js/wjmap.js`` reads the attributes ``map_attributes()`` writes.
 """
 
@@ -191,11 +191,6 @@ def init_app(app: Flask) -> None:
 
 def tile_setup() -> TileSetup:
     return current_app.extensions[_EXTENSION_KEY]
-
-
-def tile_setup_problems(app: Flask) -> list[str]:
-    """What is wrong with the map settings now (read afresh: the file may have changed)."""
-    return [p.message for p in check_tile_setup(app.config, Path(app.instance_path)).problems]
 
 
 def check_maps(app: Flask, now: datetime) -> list[Finding]:

@@ -16,7 +16,7 @@ from flask import Flask, render_template_string
 
 from app import create_app, doctor
 from app.geodatum import gcj02_to_wgs84
-from app.maps import check_maps, check_tile_setup, open_mbtiles, tile_setup_problems
+from app.maps import check_maps, check_tile_setup, open_mbtiles, tile_setup
 from tests.conftest import _settings
 from tests.maptiles import block, block_bounds, build_mbtiles
 
@@ -160,7 +160,8 @@ def test_problems_are_logged_at_start_and_the_app_still_starts(make_app, tmp_pat
     text = caplog.text
     assert "map.mbtiles" in text and "WANJIA_TILE_URL" in text and "fix: " in text
     assert attributes(app) == {"datum": "wgs84"}  # no tile URL: the plain background
-    problems = tile_setup_problems(app)
+    with app.app_context():
+        problems = [p.message for p in tile_setup().problems]
     assert len(problems) == 2 and "map.mbtiles" in problems[1]
 
 

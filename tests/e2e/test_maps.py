@@ -212,7 +212,7 @@ def test_mbtiles_in_the_instance_folder_are_served_and_drawn_on_every_map(
     all_local(urls)
 
     phone, _console = offer_on_the_phone(open_page, server)
-    tiles_drawn(phone, ".offer-map")
+    assert tiles_drawn(phone, ".offer-map") >= 1
     assert phone.locator(".offer-map .leaflet-control-scale").is_visible()
     assert phone.locator(".offer-map path.leaflet-interactive").count() == 1  # the incident
     shot(phone, "phone-offer-mbtiles", full_page=False)
