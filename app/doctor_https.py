@@ -79,7 +79,7 @@ def url_findings(raw: object) -> list[Finding]:
 def _ca_file(app: Flask) -> Path | None:
     """The certificate phones are asked to trust: the operator's, else the instance's own."""
     configured = app.config.get("TLS_CERT")
-    path = Path(configured) if configured else Path(app.instance_path) / "tls" / "cert.pem"
+    path = Path(configured) if configured else tls.own_pair(Path(app.instance_path))[0]
     return path if path.is_file() else None
 
 
@@ -154,7 +154,7 @@ def _certificate_finding(
 def tls_fix(instance: Path, operator: bool, expires: dt.datetime | None = None) -> str:
     """What to do about a bad (or, with ``expires``, an expiring) certificate: whose it is
     decides who mends it."""
-    folder = instance / "tls"
+    folder = tls.own_pair(instance)[0].parent
     if operator:
         when = f" before {expires:%Y-%m-%d}" if expires else ""
         return (
@@ -186,7 +186,7 @@ def check_tls(app: Flask, now: dt.datetime) -> list[Finding]:
     if operator:
         cert_path, key_path = Path(cert), Path(key)
     else:
-        cert_path, key_path = instance / "tls" / "cert.pem", instance / "tls" / "key.pem"
+        cert_path, key_path = tls.own_pair(instance)
         if not cert_path.exists():
             return [
                 Finding(

@@ -114,6 +114,12 @@ def check(cert_path: Path, key_path: Path, now: dt.datetime | None = None) -> st
     return None
 
 
+def own_pair(instance: Path) -> tuple[Path, Path]:
+    """Where the instance's own certificate and key live (``generate`` writes them there)."""
+    folder = instance / "tls"
+    return folder / "cert.pem", folder / "key.pem"
+
+
 def certificate(instance: Path, cert: str | None, key: str | None, hosts: list[str]) -> Certificate:
     """The operator's pair when configured, else the instance's own (made on first run)."""
     if cert or key:
@@ -121,11 +127,10 @@ def certificate(instance: Path, cert: str | None, key: str | None, hosts: list[s
             raise ValueError("set both WANJIA_TLS_CERT and WANJIA_TLS_KEY, or neither")
         cert_path, key_path, generated = Path(cert), Path(key), False
     else:
-        folder = instance / "tls"
-        cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+        cert_path, key_path = own_pair(instance)
         generated = not cert_path.exists()
         if generated or check(cert_path, key_path):
-            generate(folder, hosts)
+            generate(cert_path.parent, hosts)
             generated = True
     problem = check(cert_path, key_path)
     if problem:

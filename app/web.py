@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
+from app import tls
 from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
@@ -90,7 +91,7 @@ def switch_language(code: str) -> Any:
 @bp.get("/tls/certificate.pem")
 def certificate() -> Any:
     """The server's own certificate, for phones to trust (public by nature)."""
-    path = Path(current_app.instance_path) / "tls" / "cert.pem"
+    path, _key = tls.own_pair(Path(current_app.instance_path))
     if not current_app.config.get("TLS_FINGERPRINT") or not path.exists():
         raise NotFound("not_found", _l("This page or item does not exist."))
     return send_file(path, mimetype="application/x-x509-ca-cert", download_name="wanjia-watch.crt")
