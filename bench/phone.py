@@ -25,14 +25,10 @@ import os
 import re
 import shutil
 import signal
-import socket
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,24 +36,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checkins import tokens  # noqa: E402
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.helpers import PHONE as PHONE_SCREEN  # noqa: E402
+from tests.servers import Server, launch, seed_demo, stop  # noqa: E402
 
-HOST = "127.0.0.1"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 PASSWORD = "wanjia2026"  # noqa: S105 - the demo's published password, temp database
 FIRST_VOLUNTEER = 13600000001
 KB_S = 50 * 1024
 SLOW_LINK = {"offline": False, "latency": 400, "downloadThroughput": KB_S, "uploadThroughput": KB_S}
 TARGET_FIRST_KB = 30.0
 TARGET_COLD_S = 3.0
-PHONE = {
-    "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-    "has_touch": True, "locale": "zh-CN", "permissions": ["geolocation"],
-}
+PHONE = {**PHONE_SCREEN, "permissions": ["geolocation"]}
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 # When the confirmation is drawn, stamped by the page itself: Playwright's waits poll (every
 # 500 ms after a while), which would add up to half a second to a measured time.
@@ -85,60 +74,10 @@ class Visit:
     requests: list[tuple[str, int]]  # path, bytes over the link (0: from the cache)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(instance: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Seed the demo into ``instance`` and serve it on a free port of 127.0.0.1."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
-    env.update(
-        WANJIA_INSTANCE_PATH=str(instance),
-        WANJIA_RATELIMIT_ENABLED="false",  # one address logs in twenty people in a minute
-        WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",  # logging in is setup, not measured
-    )
-    wanjia = str(Path(sys.executable).with_name("wanjia"))
-    subprocess.run([wanjia, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
-    with (instance / "server.log").open("wb") as log:
-        server = subprocess.Popen(
-            [wanjia, "run", "--host", HOST, "--port", str(port), "--no-worker"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310 - loopback
-                return server, base
-        except OSError as exc:
-            if server.poll() is not None or time.monotonic() > deadline:
-                stop(server)
-                raise RuntimeError((instance / "server.log").read_text()[-2000:]) from exc
-            time.sleep(0.2)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def posters(instance: Path) -> list[Poster]:
+def posters(server: Server) -> list[Poster]:
     """Every demo point's poster path (signed as the app signs it) and position."""
-    with sqlite3.connect(instance / "wanjia.db") as db:
-        rows = db.execute(
-            "SELECT id, lat, lon, poster_version FROM patrol_points ORDER BY id"
-        ).fetchall()
-    key = tokens.signing_key((instance / "secret_key").read_text().strip())
-    return [Poster(f"/c/{tokens.sign(key, i, v)}", lat, lon) for i, lat, lon, v in rows]
+    rows = server.query("SELECT id, lat, lon, poster_version FROM patrol_points ORDER BY id")
+    return [Poster(server.poster_path(i, v), lat, lon) for i, lat, lon, v in rows]
 
 
 def log_in(context: Any, phone: str) -> None:
@@ -290,11 +229,13 @@ def main() -> int:
     runs = 3 if args.quick else 10
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="bench-phone-"))
-    server = None
+    process = None
     began = time.perf_counter()
     try:
-        server, base = start_server(tmp)
-        cold, warm = run(base, posters(tmp), runs)
+        seed_demo(tmp)
+        # One address logs in twenty people in a minute: the login limit is not measured here.
+        process, server = launch(tmp, RATELIMIT_ENABLED="false")
+        cold, warm = run(server.base, posters(server), runs)
         result = report(cold, warm)
         result["seconds"] = round(time.perf_counter() - began, 1)
         print(json.dumps(result))
@@ -304,8 +245,8 @@ def main() -> int:
         print(json.dumps({"first_visit_kb": None, "error": str(exc)[:500]}))
         return 1
     finally:
-        if server is not None:
-            stop(server)
+        if process is not None:
+            stop(process)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

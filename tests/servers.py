@@ -1,6 +1,7 @@
-"""Real ``wanjia run`` servers for tests that need a whole process: a free port of 127.0.0.1,
-an instance folder of their own, ``WANJIA_*`` settings, and a stop that ends the whole process
-group (the server and anything it started, such as the embedded Celery worker)."""
+"""Real ``wanjia run`` servers for tests (and bench/phone.py) that need a whole process: a free
+port of 127.0.0.1, an instance folder of their own, ``WANJIA_*`` settings, and a stop that ends
+the whole process group (the server and anything it started, such as the embedded Celery
+worker). Failures raise RuntimeError with the server's log, so a benchmark can report them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from checkins import tokens
@@ -107,7 +107,7 @@ def launch(
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            pytest.fail(f"wanjia run exited with {process.returncode}:\n{server.log}")
+            raise RuntimeError(f"wanjia run exited with {process.returncode}:\n{server.log}")
         try:
             health = requests.get(f"{server.base}/healthz", timeout=1, verify=False)  # noqa: S501
             if health.status_code == 200:
@@ -116,7 +116,7 @@ def launch(
             pass
         if time.monotonic() > deadline:
             stop(process)
-            pytest.fail(f"wanjia run did not answer in 60 s:\n{server.log}")
+            raise RuntimeError(f"wanjia run did not answer in 60 s:\n{server.log}")
         time.sleep(0.2)
 
 
