@@ -13,22 +13,28 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+Executor = Session | Connection  # what runs a statement: hot paths use the unit's connection
 
 
-def dialect_module(session: Session) -> ModuleType:
-    """The SQLAlchemy dialect package of the session's database (for ``ON CONFLICT``)."""
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+def dialect_name(executor: Executor) -> str:
+    return (executor if isinstance(executor, Connection) else executor.get_bind()).dialect.name
 
 
-def per_dialect(build: Callable[[ModuleType], T]) -> Callable[[Session], T]:
+def dialect_module(executor: Executor) -> ModuleType:
+    """The SQLAlchemy dialect package of the database (for ``ON CONFLICT``)."""
+    return postgresql if dialect_name(executor) == "postgresql" else sqlite
+
+
+def per_dialect(build: Callable[[ModuleType], T]) -> Callable[[Executor], T]:
     """``build(dialect_module)`` once per dialect; the result is reused by every caller."""
     built: dict[str, T] = {}
 
-    def statement(session: Session) -> T:
-        module = dialect_module(session)
+    def statement(executor: Executor) -> T:
+        module = dialect_module(executor)
         if module.__name__ not in built:
             built[module.__name__] = build(module)
         return built[module.__name__]
@@ -36,34 +42,34 @@ def per_dialect(build: Callable[[ModuleType], T]) -> Callable[[Session], T]:
     return statement
 
 
-def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect: a claim by unique insert."""
-    return dialect_module(session).insert(table).on_conflict_do_nothing()
+def insert_ignoring_conflicts(executor: Executor, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the database's dialect: a claim by unique insert."""
+    return dialect_module(executor).insert(table).on_conflict_do_nothing()
 
 
 _row_locks: dict[Any, Any] = {}
 
 
-def lock_row(session: Session, model: Any, row_id: Any) -> None:
+def lock_row(executor: Executor, model: Any, row_id: Any) -> None:
     """Serialise writers on one row: ``FOR UPDATE`` on PostgreSQL; on SQLite the writing unit of
     work already began IMMEDIATE, which holds the database's single write lock."""
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect_name(executor) != "postgresql":
         return
     if model not in _row_locks:
         key = model.__table__.c.id
         _row_locks[model] = select(key).where(key == bindparam("row_id")).with_for_update()
-    session.execute(_row_locks[model], {"row_id": row_id})
+    executor.execute(_row_locks[model], {"row_id": row_id})
 
 
 _adders: dict[tuple[Any, ...], Any] = {}
 
 
-def upsert_add(session: Session, table: Any, rows: list[dict[str, Any]], column: str) -> None:
+def upsert_add(executor: Executor, table: Any, rows: list[dict[str, Any]], column: str) -> None:
     """Add each row's ``column`` to the existing row with the same other values (its key),
     creating the rows that are missing; one atomic statement, executed for every row."""
     if not rows:
         return
-    module = dialect_module(session)
+    module = dialect_module(executor)
     keys = tuple(name for name in rows[0] if name != column)
     cache_key = (module.__name__, table, keys, column)
     if cache_key not in _adders:
@@ -72,4 +78,4 @@ def upsert_add(session: Session, table: Any, rows: list[dict[str, Any]], column:
         _adders[cache_key] = statement.on_conflict_do_update(
             index_elements=list(keys), set_={column: core.c[column] + statement.excluded[column]}
         )
-    session.execute(_adders[cache_key], rows)
+    executor.execute(_adders[cache_key], rows)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
+from app.sql import Executor
 from app.types import UTCDateTime
 from checkins.models import VALID, CheckIn
 from checkins.rules import Visit
@@ -67,12 +67,12 @@ _LAST_BEFORE = (
 )
 
 
-def load(session: Session, user_id: int, at: datetime, since: datetime) -> Recent:
+def load(executor: Executor, user_id: int, at: datetime, since: datetime) -> Recent:
     """The person's valid check-ins observed from ``since`` on (``since`` <= ``at``)."""
     values = {"user_id": user_id, "since": since}
-    visits = tuple(PastVisit(*row) for row in session.execute(_SINCE, values))
+    visits = tuple(PastVisit(*row) for row in executor.execute(_SINCE, values))
     earlier = None
     if not visits or visits[0].observed_at > at:
-        row = session.execute(_LAST_BEFORE, values).first()
+        row = executor.execute(_LAST_BEFORE, values).first()
         earlier = Visit(*row) if row else None
     return Recent(visits, earlier)

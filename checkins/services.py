@@ -10,10 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.engine import Connection
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import lock_row, per_dialect
+from app.sql import Executor, lock_row, per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, tokens
@@ -101,9 +102,9 @@ def check_in(
     The same ``client_id`` again (a phone retrying) answers with the first attempt's outcome:
     the attempt's insert claims the id (``ON CONFLICT DO NOTHING``), so a retry, even one racing
     the first, is recognised without a lookup before every check-in."""
-    session = uow.session
+    conn = uow.connection  # every statement here is a prebuilt Core one
     server_time = now or utcnow()
-    lock_row(session, User, user.id)  # one person's check-ins are decided one at a time
+    lock_row(conn, User, user.id)  # one person's check-ins are decided one at a time
     attempt = Attempt(
         token=(request.token or "")[:64],
         client_id=request.client_id,
@@ -124,11 +125,11 @@ def check_in(
         attempt.detail = refusal.params
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
-        if not _store(session, user.id, attempt):
+        if not _store(conn, user.id, attempt):
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
-    if not _store(session, user.id, attempt):
+    if not _store(conn, user.id, attempt):
         return _replay(uow, user, request.client_id, policy)
     paid = ledger.award(
         uow,
@@ -141,14 +142,14 @@ def check_in(
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        session.execute(_INSERT_DAY(session), {"user_id": user.id, "day": local_time.date()})
-    streak = streak_days(session, user.id, local_time.date())
+        conn.execute(_INSERT_DAY(conn), {"user_id": user.id, "day": local_time.date()})
+    streak = streak_days(conn, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
         user_id=user.id,
         local_time=local_time,
         streak_days=streak,
-        count_valid=lambda: _valid_total(session, user.id),
+        count_valid=lambda: _valid_total(conn, user.id),
         streak_bonuses=policy.streak_bonuses,
     )
     return CheckInOutcome(
@@ -166,10 +167,10 @@ def check_in(
     )
 
 
-def _store(session: Any, user_id: int, attempt: Attempt) -> bool:
+def _store(conn: Connection, user_id: int, attempt: Attempt) -> bool:
     """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
     values = {name: getattr(attempt, name) for name in _STORED}
-    attempt.id = session.execute(_INSERT_ATTEMPT(session), {"user_id": user_id, **values}).scalar()
+    attempt.id = conn.execute(_INSERT_ATTEMPT(conn), {"user_id": user_id, **values}).scalar()
     return attempt.id is not None
 
 
@@ -181,8 +182,8 @@ def _replay(uow: UnitOfWork, user: User, client_id: str | None, policy: Policy) 
     return _outcome(uow, user, attempt, policy, replayed=True)
 
 
-def _valid_total(session: Any, user_id: int) -> int:
-    return session.scalar(_VALID_TOTAL, {"user_id": user_id})
+def _valid_total(conn: Connection, user_id: int) -> int:
+    return conn.scalar(_VALID_TOTAL, {"user_id": user_id})
 
 
 def _apply_rules(
@@ -195,11 +196,11 @@ def _apply_rules(
 ) -> tuple[Row[Any], int]:
     """The rules, in the order the issue fixes; each refusal has its own code. Returns the point
     and how many valid check-ins the person already has on the check-in's local day."""
-    session, t = uow.session, policy.thresholds
+    conn, t = uow.connection, policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
-    point = session.execute(_POINT, {"point_id": token.point_id}).first()
+    point = conn.execute(_POINT, {"point_id": token.point_id}).first()
     if point is None:
         raise Refused("qr_invalid")
     attempt.point_id = point.id
@@ -215,7 +216,7 @@ def _apply_rules(
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
     day_start, day_end = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
-    recent = load_recent(session, user.id, at, since=min(day_start, at - t.cooldown))
+    recent = load_recent(conn, user.id, at, since=min(day_start, at - t.cooldown))
     rules.check_cooldown(recent.nearest_at_point(point.id, at, t.cooldown), at, t)
     valid_that_day = recent.count_between(day_start, day_end)
     rules.check_daily_cap(valid_that_day, t)
@@ -243,9 +244,9 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
     )
 
 
-def streak_days(session: Any, user_id: int, today: date) -> int:
+def streak_days(executor: Executor, user_id: int, today: date) -> int:
     """Consecutive days with at least one valid patrol, ending today (or yesterday)."""
-    days = session.scalars(_RECENT_DAYS, {"user_id": user_id}).all()
+    days = executor.scalars(_RECENT_DAYS, {"user_id": user_id}).all()
     if not days or days[0] < today - timedelta(days=1):
         return 0
     streak, expected = 0, days[0]

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app.sql import insert_ignoring_conflicts
+from app.sql import Executor, per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards.models import BadgeAward
@@ -34,27 +34,28 @@ NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4})
 COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check-ins
 
 
-_OWNED = select(BadgeAward.__table__.c.badge).where(
-    BadgeAward.__table__.c.user_id == bindparam("user_id")
+_awards = BadgeAward.__table__
+_OWNED = select(_awards.c.badge).where(_awards.c.user_id == bindparam("user_id"))
+# One prebuilt row insert per badge: a multi-row VALUES is compiled afresh for each call.
+_GRANT = per_dialect(
+    lambda d: d.insert(_awards).on_conflict_do_nothing().returning(_awards.c.badge)
 )
 
 
-def owned(session: Session, user_id: int) -> set[str]:
-    return set(session.scalars(_OWNED, {"user_id": user_id}))
+def owned(executor: Executor, user_id: int) -> set[str]:
+    return set(executor.scalars(_OWNED, {"user_id": user_id}))
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
     """Award each badge once; returns those this call awarded (not ones already held)."""
     if not badges:
         return ()
+    conn = uow.connection
     now = utcnow()
-    inserted = set(
-        uow.session.scalars(
-            insert_ignoring_conflicts(uow.session, BadgeAward.__table__)
-            .values([{"user_id": user_id, "badge": b, "awarded_at": now} for b in badges])
-            .returning(BadgeAward.__table__.c.badge)
-        )
-    )
+    inserted = {
+        conn.execute(_GRANT(conn), {"user_id": user_id, "badge": b, "awarded_at": now}).scalar()
+        for b in badges
+    }
     return tuple(b for b in badges if b in inserted)
 
 

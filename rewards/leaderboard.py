@@ -16,7 +16,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.sql import upsert_add
+from app.sql import Executor, upsert_add
 from rewards import reasons
 from rewards.models import ScoreBucket
 from volunteers.models import Community, User
@@ -55,13 +55,13 @@ _SCOPES = (
 )
 
 
-def scopes_of(session: Session, user_id: int) -> dict[str, int]:
-    row = session.execute(_SCOPES, {"user_id": user_id}).one()
+def scopes_of(executor: Executor, user_id: int) -> dict[str, int]:
+    row = executor.execute(_SCOPES, {"user_id": user_id}).one()
     found = dict(zip(SCOPES, row, strict=True))
     return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
 
 
-def record(session: Session, user_id: int, delta: int, at: datetime) -> None:
+def record(executor: Executor, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) in every bucket the person belongs to."""
     periods = period_keys(at).values()
     rows = [
@@ -72,10 +72,10 @@ def record(session: Session, user_id: int, delta: int, at: datetime) -> None:
             "user_id": user_id,
             "points": delta,
         }
-        for scope, scope_id in scopes_of(session, user_id).items()
+        for scope, scope_id in scopes_of(executor, user_id).items()
         for period in periods
     ]
-    upsert_add(session, ScoreBucket, rows, "points")
+    upsert_add(executor, ScoreBucket, rows, "points")
 
 
 def counts_on_leaderboard(reason: str) -> bool:

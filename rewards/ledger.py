@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
@@ -59,13 +60,13 @@ def award(
     """Add ``delta`` points (negative to spend). Idempotent on ``key``; raises ``Conflict``."""
     if delta == 0:
         raise Invalid("zero_points", _l("A points change cannot be zero."))
-    session = uow.session
+    conn = uow.connection
     source_id = str(source_id)
     key = key or f"{source_type}:{source_id}:{reason}"
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
-    claimed = session.execute(
-        _claim_entry(session),
+    claimed = conn.execute(
+        _claim_entry(conn),
         {
             "user_id": user_id,
             "delta": delta,
@@ -80,23 +81,23 @@ def award(
         },
     ).scalar()
     if claimed is None:
-        return _replay(session, key, fingerprint, user_id)
-    moved_to = _move_balance(session, user_id, delta, now)
+        return _replay(uow.session, key, fingerprint, user_id)
+    moved_to = _move_balance(conn, user_id, delta, now)
     if moved_to is None:
         # The caller's unit of work rolls back, taking the claimed entry with it.
         raise Conflict("insufficient_points", _l("Not enough points for this."))
     if leaderboard.counts_on_leaderboard(reason):
-        leaderboard.record(session, user_id, delta, now)
+        leaderboard.record(conn, user_id, delta, now)
     return AwardResult(claimed, delta, moved_to, replayed=False)
 
 
-def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> int | None:
+def _move_balance(conn: Connection, user_id: int, delta: int, now: datetime) -> int | None:
     """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
     below zero. Earning is one upsert; spending is a conditional update of an existing row."""
     values = {"b_user": user_id, "b_delta": delta, "b_now": now}
     if delta > 0:
-        return session.execute(_earn(session), values).scalar_one()
-    return session.execute(_SPEND, values).scalar()
+        return conn.execute(_earn(conn), values).scalar_one()
+    return conn.execute(_SPEND, values).scalar()
 
 
 _entries, _balances = LedgerEntry.__table__, PointBalance.__table__
