@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 
-from app.sql import Executor
+from app.sql import Prepared
 from app.types import UTCDateTime
 from checkins.models import VALID, CheckIn
 from checkins.rules import Visit
@@ -54,25 +55,25 @@ class Recent:
 
 _mine = (_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
 _columns = (_checkins.c.lat, _checkins.c.lon, _checkins.c.observed_at)
-_SINCE = (
-    select(*_columns, _checkins.c.point_id)
+_SINCE = Prepared(
+    lambda _: select(*_columns, _checkins.c.point_id)
     .where(*_mine, _checkins.c.observed_at >= bindparam("since", type_=UTCDateTime()))
     .order_by(_checkins.c.observed_at)
 )
-_LAST_BEFORE = (
-    select(*_columns)
+_LAST_BEFORE = Prepared(
+    lambda _: select(*_columns)
     .where(*_mine, _checkins.c.observed_at < bindparam("since", type_=UTCDateTime()))
     .order_by(_checkins.c.observed_at.desc())
     .limit(1)
 )
 
 
-def load(executor: Executor, user_id: int, at: datetime, since: datetime) -> Recent:
+def load(conn: Connection, user_id: int, at: datetime, since: datetime) -> Recent:
     """The person's valid check-ins observed from ``since`` on (``since`` <= ``at``)."""
     values = {"user_id": user_id, "since": since}
-    visits = tuple(PastVisit(*row) for row in executor.execute(_SINCE, values))
+    visits = tuple(PastVisit(*row) for row in _SINCE.rows(conn, values))
     earlier = None
     if not visits or visits[0].observed_at > at:
-        row = executor.execute(_LAST_BEFORE, values).first()
+        row = _LAST_BEFORE.first(conn, values)
         earlier = Visit(*row) if row else None
     return Recent(visits, earlier)

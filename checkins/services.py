@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import Executor, lock_row, per_dialect
+from app.sql import Prepared, lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, tokens
@@ -142,7 +142,7 @@ def check_in(
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        conn.execute(_INSERT_DAY(conn), {"user_id": user.id, "day": local_time.date()})
+        _INSERT_DAY.rows(conn, {"user_id": user.id, "day": local_time.date()})
     streak = streak_days(conn, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
@@ -170,7 +170,7 @@ def check_in(
 def _store(conn: Connection, user_id: int, attempt: Attempt) -> bool:
     """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
     values = {name: getattr(attempt, name) for name in _STORED}
-    attempt.id = conn.execute(_INSERT_ATTEMPT(conn), {"user_id": user_id, **values}).scalar()
+    attempt.id = _INSERT_ATTEMPT.scalar(conn, {"user_id": user_id, **values})
     return attempt.id is not None
 
 
@@ -183,7 +183,7 @@ def _replay(uow: UnitOfWork, user: User, client_id: str | None, policy: Policy) 
 
 
 def _valid_total(conn: Connection, user_id: int) -> int:
-    return conn.scalar(_VALID_TOTAL, {"user_id": user_id})
+    return _VALID_TOTAL.scalar(conn, {"user_id": user_id})
 
 
 def _apply_rules(
@@ -193,16 +193,17 @@ def _apply_rules(
     policy: Policy,
     attempt: Attempt,
     server_time: datetime,
-) -> tuple[Row[Any], int]:
+) -> tuple[PointFacts, int]:
     """The rules, in the order the issue fixes; each refusal has its own code. Returns the point
     and how many valid check-ins the person already has on the check-in's local day."""
     conn, t = uow.connection, policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
-    point = conn.execute(_POINT, {"point_id": token.point_id}).first()
-    if point is None:
+    found = _POINT.first(conn, {"point_id": token.point_id})
+    if found is None:
         raise Refused("qr_invalid")
+    point = PointFacts(*found)
     attempt.point_id = point.id
     if token.version != point.poster_version:
         raise Refused("qr_stale")
@@ -244,9 +245,9 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
     )
 
 
-def streak_days(executor: Executor, user_id: int, today: date) -> int:
+def streak_days(conn: Connection, user_id: int, today: date) -> int:
     """Consecutive days with at least one valid patrol, ending today (or yesterday)."""
-    days = executor.scalars(_RECENT_DAYS, {"user_id": user_id}).all()
+    days = [day for (day,) in _RECENT_DAYS.rows(conn, {"user_id": user_id})]
     if not days or days[0] < today - timedelta(days=1):
         return 0
     streak, expected = 0, days[0]
@@ -258,36 +259,41 @@ def streak_days(executor: Executor, user_id: int, today: date) -> int:
 
 
 _checkins, _days, _points = CheckIn.__table__, PatrolDay.__table__, PatrolPoint.__table__
-# The point's facts the rules read: a row, not an entity (loading one costs as much as the rest).
-_POINT = select(
-    *(
-        _points.c[name]
-        for name in (
-            "id",
-            "name",
-            "lat",
-            "lon",
-            "radius_m",
-            "points",
-            "poster_version",
-            "allowed_roles",
-            "active_from",
-            "active_until",
-            "retired_at",
-        )
+
+
+class PointFacts(NamedTuple):
+    """The point's facts the rules read: a row, not an entity (loading one costs as much as the
+    rest of the check-in)."""
+
+    id: int
+    name: str
+    lat: float
+    lon: float
+    radius_m: float
+    points: int
+    poster_version: int
+    allowed_roles: str
+    active_from: datetime | None
+    active_until: datetime | None
+    retired_at: datetime | None
+
+
+_POINT = Prepared(
+    lambda _: select(*(_points.c[name] for name in PointFacts._fields)).where(
+        _points.c.id == bindparam("point_id")
     )
-).where(_points.c.id == bindparam("point_id"))
-_INSERT_ATTEMPT = per_dialect(
+)
+_INSERT_ATTEMPT = Prepared(
     lambda d: d.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
 )
-_INSERT_DAY = per_dialect(lambda d: d.insert(_days).on_conflict_do_nothing())
-_VALID_TOTAL = (
-    select(func.count())
+_INSERT_DAY = Prepared(lambda d: d.insert(_days).on_conflict_do_nothing())
+_VALID_TOTAL = Prepared(
+    lambda _: select(func.count())
     .select_from(_checkins)
     .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
 )
-_RECENT_DAYS = (
-    select(_days.c.day)
+_RECENT_DAYS = Prepared(
+    lambda _: select(_days.c.day)
     .where(_days.c.user_id == bindparam("user_id"))
     .order_by(_days.c.day.desc())
     .limit(400)
@@ -309,7 +315,7 @@ def _outcome(
         point_name=point.name if point else None,
         points=attempt.points,
         balance=ledger.balance(session, user.id),
-        streak_days=streak_days(session, user.id, today),
+        streak_days=streak_days(session.connection(), user.id, today),
         remaining_today=max(0, policy.thresholds.daily_cap - used),
         replayed=replayed,
         error=error,

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from app.sql import Executor, per_dialect
+from app.sql import Prepared
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards.models import BadgeAward
@@ -35,15 +36,17 @@ COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check
 
 
 _awards = BadgeAward.__table__
-_OWNED = select(_awards.c.badge).where(_awards.c.user_id == bindparam("user_id"))
-# One prebuilt row insert per badge: a multi-row VALUES is compiled afresh for each call.
-_GRANT = per_dialect(
+_OWNED = Prepared(
+    lambda _: select(_awards.c.badge).where(_awards.c.user_id == bindparam("user_id"))
+)
+# One prepared row insert per badge: a multi-row VALUES would be compiled afresh for each call.
+_GRANT = Prepared(
     lambda d: d.insert(_awards).on_conflict_do_nothing().returning(_awards.c.badge)
 )
 
 
-def owned(executor: Executor, user_id: int) -> set[str]:
-    return set(executor.scalars(_OWNED, {"user_id": user_id}))
+def owned(conn: Connection, user_id: int) -> set[str]:
+    return {badge for (badge,) in _OWNED.rows(conn, {"user_id": user_id})}
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
@@ -53,8 +56,7 @@ def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
     conn = uow.connection
     now = utcnow()
     inserted = {
-        conn.execute(_GRANT(conn), {"user_id": user_id, "badge": b, "awarded_at": now}).scalar()
-        for b in badges
+        _GRANT.scalar(conn, {"user_id": user_id, "badge": b, "awarded_at": now}) for b in badges
     }
     return tuple(b for b in badges if b in inserted)
 

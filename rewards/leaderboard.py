@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from app.sql import Executor, upsert_add
+from app.sql import Prepared
 from rewards import reasons
 from rewards.models import ScoreBucket
 from volunteers.models import Community, User
@@ -48,20 +50,34 @@ def period_keys(at: datetime) -> dict[str, str]:
 
 _users, _communities = User.__table__, Community.__table__
 # Table columns, not ORM attributes: an ORM-enabled select costs three times as much to run.
-_SCOPES = (
-    select(_users.c.grid_id, _users.c.team_id, _users.c.community_id, _communities.c.police_area_id)
+_SCOPES = Prepared(
+    lambda _: select(
+        _users.c.grid_id, _users.c.team_id, _users.c.community_id, _communities.c.police_area_id
+    )
     .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
     .where(_users.c.id == bindparam("user_id"))
 )
+_buckets = ScoreBucket.__table__
 
 
-def scopes_of(executor: Executor, user_id: int) -> dict[str, int]:
-    row = executor.execute(_SCOPES, {"user_id": user_id}).one()
+def _build_add(dialect: ModuleType) -> Any:
+    statement = dialect.insert(_buckets)
+    return statement.on_conflict_do_update(
+        index_elements=[_buckets.c[key] for key in ("scope", "scope_id", "period", "user_id")],
+        set_={"points": _buckets.c.points + statement.excluded.points},
+    )
+
+
+_ADD = Prepared(_build_add)  # one atomic "add to the bucket, creating it" per row
+
+
+def scopes_of(conn: Connection, user_id: int) -> dict[str, int]:
+    row = _SCOPES.first(conn, {"user_id": user_id})
     found = dict(zip(SCOPES, row, strict=True))
     return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
 
 
-def record(executor: Executor, user_id: int, delta: int, at: datetime) -> None:
+def record(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) in every bucket the person belongs to."""
     periods = period_keys(at).values()
     rows = [
@@ -72,10 +88,10 @@ def record(executor: Executor, user_id: int, delta: int, at: datetime) -> None:
             "user_id": user_id,
             "points": delta,
         }
-        for scope, scope_id in scopes_of(executor, user_id).items()
+        for scope, scope_id in scopes_of(conn, user_id).items()
         for period in periods
     ]
-    upsert_add(executor, ScoreBucket, rows, "points")
+    _ADD.many(conn, rows)
 
 
 def counts_on_leaderboard(reason: str) -> bool:

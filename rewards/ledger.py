@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import per_dialect
+from app.sql import Prepared
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -65,8 +65,8 @@ def award(
     key = key or f"{source_type}:{source_id}:{reason}"
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
-    claimed = conn.execute(
-        _claim_entry(conn),
+    claimed = _CLAIM_ENTRY.scalar(
+        conn,
         {
             "user_id": user_id,
             "delta": delta,
@@ -79,7 +79,7 @@ def award(
             "actor_id": actor_id,
             "created_at": now,
         },
-    ).scalar()
+    )
     if claimed is None:
         return _replay(uow.session, key, fingerprint, user_id)
     moved_to = _move_balance(conn, user_id, delta, now)
@@ -95,13 +95,11 @@ def _move_balance(conn: Connection, user_id: int, delta: int, now: datetime) -> 
     """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
     below zero. Earning is one upsert; spending is a conditional update of an existing row."""
     values = {"b_user": user_id, "b_delta": delta, "b_now": now}
-    if delta > 0:
-        return conn.execute(_earn(conn), values).scalar_one()
-    return conn.execute(_SPEND, values).scalar()
+    return (_EARN if delta > 0 else _SPEND).scalar(conn, values)
 
 
 _entries, _balances = LedgerEntry.__table__, PointBalance.__table__
-_claim_entry = per_dialect(
+_CLAIM_ENTRY = Prepared(
     lambda d: d.insert(_entries).on_conflict_do_nothing().returning(_entries.c.id)
 )
 
@@ -123,9 +121,9 @@ def _build_earn(dialect: ModuleType) -> Any:
     ).returning(_balances.c.balance)
 
 
-_earn = per_dialect(_build_earn)
-_SPEND = (
-    update(_balances)
+_EARN = Prepared(_build_earn)
+_SPEND = Prepared(
+    lambda _: update(_balances)
     .where(_balances.c.user_id == bindparam("b_user"))
     .where(_balances.c.balance + bindparam("b_delta") >= 0)
     .values(balance=_balances.c.balance + bindparam("b_delta"), updated_at=bindparam("b_now"))
