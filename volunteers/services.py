@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.bus import announce
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.roles import FIELD_ROLES, Role
+from app.sql import Prepared
 from app.types import utcnow
 from app.uow import UnitOfWork
 from realtime import events
@@ -244,25 +247,47 @@ def open_login_session(
     return login
 
 
-# Built once: every request of a logged-in person runs it (see app/sql.py).
-_LIVE_LOGIN = (
-    select(User, LoginSession.expires_at)
-    .join(LoginSession, LoginSession.user_id == User.id)
-    .where(LoginSession.id == bindparam("login_id"), LoginSession.revoked_at.is_(None))
+# Every request of a logged-in person runs this: a prepared row (app/sql.py) that becomes the
+# User entity without the ORM's query machinery, which cost more than the rest of the lookup.
+_LIVE_LOGIN = Prepared(
+    lambda _: select(LoginSession.__table__.c.expires_at, *User.__table__.columns)
+    .join_from(LoginSession.__table__, User.__table__)
+    .where(
+        LoginSession.__table__.c.id == bindparam("login_id"),
+        LoginSession.__table__.c.revoked_at.is_(None),
+    )
 )
 
 
 def user_for_login_session(session, login_id: str, now: datetime | None = None) -> User | None:
     """The active person behind a live login session, or None (revoked, expired, disabled)."""
     now = now or utcnow()
-    row = session.execute(_LIVE_LOGIN, {"login_id": login_id}).first()
+    row = _LIVE_LOGIN.first(session.connection(), {"login_id": login_id})
     if row is None:
         return None
-    user, expires_at = row
+    expires_at, *columns = row
+    user = _loaded_user(session, columns)
     if expires_at <= now or not user.active:
         return None
     user.login_session_id = login_id
     return user
+
+
+def _loaded_user(session, columns: list[object]) -> User:
+    """The session's User for a row of the users table's columns, in table order, as if a query
+    had loaded it (no history; lazy loads work), or the one the session already holds."""
+    found = dict(zip(User.__table__.columns, columns, strict=True))
+    mapper = inspect(User)
+    key = mapper.identity_key_from_primary_key([found[c] for c in mapper.primary_key])
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        return existing
+    instance = mapper.class_manager.new_instance()
+    for attribute in mapper.column_attrs:
+        set_committed_value(instance, attribute.key, found[attribute.columns[0]])
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def revoke_login_session(uow: UnitOfWork, login_id: str) -> None:

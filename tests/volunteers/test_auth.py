@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect as state_of
 
+from app.extensions import db
 from app.roles import Role
+from app.uow import unit_of_work
 from tests.conftest import PASSWORD, log_in
+from volunteers import services
+from volunteers.models import User
 
 
 def test_login_with_the_right_password_opens_a_session(client, make_user):
@@ -183,3 +188,23 @@ def test_the_duty_form_shows_a_refusal_on_the_profile_page(client, make_user):
     assert 'data-code="location_consent_needed"' in page and "上岗前" in page
     assert client.post("/duty", data={"on_duty": "1", "share_location": "1"}).status_code == 302
     assert client.get("/api/me").get_json()["user"]["on_duty"] is True
+
+
+@pytest.mark.both_databases
+def test_the_person_behind_a_login_is_a_loaded_entity(app, make_user):
+    person = make_user(Role.GUARD)
+    with app.app_context(), unit_of_work() as uow:
+        login = services.open_login_session(uow, person, days=1, user_agent="t", address="")
+        uow.commit()
+    with app.app_context():
+        user = services.user_for_login_session(db.session, login.id)
+        state = state_of(user)
+        assert state.persistent and not db.session.dirty and not state.expired_attributes
+        assert (user.id, user.role, user.login_session_id) == (person.id, "guard", login.id)
+        assert user.created_at.tzinfo is not None and user.active is True
+        assert user.community is not None  # relationships load lazily as after a query
+        assert services.user_for_login_session(db.session, login.id) is user
+        user.on_duty = True  # a change to it is written like any loaded entity's
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(User, person.id).on_duty is True
