@@ -134,7 +134,9 @@ class _Compiled:
         self._dialect = dialect
         self._columns = list(getattr(statement, "exported_columns", ()))
         self.returns = bool(self._columns)
-        self._results: list[Any] | None = None  # from the first run's cursor.description
+        # (column index, conversion) for the columns that need one, from the first run's
+        # cursor.description.
+        self._results: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     def values(self, params: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         converted = []
@@ -145,20 +147,28 @@ class _Compiled:
             return tuple(converted)
         return {name: value for (name, *_), value in zip(self._params, converted, strict=True)}
 
-    def convert(self, cursor: Any) -> list[tuple[Any, ...]]:
+    def convert(self, cursor: Any) -> list[Any]:
         rows = cursor.fetchall()
         if self._results is None:
             # PostgreSQL's numeric conversions depend on the driver's type code for the column.
             self._results = [
-                column.type.dialect_impl(self._dialect).result_processor(self._dialect, coltype)
-                for column, (_name, coltype, *_rest) in zip(
-                    self._columns, cursor.description, strict=True
+                (i, processor)
+                for i, (column, (_name, coltype, *_rest)) in enumerate(
+                    zip(self._columns, cursor.description, strict=True)
                 )
+                if (
+                    processor := column.type.dialect_impl(self._dialect).result_processor(
+                        self._dialect, coltype
+                    )
+                )
+                is not None
             ]
-        processors = self._results
-        if not any(processors):
-            return [tuple(row) for row in rows]
-        return [
-            tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
-            for row in rows
-        ]
+        if not self._results:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, processor in self._results:
+                values[i] = processor(values[i])
+            converted.append(tuple(values))
+        return converted

