@@ -60,9 +60,10 @@ def requires(permission: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated and not wants_json():
+            user = current_user._get_current_object()  # one lookup, not one per attribute
+            if not user.is_authenticated and not wants_json():
                 return redirect(url_for("volunteers.login", next=request.full_path.rstrip("?")))
-            check(current_user, permission)
+            check(user, permission)
             return view(*args, **kwargs)
 
         wrapper.permission = permission  # type: ignore[attr-defined]

@@ -65,7 +65,8 @@ def create_checkin() -> Any:
         client_id=str(client_id)[:64] if client_id else None,
     )
     with unit_of_work() as uow:
-        outcome = services.check_in(uow, current_user, check, current_policy())
+        person = current_user._get_current_object()
+        outcome = services.check_in(uow, person, check, current_policy())
         uow.commit()  # a refusal is kept for officers before it is answered
     if outcome.error is not None:
         raise outcome.error

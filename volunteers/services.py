@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.bus import announce
@@ -283,9 +283,10 @@ def _loaded_user(session, columns: list[object]) -> User:
     if existing is not None:
         return existing
     instance = mapper.class_manager.new_instance()
-    for attribute in mapper.column_attrs:
-        set_committed_value(instance, attribute.key, found[attribute.columns[0]])
-    make_transient_to_detached(instance)
+    instance_dict(instance).update(
+        {attribute.key: found[attribute.columns[0]] for attribute in mapper.column_attrs}
+    )
+    make_transient_to_detached(instance)  # the values become loaded state, with no history
     session.add(instance)
     return instance
 

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from geopy.distance import great_circle
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -154,3 +155,16 @@ def test_any_garbage_position_is_refused_not_crashed(lat, accuracy):
         assert refused.code in {"location_missing", "accuracy_poor"}
     else:
         assert -90 <= position.lat <= 90 and 0 <= position.accuracy_m <= 150
+
+
+@given(
+    st.floats(-89.9, 89.9),
+    st.floats(-180, 180),
+    st.floats(-89.9, 89.9),
+    st.floats(-180, 180),
+)
+def test_the_great_circle_arithmetic_is_geopys(lat1, lon1, lat2, lon2):
+    ours = rules.great_circle_m(lat1, lon1, lat2, lon2)
+    assert ours == pytest.approx(
+        great_circle((lat1, lon1), (lat2, lon2)).meters, rel=1e-6, abs=1e-3
+    )
