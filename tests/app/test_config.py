@@ -67,3 +67,14 @@ def test_production_refuses_to_serve_while_a_police_account_has_the_demo_passwor
     assert result.exit_code != 0
     assert "demo password" in result.output
     assert "13900000000" in result.output
+
+
+def test_the_pool_hands_out_the_connection_used_last(app):
+    """On SQLite a connection's page cache survives only its own writes (see app/config.py)."""
+    with app.app_context():
+        first, second = db.engine.connect(), db.engine.connect()
+        second_driver = second.connection.dbapi_connection
+        first.close()
+        second.close()  # returned last
+        with db.engine.connect() as again:
+            assert again.connection.dbapi_connection is second_driver
