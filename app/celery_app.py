@@ -24,6 +24,10 @@ BEAT_SCHEDULE = {
         "task": "realtime.tasks.expire_presence",
         "schedule": timedelta(seconds=30),
     },
+    "fold-score-events": {
+        "task": "rewards.tasks.fold_score_events",
+        "schedule": timedelta(minutes=1),
+    },
     "cancel-uncollected-orders": {
         "task": "rewards.tasks.cancel_uncollected_orders",
         "schedule": timedelta(hours=1),

@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from app import public_url
 
 logger = logging.getLogger(__name__)
@@ -127,9 +129,10 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     # another connection has written since its last transaction, so taking turns among pooled
     # connections meant reading every page again on every check-in (63 reads a request; none with
     # LIFO; bench/checkins.py +8%). On PostgreSQL it lets idle connections time out.
-    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    engine_options.setdefault("pool_use_lifo", True)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    if _pooled(app.config["DATABASE_URL"]):
+        engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        engine_options.setdefault("pool_use_lifo", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if not app.config.get("SECRET_KEY"):
         if app.config["PRODUCTION"]:
             raise RuntimeError("WANJIA_SECRET_KEY must be set in production")
@@ -142,6 +145,12 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     if redis_url:
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
         app.config["CELERY_EMBEDDED"] = False
+
+
+def _pooled(database_url: str) -> bool:
+    """Whether connections come from a queue pool (an in-memory SQLite has just the one)."""
+    url = make_url(database_url)
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
 def _check_public_url(config: Any) -> None:

@@ -128,7 +128,7 @@ FROM e
 """
 
 LEADERBOARD_IN = ", ".join(repr(r) for r in sorted(reasons.LEADERBOARD))
-# The buckets ledger.award -> leaderboard.record would have built: every leaderboard entry adds
+# The buckets leaderboard.fold would have built from the ledger's queued events: every entry adds
 # its delta to (scope, scope id) x (ISO week, month, all time) of its person.
 BUCKETS_SQL = f"""
 WITH per AS MATERIALIZED (
@@ -335,7 +335,7 @@ def generate(
 
 
 def verify_buckets(app, sample: list[int]) -> int:
-    """For each sampled person, replay ``leaderboard.record`` over their ledger entries in
+    """For each sampled person, replay ``leaderboard.fold``'s sums over their ledger entries in
     Python and compare every bucket with the generated one; also balance == ledger sum."""
     checked = 0
     with app.app_context():

@@ -1,12 +1,20 @@
 """Leaderboards per grid, team, community and police area; this week, this month, all time.
 
-Every earning entry the ledger writes also adds to the person's score buckets (one atomic
-upsert per scope and period), so "top N" and "my rank" read an index instead of summing the
-ledger: see bench/leaderboard.py for the figures against a GROUP BY over the ledger.
+Every earning the ledger writes is added to the person's score buckets (scope x period), so
+"top N" and "my rank" read an index instead of summing the ledger: see bench/leaderboard.py for
+the figures against a GROUP BY over the ledger.
+
+The ledger does not touch the buckets itself: it queues a score event in its own transaction,
+and ``fold`` moves queued events into the buckets in batches. Twelve bucket rows per earning,
+each moving an entry of the rank index, had made up half of a check-in's page writes
+(bench/checkins.py); a batch touches each index page once however many earnings it carries.
+Whatever reads the buckets calls ``catch_up`` first, so a board is never behind the ledger, and
+beat folds every minute so the queue stays short when nobody looks.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
@@ -14,18 +22,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.sql import Prepared
+from app.uow import UnitOfWork, unit_of_work
 from rewards import reasons
-from rewards.models import ScoreBucket
+from rewards.models import ScoreBucket, ScoreEvent
 from volunteers.models import Community, User
 
 SCOPES = ("grid", "team", "community", "area")
 PERIODS = ("week", "month", "all")
 ALL_TIME = "all"
+FOLD_BATCH = 2000  # events per folding transaction
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,33 @@ _SCOPES = Prepared(
     .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
     .where(_users.c.id == bindparam("user_id"))
 )
-_buckets = ScoreBucket.__table__
+_SCOPES_OF_MANY = (
+    select(
+        _users.c.id,
+        _users.c.grid_id,
+        _users.c.team_id,
+        _users.c.community_id,
+        _communities.c.police_area_id,
+    )
+    .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
+    .where(_users.c.id.in_(bindparam("ids", expanding=True)))
+)
+_buckets, _events = ScoreBucket.__table__, ScoreEvent.__table__
+_QUEUE = Prepared(lambda _: insert(_events))
+_PENDING = select(_events.c.id).limit(1)
+# Claimed by deleting them, oldest first; on PostgreSQL two folders skip each other's rows.
+_CLAIM = (
+    delete(_events)
+    .where(
+        _events.c.id.in_(
+            select(_events.c.id)
+            .order_by(_events.c.id)
+            .limit(FOLD_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    .returning(_events.c.user_id, _events.c.delta, _events.c.earned_at)
+)
 
 
 def _build_add(dialect: ModuleType) -> Any:
@@ -77,21 +114,51 @@ def scopes_of(conn: Connection, user_id: int) -> dict[str, int]:
     return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
 
 
-def record(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
-    """Count an earning (or its reversal) in every bucket the person belongs to."""
-    periods = period_keys(at).values()
-    rows = [
-        {
-            "scope": scope,
-            "scope_id": scope_id,
-            "period": period,
-            "user_id": user_id,
-            "points": delta,
-        }
-        for scope, scope_id in scopes_of(conn, user_id).items()
-        for period in periods
-    ]
-    _ADD.many(conn, rows)
+def queue(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
+    """Count an earning (or its reversal) on the leaderboards, in the caller's transaction."""
+    _QUEUE.rows(conn, {"user_id": user_id, "delta": delta, "earned_at": at})
+
+
+def fold(uow: UnitOfWork) -> int:
+    """Add up to ``FOLD_BATCH`` queued events to the buckets; returns how many. An event is
+    claimed by deleting it in the transaction that adds it, so it counts exactly once."""
+    conn = uow.connection
+    events = conn.execute(_CLAIM).all()
+    if not events:
+        return 0
+    people = {
+        row[0]: dict(zip(SCOPES, row[1:], strict=True))
+        for row in conn.execute(_SCOPES_OF_MANY, {"ids": sorted({e.user_id for e in events})})
+    }
+    totals: Counter[tuple[str, int, str, int]] = Counter()
+    for user_id, delta, at in events:
+        for period in period_keys(at).values():
+            for scope, scope_id in people[user_id].items():
+                if scope_id is not None:
+                    totals[(scope, scope_id, period, user_id)] += delta
+    # In key order, so two folders at once lock bucket rows in the same order (no deadlock).
+    _ADD.many(
+        conn,
+        [
+            {"scope": s, "scope_id": i, "period": p, "user_id": u, "points": points}
+            for (s, i, p, u), points in sorted(totals.items())
+            if points
+        ],
+    )
+    return len(events)
+
+
+def catch_up() -> int:
+    """Fold everything queued; returns how many events. Call before reading the buckets."""
+    folded = 0
+    while db.session.scalar(_PENDING) is not None:
+        with unit_of_work() as uow:
+            done = fold(uow)
+            uow.commit()
+        if not done:  # another folder holds the rest; its commit brings them in
+            break
+        folded += done
+    return folded
 
 
 def counts_on_leaderboard(reason: str) -> bool:
@@ -154,6 +221,7 @@ def board(
     now: datetime,
     limit: int = 50,
 ) -> dict[str, Any]:
+    catch_up()
     period = period_keys(now)[period_name]
     me = rank_of(session, scope, scope_id, period, user_id) if user_id else None
     return {

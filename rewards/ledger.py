@@ -87,7 +87,7 @@ def award(
         # The caller's unit of work rolls back, taking the claimed entry with it.
         raise Conflict("insufficient_points", _l("Not enough points for this."))
     if leaderboard.counts_on_leaderboard(reason):
-        leaderboard.record(conn, user_id, delta, now)
+        leaderboard.queue(conn, user_id, delta, now)
     return AwardResult(claimed, delta, moved_to, replayed=False)
 
 

@@ -90,6 +90,18 @@ class ScoreBucket(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ScoreEvent(db.Model):
+    """An earning (or its reversal) not yet added to the score buckets: the ledger queues one
+    with each entry that counts, in the same transaction, and ``leaderboard.fold`` moves them
+    into the buckets in batches (see rewards/leaderboard.py)."""
+
+    __tablename__ = "score_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LedgerEntry(db.Model):
     """One change of a person's points. Never updated or deleted: corrections are new entries."""
 

@@ -99,6 +99,7 @@ def team_page(team_id: int, now: datetime) -> dict[str, Any] | None:
     team = db.session.get(Team, team_id)
     if team is None:
         return None
+    leaderboard.catch_up()
     periods = leaderboard.period_keys(now)
     members = db.session.scalars(
         select(User).where(User.team_id == team_id).order_by(User.name)

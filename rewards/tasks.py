@@ -1,4 +1,5 @@
-"""Background jobs for the store. Each order is cancelled in its own unit of work, idempotently."""
+"""Background jobs for rewards: uncollected orders (each cancelled in its own unit of work,
+idempotently) and the leaderboard's queued score events."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from celery import shared_task
 from app.extensions import db
 from app.types import utcnow
 from app.uow import unit_of_work
-from rewards import store
+from rewards import leaderboard, store
 
 
 @shared_task(name="rewards.tasks.cancel_uncollected_orders")
@@ -19,3 +20,9 @@ def cancel_uncollected_orders() -> int:
             cancelled += store.cancel(uow, order_id)
             uow.commit()
     return cancelled
+
+
+@shared_task(name="rewards.tasks.fold_score_events")
+def fold_score_events() -> int:
+    """Move queued earnings into the leaderboard buckets (every minute by beat)."""
+    return leaderboard.catch_up()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from app.roles import Role
 from app.types import utcnow
 from app.uow import unit_of_work
 from rewards import leaderboard, ledger, reasons
-from rewards.models import LedgerEntry, ScoreBucket
+from rewards.models import LedgerEntry, ScoreBucket, ScoreEvent
 from tests.conftest import log_in
 
 
@@ -119,6 +120,7 @@ def test_the_aggregates_always_equal_a_group_by_over_the_ledger(app, make_user, 
         except Exception:  # noqa: BLE001 - an overspend is refused; nothing to count
             continue
     with app.app_context():
+        leaderboard.catch_up()
         period = leaderboard.period_keys(utcnow())["week"]
         for person in people:
             summed = db.session.scalar(
@@ -138,3 +140,69 @@ def test_the_aggregates_always_equal_a_group_by_over_the_ledger(app, make_user, 
                 or 0
             )
             assert bucket == summed
+
+
+def _bucket(app, user, scope_id, period="all"):
+    with app.app_context():
+        return db.session.scalar(
+            select(ScoreBucket.points).where(
+                ScoreBucket.scope == "grid",
+                ScoreBucket.scope_id == scope_id,
+                ScoreBucket.period == period,
+                ScoreBucket.user_id == user.id,
+            )
+        )
+
+
+@pytest.mark.both_databases
+def test_earnings_wait_in_the_queue_until_folded_once(app, make_user, area):
+    person = make_user()
+    for points in (10, 20, 5):
+        _earn(app, person, points)
+    grid = area["grid_ids"][0]
+    assert _bucket(app, person, grid) is None  # queued with the ledger entries, not yet added
+    with app.app_context():
+        assert leaderboard.catch_up() == 3
+        assert leaderboard.catch_up() == 0
+        assert db.session.scalar(select(func.count()).select_from(ScoreEvent)) == 0
+    assert _bucket(app, person, grid) == 35
+    week = leaderboard.period_keys(utcnow())["week"]
+    assert _bucket(app, person, grid, week) == 35
+
+
+@pytest.mark.both_databases
+def test_two_folders_at_once_count_every_event_once(app, make_user, area):
+    people = [make_user() for _ in range(3)]
+    for i in range(60):
+        _earn(app, people[i % 3], 1 + i % 4, source=f"e{i}")
+    expected = {p.id: sum(1 + i % 4 for i in range(60) if i % 3 == k) for k, p in enumerate(people)}
+    errors = []
+
+    def fold_some():
+        try:
+            with app.app_context(), unit_of_work() as uow:
+                leaderboard.fold(uow)
+                uow.commit()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fold_some) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with app.app_context():
+        leaderboard.catch_up()
+    grid = area["grid_ids"][0]
+    assert {p.id: _bucket(app, p, grid) for p in people} == expected
+
+
+def test_a_board_read_right_after_an_earning_shows_it(app, client, make_user, area):
+    reader = make_user(Role.VOLUNTEER)
+    _earn(app, reader, 15)
+    log_in(client, reader)
+    board = client.get(
+        "/leaderboards?scope=grid&period=all", headers={"Accept": "application/json"}
+    ).get_json()
+    assert board["me"]["points"] == 15 and board["top"][0]["user_id"] == reader.id
