@@ -86,6 +86,10 @@ class Prepared:
         finally:
             cursor.close()
 
+    def run(self, conn: Connection, params: dict[str, Any]) -> None:
+        """Run for its effect (an insert or update without RETURNING)."""
+        self.rows(conn, params)
+
     def first(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
         found = self.rows(conn, params)
         return found[0] if found else None

@@ -142,7 +142,7 @@ def check_in(
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        _INSERT_DAY.rows(conn, {"user_id": user.id, "day": local_time.date()})
+        _INSERT_DAY.run(conn, {"user_id": user.id, "day": local_time.date()})
     streak = streak_days(conn, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,

@@ -116,7 +116,7 @@ def scopes_of(conn: Connection, user_id: int) -> dict[str, int]:
 
 def queue(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) on the leaderboards, in the caller's transaction."""
-    _QUEUE.rows(conn, {"user_id": user_id, "delta": delta, "earned_at": at})
+    _QUEUE.run(conn, {"user_id": user_id, "delta": delta, "earned_at": at})
 
 
 def fold(uow: UnitOfWork) -> int:
