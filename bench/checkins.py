@@ -12,9 +12,11 @@ Bare: a minimal Flask app defined here, served by the same Werkzeug threaded ser
 process, whose one endpoint parses the same JSON and inserts one row into its own SQLite file
 (WAL, synchronous=NORMAL, as the app's database).
 
-Both are driven by the same load generator (N threads, one keep-alive connection each, identical
-headers and body sizes), warmed up, then measured in interleaved rounds of equal length. Logging
-in the bench people (rate limiting off for that) is setup and not measured.
+Both are driven by the same load generator (N threads each sending one request after another,
+identical headers and body sizes), warmed up, then measured in interleaved rounds of equal
+length. Werkzeug's server closes the connection after every response, on both sides alike, so
+each request comes on a new connection. Logging in the bench people (rate limiting off for that)
+is setup and not measured.
 Last line, JSON: `checkins_per_s`, `bare_per_s`, `ratio`, latency percentiles and the load.
 """
 
@@ -209,7 +211,8 @@ def seed(instance: Path, users: int) -> tuple[list[Point], list[str]]:
 
 
 class Client:
-    """One keep-alive connection with a small cookie jar (http.client: light on the CPU)."""
+    """One connection (http.client reopens it after the server closes it) with a small cookie
+    jar: light on the CPU."""
 
     def __init__(self, port: int) -> None:
         self.port = port
