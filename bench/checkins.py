@@ -8,9 +8,11 @@ pair (no cooldown), at most 30 check-ins per person (under the daily cap of 40),
 about 200 m of each other (the speed rule ignores hops under 300 m), positions a few metres from
 the point with 5-20 m accuracy. Each answer must be 201; anything else fails the run.
 
-Bare: a minimal Flask app defined here, served by the same Werkzeug threaded server in its own
-process, whose one endpoint parses the same JSON and inserts one row into its own SQLite file
-(WAL, synchronous=NORMAL, as the app's database).
+Bare: a minimal Flask app defined here, served in its own process by the same server class
+``wanjia run`` uses (app/serving.FieldServer over plain HTTP: Werkzeug's threaded server without
+a log line per request; Werkzeug's own ``run_simple`` logs every request and was 8% slower),
+whose one endpoint parses the same JSON and inserts one row into its own SQLite file (WAL,
+synchronous=NORMAL, as the app's database).
 
 Both are driven by the same load generator (N threads each sending one request after another,
 identical headers and body sizes), warmed up, then measured in interleaved rounds of equal
@@ -116,12 +118,12 @@ def bare_app(db_path: str) -> Flask:
 
 
 def serve_bare(port: int, db_path: str) -> None:
-    from werkzeug.serving import run_simple
+    from app.serving import serve
 
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(BARE_SCHEMA)
-    run_simple(HOST, port, bare_app(db_path), threaded=True)
+    serve(bare_app(db_path), HOST, port, tls=None)
 
 
 # --- seeding the real app ----------------------------------------------------------------------
