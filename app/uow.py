@@ -13,10 +13,8 @@ moment the writer before it commits (bench/checkins.py). Other processes (a CLI 
 separate worker) still meet SQLite's own lock and its busy timeout.
 
 An endpoint whose every call writes (a check-in) can make its whole request one unit of work
-with ``writing_request``: the logged-in person is then read inside the writing transaction (one
-BEGIN and COMMIT instead of two), and on SQLite the process's other request threads queue on the
-writer lock before they start instead of trading the GIL with the writer at every SQLite call,
-which cost more CPU than the waiting saves (bench/checkins.py).
+with ``writing_request``: the logged-in person is then read inside the writing transaction, one
+BEGIN and COMMIT instead of two (bench/checkins.py).
 """
 
 from __future__ import annotations
