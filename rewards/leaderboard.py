@@ -60,15 +60,7 @@ def period_keys(at: datetime) -> dict[str, str]:
 
 
 _users, _communities = User.__table__, Community.__table__
-# Table columns, not ORM attributes: an ORM-enabled select costs three times as much to run.
-_SCOPES = Prepared(
-    lambda _: select(
-        _users.c.grid_id, _users.c.team_id, _users.c.community_id, _communities.c.police_area_id
-    )
-    .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
-    .where(_users.c.id == bindparam("user_id"))
-)
-_SCOPES_OF_MANY = (
+_SCOPES = (
     select(
         _users.c.id,
         _users.c.grid_id,
@@ -109,9 +101,15 @@ _ADD = Prepared(_build_add)  # one atomic "add to the bucket, creating it" per r
 
 
 def scopes_of(conn: Connection, user_id: int) -> dict[str, int]:
-    row = _SCOPES.first(conn, {"user_id": user_id})
-    found = dict(zip(SCOPES, row, strict=True))
-    return {scope: scope_id for scope, scope_id in found.items() if scope_id is not None}
+    return _scopes(conn, [user_id])[user_id]
+
+
+def _scopes(conn: Connection, user_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each person's groups by scope (those they belong to)."""
+    return {
+        row[0]: {s: i for s, i in zip(SCOPES, row[1:], strict=True) if i is not None}
+        for row in conn.execute(_SCOPES, {"ids": sorted(set(user_ids))})
+    }
 
 
 def queue(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
@@ -126,16 +124,12 @@ def fold(uow: UnitOfWork) -> int:
     events = conn.execute(_CLAIM).all()
     if not events:
         return 0
-    people = {
-        row[0]: dict(zip(SCOPES, row[1:], strict=True))
-        for row in conn.execute(_SCOPES_OF_MANY, {"ids": sorted({e.user_id for e in events})})
-    }
+    people = _scopes(conn, [e.user_id for e in events])
     totals: Counter[tuple[str, int, str, int]] = Counter()
     for user_id, delta, at in events:
         for period in period_keys(at).values():
             for scope, scope_id in people[user_id].items():
-                if scope_id is not None:
-                    totals[(scope, scope_id, period, user_id)] += delta
+                totals[(scope, scope_id, period, user_id)] += delta
     # In key order, so two folders at once lock bucket rows in the same order (no deadlock).
     _ADD.many(
         conn,
