@@ -29,7 +29,10 @@ fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 extras=""
 [ "$with_test" = 1 ] && extras="[test]"
-stamp="$VENV/.installed$( [ "$with_test" = 1 ] && echo -test )"
+stamp="$VENV/.installed"
+if [ "$with_test" = 1 ]; then
+  stamp="$stamp-test"
+fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip
   "$VENV/bin/pip" install -q --disable-pip-version-check -e ".$extras"
