@@ -41,6 +41,26 @@ def desk(open_page: Any, server: Server, role: str, urls: list[str], tiles: list
     return page
 
 
+def console(open_page: Any, server: Server, urls: list[str], tiles: list[Any]) -> Any:
+    """The dispatcher's console with the demo area's grids drawn."""
+    page = desk(open_page, server, "dispatcher", urls, tiles)
+    page.goto("/console")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#map path.leaflet-interactive').length >= 40"
+    )
+    return page
+
+
+def point_editor(open_page: Any, server: Server, urls: list[str], tiles: list[Any]) -> Any:
+    """The officer's point editor with the demo area's points drawn."""
+    page = desk(open_page, server, "officer", urls, tiles)
+    page.goto("/officer/points")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
+    )
+    return page
+
+
 def all_local(urls: list[str]) -> None:
     """Nothing leaves this machine: no map library, tile or font from outside."""
     assert urls

@@ -24,9 +24,10 @@ from tests.e2e.maps_helpers import (
     DEMO,
     Z,
     all_local,
-    desk,
+    console,
     offer_on_the_phone,
     plain_map,
+    point_editor,
     screen_of,
     served_tiles_are_images,
     tiles_around,
@@ -93,11 +94,7 @@ def test_a_point_placed_on_gcj02_tiles_is_stored_in_wgs84_and_checks_in_there(
     in, one reporting G's numbers is refused as too far."""
     server = start_server("maps-gcj02", tiles_around(*wgs84_to_gcj02(*DEMO)), TILE_DATUM="gcj02")
     urls: list[str] = []
-    page = desk(open_page, server, "officer", urls, [])
-    page.goto("/officer/points")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
-    )
+    page = point_editor(open_page, server, urls, [])
     tiles_drawn(page, "#points-map")
     map_box = page.locator("#points-map").bounding_box()
 
@@ -191,20 +188,12 @@ def test_mbtiles_in_the_instance_folder_are_served_and_drawn_on_every_map(
     server = start_server("maps-offline", tiles_around(*DEMO))
     urls: list[str] = []
     responses: list[Any] = []
-    page = desk(open_page, server, "dispatcher", urls, responses)
-    page.goto("/console")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#map path.leaflet-interactive').length >= 40"
-    )
+    page = console(open_page, server, urls, responses)
     assert tiles_drawn(page, "#map") >= 4
     assert page.locator("#map .leaflet-control-scale").is_visible()
     shot(page, "desktop-console-mbtiles", full_page=False)
 
-    page = desk(open_page, server, "officer", urls, responses)
-    page.goto("/officer/points")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
-    )
+    page = point_editor(open_page, server, urls, responses)
     assert tiles_drawn(page, "#points-map") >= 4
     assert page.locator("#points-map .leaflet-control-scale").is_visible()
     shot(page, "desktop-officer-points-mbtiles", full_page=False)
@@ -225,27 +214,19 @@ def test_with_no_tiles_every_map_draws_on_a_plain_background_with_a_scale(
     all drawn on the plain background, with a scale bar, on the console, editor and phone."""
     server = start_server("maps-plain")
     urls: list[str] = []
-    page = desk(open_page, server, "dispatcher", urls, [])
-    page.goto("/console")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#map path.leaflet-interactive').length >= 40"
-    )
+    page = console(open_page, server, urls, [])
     page.locator("#map .grid-label").first.wait_for()
     plain_map(page, "#map")
     shot(page, "desktop-console-plain", full_page=False)
 
-    page = desk(open_page, server, "officer", urls, [])
-    page.goto("/officer/points")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
-    )
+    page = point_editor(open_page, server, urls, [])
     plain_map(page, "#points-map")
     shot(page, "desktop-officer-points-plain", full_page=False)
     all_local(urls)
 
-    phone, console = offer_on_the_phone(open_page, server)
-    console.locator("#map path.leaflet-interactive[stroke='#fff']").wait_for()  # the volunteer
-    plain_map(console, "#map")
+    phone, dispatcher = offer_on_the_phone(open_page, server)
+    dispatcher.locator("#map path.leaflet-interactive[stroke='#fff']").wait_for()  # the volunteer
+    plain_map(dispatcher, "#map")
     plain_map(phone, ".offer-map")
     assert phone.locator(".offer-map path.leaflet-interactive").count() == 1
     shot(phone, "phone-offer-plain", full_page=False)
@@ -284,16 +265,8 @@ def test_broken_map_settings_are_named_at_start_and_the_maps_fall_back(
     assert "OK   maps: maps draw a plain background" in doctor
 
     urls: list[str] = []
-    page = desk(open_page, server, "dispatcher", urls, [])
-    page.goto("/console")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#map path.leaflet-interactive').length >= 40"
-    )
+    page = console(open_page, server, urls, [])
     plain_map(page, "#map")
-    page = desk(open_page, server, "officer", urls, [])
-    page.goto("/officer/points")
-    page.wait_for_function(
-        "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
-    )
+    page = point_editor(open_page, server, urls, [])
     plain_map(page, "#points-map")
     all_local(urls)
