@@ -114,7 +114,7 @@ def check_in(
     )
     try:
         point, valid_earlier_that_day = _apply_rules(
-            uow, user, request, policy, attempt, server_time
+            conn, user, request, policy, attempt, server_time
         )
     except Refused as refusal:
         attempt.status, attempt.reason, attempt.suspicious = (
@@ -187,7 +187,7 @@ def _valid_total(conn: Connection, user_id: int) -> int:
 
 
 def _apply_rules(
-    uow: UnitOfWork,
+    conn: Connection,
     user: User,
     request: CheckInRequest,
     policy: Policy,
@@ -196,7 +196,7 @@ def _apply_rules(
 ) -> tuple[PointFacts, int]:
     """The rules, in the order the issue fixes; each refusal has its own code. Returns the point
     and how many valid check-ins the person already has on the check-in's local day."""
-    conn, t = uow.connection, policy.thresholds
+    t = policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
