@@ -9,9 +9,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.csrf import CSRFProtection
 
 # Named constraints keep Alembic migrations portable between SQLite (batch mode) and PostgreSQL.
 NAMING = {
@@ -30,7 +31,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRFProtection()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 socketio = SocketIO()
