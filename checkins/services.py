@@ -37,7 +37,8 @@ class CheckInRequest:
 
 @dataclass(frozen=True)
 class Policy:
-    """Everything the rules need from settings, built once per request."""
+    """Everything the rules need from settings (checkins/policy.py builds it once per
+    distinct settings and shares it)."""
 
     thresholds: Thresholds
     signing_key: bytes

@@ -4,7 +4,7 @@ nothing."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.uow import unit_of_work, writing_request
@@ -58,3 +58,13 @@ def test_a_failing_writing_request_keeps_nothing(app, make_user):
         uow.session.add(PatrolDay(user_id=person.id, day=person.created_at.date()))
         uow.commit()
     assert _days(app) == 1
+
+
+def test_the_connection_is_looked_up_once_per_transaction(app):
+    with app.app_context(), unit_of_work() as uow:
+        first = uow.connection
+        assert uow.connection is first
+        uow.commit()
+    with app.app_context(), unit_of_work() as uow:
+        assert uow.connection.execute(text("SELECT 1")).scalar() == 1
+        uow.commit()
