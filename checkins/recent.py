@@ -1,10 +1,11 @@
-"""A person's valid check-ins around one moment, read in one query.
+"""What the cooldown, the daily cap and the speed rule need to know about a person's valid
+check-ins around one moment, read in one query.
 
-The cooldown, the daily cap and the speed rule all ask about the same few rows: the valid
-check-ins of the moment's local day and of the cooldown before it, plus the nearest one on each
-side (offline check-ins arrive late, so a later one may already be stored). One indexed range
-read gives them all; only when nothing in that range precedes the moment is the previous one
-looked up further back.
+Offline check-ins arrive late, so a later check-in may already be stored: every question looks
+both ways. The query returns a handful of rows however busy the person's day was (a guard scans
+about 30 points a night): the day's count, the check-ins at this point within the cooldown of
+the moment, and the nearest check-in on each side of it. Each part is a range read on the
+``(user_id, status, observed_at)`` index, or on ``(point_id, observed_at)``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.engine import Connection
 
 from app.sql import Prepared
@@ -21,59 +22,96 @@ from checkins.models import VALID, CheckIn
 from checkins.rules import Visit
 
 _checkins = CheckIn.__table__
-
-
-@dataclass(frozen=True)
-class PastVisit(Visit):
-    point_id: int | None
+_DAY_COUNT, _AT_POINT, _BEFORE, _AFTER = range(4)
 
 
 @dataclass(frozen=True)
 class Recent:
-    visits: tuple[PastVisit, ...]  # ordered by observed_at
-    earlier: Visit | None  # the last one before the range, when none in it precedes the moment
+    count_that_day: int  # valid check-ins observed on the moment's local day
+    at_point: tuple[datetime, ...]  # times of valid check-ins here within the cooldown
+    before: Visit | None  # the last valid check-in observed at or before the moment
+    after: Visit | None  # the first one observed after it
 
-    def nearest_at_point(self, point_id: int, at: datetime, window: timedelta) -> datetime | None:
-        """The time of the valid check-in at this point closest to ``at`` within ``window``."""
-        times = [
-            v.observed_at
-            for v in self.visits
-            if v.point_id == point_id and abs(v.observed_at - at) < window
-        ]
-        return min(times, key=lambda t: abs(t - at)) if times else None
+    def nearest_at_point(self, at: datetime) -> datetime | None:
+        """The time of the valid check-in at this point closest to ``at``."""
+        return min(self.at_point, key=lambda t: abs(t - at)) if self.at_point else None
 
-    def count_between(self, start: datetime, end: datetime) -> int:
-        return sum(1 for v in self.visits if start <= v.observed_at < end)
-
-    def neighbours(self, at: datetime) -> list[Visit]:
-        """The valid check-ins just before (or at) and just after ``at``."""
-        before = [v for v in self.visits if v.observed_at <= at]
-        after = [v for v in self.visits if v.observed_at > at]
-        found = [before[-1] if before else self.earlier, after[0] if after else None]
-        return [v for v in found if v is not None]
+    def neighbours(self) -> list[Visit]:
+        return [v for v in (self.before, self.after) if v is not None]
 
 
-_mine = (_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
-_columns = (_checkins.c.lat, _checkins.c.lon, _checkins.c.observed_at)
-_SINCE = Prepared(
-    lambda _: select(*_columns, _checkins.c.point_id)
-    .where(*_mine, _checkins.c.observed_at >= bindparam("since", type_=UTCDateTime()))
-    .order_by(_checkins.c.observed_at)
-)
-_LAST_BEFORE = Prepared(
-    lambda _: select(*_columns)
-    .where(*_mine, _checkins.c.observed_at < bindparam("since", type_=UTCDateTime()))
-    .order_by(_checkins.c.observed_at.desc())
-    .limit(1)
-)
+def _when(name: str) -> object:
+    return bindparam(name, type_=UTCDateTime())
 
 
-def load(conn: Connection, user_id: int, at: datetime, since: datetime) -> Recent:
-    """The person's valid check-ins observed from ``since`` on (``since`` <= ``at``)."""
-    values = {"user_id": user_id, "since": since}
-    visits = tuple(PastVisit(*row) for row in _SINCE.rows(conn, values))
-    earlier = None
-    if not visits or visits[0].observed_at > at:
-        row = _LAST_BEFORE.first(conn, values)
-        earlier = Visit(*row) if row else None
-    return Recent(visits, earlier)
+def _build(_dialect: object) -> object:
+    c = _checkins.c
+    mine = (c.user_id == bindparam("user_id"), c.status == VALID)
+    # The union takes its columns' types from its first part, so its blanks carry them.
+    blank = tuple(
+        type_coerce(null(), col.type).label(col.key) for col in (c.lat, c.lon, c.observed_at)
+    )
+
+    def part(kind: int, *columns: object) -> object:
+        return (literal(kind).label("kind"), *columns)
+
+    day = select(*part(_DAY_COUNT, *blank, func.count().label("n"))).where(
+        *mine, c.observed_at >= _when("day_start"), c.observed_at < _when("day_end")
+    )
+    here = select(*part(_AT_POINT, c.lat, c.lon, c.observed_at, literal(0).label("n"))).where(
+        *mine,
+        c.point_id == bindparam("point_id"),
+        c.observed_at > _when("cooldown_start"),
+        c.observed_at < _when("cooldown_end"),
+    )
+    visit = (c.lat, c.lon, c.observed_at, literal(0).label("n"))
+    before = (
+        select(*part(_BEFORE, *visit))
+        .where(*mine, c.observed_at <= _when("at"))
+        .order_by(c.observed_at.desc())
+        .limit(1)
+        .subquery()
+    )
+    after = (
+        select(*part(_AFTER, *visit))
+        .where(*mine, c.observed_at > _when("at"))
+        .order_by(c.observed_at)
+        .limit(1)
+        .subquery()
+    )
+    return union_all(day, here, select(before), select(after))
+
+
+_AROUND = Prepared(_build)
+
+
+def load(
+    conn: Connection,
+    user_id: int,
+    point_id: int,
+    at: datetime,
+    day: tuple[datetime, datetime],
+    cooldown: timedelta,
+) -> Recent:
+    """The person's valid check-ins around ``at`` (``day``: the local day's start and end)."""
+    rows = _AROUND.rows(
+        conn,
+        {
+            "user_id": user_id,
+            "point_id": point_id,
+            "at": at,
+            "day_start": day[0],
+            "day_end": day[1],
+            "cooldown_start": at - cooldown,
+            "cooldown_end": at + cooldown,
+        },
+    )
+    count, here, sides = 0, [], {}
+    for kind, lat, lon, observed_at, n in rows:
+        if kind == _DAY_COUNT:
+            count = n
+        elif kind == _AT_POINT:
+            here.append(observed_at)
+        else:
+            sides[kind] = Visit(lat, lon, observed_at)
+    return Recent(count, tuple(here), sides.get(_BEFORE), sides.get(_AFTER))

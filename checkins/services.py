@@ -217,12 +217,12 @@ def _apply_rules(
     position = rules.check_position(request.lat, request.lon, request.accuracy_m, t)
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
-    day_start, day_end = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
-    recent = load_recent(conn, user.id, at, since=min(day_start, at - t.cooldown))
-    rules.check_cooldown(recent.nearest_at_point(point.id, at, t.cooldown), at, t)
-    valid_that_day = recent.count_between(day_start, day_end)
+    day = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
+    recent = load_recent(conn, user.id, point.id, at, day, t.cooldown)
+    rules.check_cooldown(recent.nearest_at_point(at), at, t)
+    valid_that_day = recent.count_that_day
     rules.check_daily_cap(valid_that_day, t)
-    rules.check_speed(recent.neighbours(at), position, at, t)
+    rules.check_speed(recent.neighbours(), position, at, t)
     attempt.points = point.points
     return point, valid_that_day
 
