@@ -20,6 +20,13 @@ length. Werkzeug's server closes the connection after every response, on both si
 each request comes on a new connection. Logging in the bench people (rate limiting off for that)
 is setup and not measured.
 Last line, JSON: `checkins_per_s`, `bare_per_s`, `ratio`, latency percentiles and the load.
+
+With ``--instructions`` it measures no rates: each server runs under valgrind's callgrind, and
+the user-space instructions its whole process executes per request (HTTP, threads, app,
+SQLite) are counted over requests sent one at a time. Rates on a shared machine move with its
+neighbours' work (the same code measured 0.495 one day and 0.36 another); instruction counts
+do not, so they compare two versions of the code. Kernel time (syscalls) is not counted.
+Last line, JSON: `checkin_instructions`, `bare_instructions`, `instruction_ratio`.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -431,8 +438,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(process: subprocess.Popen, port: int, log: Path, path: str) -> None:
-    deadline = time.time() + 60
+def wait_until_up(
+    process: subprocess.Popen, port: int, log: Path, path: str, timeout: float = 60
+) -> None:
+    deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited ({process.returncode}):\n{log.read_text()[-2000:]}")
@@ -484,6 +493,98 @@ def check_database(db_path: Path, answered_201: int) -> None:
         )
 
 
+# --- instructions per request (``--instructions``) ----------------------------------------------
+
+
+def send(port: int, source: Iterator[Job], count: int) -> None:
+    """``count`` requests one after another on one client; each must be answered 201."""
+    client = Client(port)
+    try:
+        for job in itertools.islice(source, count):
+            stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            body = job.body.replace(TIME_SLOT, stamp.encode())
+            status, answer = client.request("POST", PATH, body, job.headers)
+            if status != 201:
+                raise Failure(f"answered {status}: {answer[:200]!r}")
+    finally:
+        client.close()
+
+
+def instructions_per_request(
+    command: Callable[[int], list[str]],
+    health_path: str,
+    prepare: Callable[[int], Iterator[Job]],
+    env: dict,
+    log: Path,
+    warm: int,
+    measured: int,
+) -> float:
+    """Run the server under callgrind with counting off, warm it up, then count the user-space
+    instructions of ``measured`` requests (its whole process: HTTP, threads, app, SQLite)."""
+    out = log.with_suffix(".callgrind")
+    port = free_port()
+    valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+    process = start([*valgrind, *command(port)], env, log)
+    try:
+        wait_until_up(process, port, log, health_path, timeout=600)
+        source = prepare(port)
+        send(port, source, warm)
+        control = ["callgrind_control", "-i"]
+        subprocess.run([*control, "on", str(process.pid)], check=True, capture_output=True)
+        send(port, source, measured)
+        subprocess.run([*control, "off", str(process.pid)], check=True, capture_output=True)
+    finally:
+        stop(process)
+    totals = re.search(r"^totals:\s*(\d+)", out.read_text(), re.MULTILINE)
+    if totals is None:
+        raise Failure(f"callgrind wrote no totals to {out}")
+    return int(totals.group(1)) / measured
+
+
+def count_instructions(
+    points: list[Point], phones: list[str], tmp: Path, env: dict, quick: bool
+) -> dict:
+    """Instructions per request of both servers: unlike their rates, a count that another
+    program on the machine does not move, so two versions can be compared across days."""
+    if shutil.which("valgrind") is None:
+        raise Failure("--instructions needs valgrind (Debian's package valgrind)")
+    warm, measured = (20, 20) if quick else (60, 100)
+    wanjia = str(Path(sys.executable).with_name("wanjia"))
+
+    def real_command(port: int) -> list[str]:
+        return [sys.executable, wanjia, "run", "--host", HOST, "--port", str(port), "--no-worker"]
+
+    def bare_command(port: int) -> list[str]:
+        return [sys.executable, __file__, "--serve-bare", str(port), str(tmp / "bare.db")]
+
+    logins: list[Login] = []
+
+    def real_jobs(port: int) -> Iterator[Job]:
+        client = Client(port)
+        try:
+            logins.extend(log_in(client, phone) for phone in phones)
+        finally:
+            client.close()
+        return jobs(logins, points, 1)
+
+    def bare_jobs(_port: int) -> Iterator[Job]:  # the same headers and bodies, as in the rates
+        return itertools.cycle(list(itertools.islice(jobs(logins, points, 2), 5000)))
+
+    real = instructions_per_request(
+        real_command, "/healthz", real_jobs, env, tmp / "real.log", warm, measured
+    )
+    bare = instructions_per_request(
+        bare_command, "/", bare_jobs, env, tmp / "bare.log", warm, measured
+    )
+    return {
+        "checkin_instructions": round(real),
+        "bare_instructions": round(bare),
+        "instruction_ratio": round(bare / real, 3),
+        "requests": measured,
+        "users": len(phones),
+    }
+
+
 class Failure(Exception):
     """The run cannot be trusted: a valid check-in was refused, or the data disagrees."""
 
@@ -501,12 +602,20 @@ def main() -> int:
     parser.add_argument("--users", type=int, help="bench people (default 300 quick, 2000 full)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 4 quick, 24 full)")
     parser.add_argument("--seconds", type=float, help="per phase per round (1.5 quick, 2.5 full)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead of rates, count each server's instructions per request (valgrind)",
+    )
     parser.add_argument("--serve-bare", nargs=2, metavar=("PORT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
         serve_bare(int(args.serve_bare[0]), args.serve_bare[1])
         return 0
-    users = args.users or (300 if args.quick else 2000)
+    if args.instructions:  # about 8 check-ins a person, as in a full run of the rates
+        users = args.users or 20
+    else:
+        users = args.users or (300 if args.quick else 2000)
     # Many short rounds, alternating: on a shared 2-core machine, background load then falls on
     # both sides alike instead of on whichever phase it happens to overlap.
     rounds = args.rounds or (4 if args.quick else 24)
@@ -523,6 +632,15 @@ def main() -> int:
         real_port, bare_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
         env.update(WANJIA_INSTANCE_PATH=str(instance), WANJIA_RATELIMIT_ENABLED="false")
+        if args.instructions:
+            counted = count_instructions(points, phones, tmp, env, args.quick)
+            print(
+                f"instructions per request: check-in {counted['checkin_instructions']:,}, "
+                f"bare {counted['bare_instructions']:,}, "
+                f"ratio {counted['instruction_ratio']:.3f} ({counted['requests']} requests each)"
+            )
+            print(json.dumps(counted))
+            return 0
         wanjia = str(Path(sys.executable).with_name("wanjia"))
         real = start(
             [wanjia, "run", "--host", HOST, "--port", str(real_port), "--no-worker"],
