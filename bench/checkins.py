@@ -12,7 +12,8 @@ Bare: a minimal Flask app defined here, served in its own process by the same se
 ``wanjia run`` uses (app/serving.FieldServer over plain HTTP: Werkzeug's threaded server without
 a log line per request; Werkzeug's own ``run_simple`` logs every request and was 8% slower),
 whose one endpoint parses the same JSON and inserts one row into its own SQLite file (WAL,
-synchronous=NORMAL, as the app's database).
+synchronous=NORMAL, as the app's database). Its connection is per thread, and the server starts
+a thread per connection, so like Flask's tutorial app it opens SQLite for every request.
 
 Both are driven by the same load generator (N threads each sending one request after another,
 identical headers and body sizes), warmed up, then measured in interleaved rounds of equal
