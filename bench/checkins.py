@@ -319,6 +319,11 @@ class Job:
     headers: dict[str, str]
     body: bytes  # with TIME_SLOT where the device time goes, filled in when sent
 
+    def body_now(self) -> bytes:
+        """The body with the phone's clock reading now, as a phone sends it."""
+        stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return self.body.replace(TIME_SLOT, stamp.encode())
+
 
 def jobs(logins: list[Login], points: list[Point], seed_value: int) -> Iterator[Job]:
     """Round-robin over people; person u's j-th check-in is at a point no earlier visit used."""
@@ -374,8 +379,7 @@ def run_phase(port: int, source: Iterator[Job], clients: int, seconds: float) ->
             if job is None:
                 result.exhausted = True
                 break
-            stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            body = job.body.replace(TIME_SLOT, stamp.encode())
+            body = job.body_now()
             began = time.perf_counter()
             try:
                 status, answer = client.request("POST", PATH, body, job.headers)
@@ -457,6 +461,16 @@ def wait_until_up(
     raise RuntimeError(f"server on port {port} did not come up:\n{log.read_text()[-2000:]}")
 
 
+def real_server(port: int) -> list[str]:
+    """``wanjia run`` as an operator starts it, without the embedded Celery worker."""
+    wanjia = str(Path(sys.executable).with_name("wanjia"))
+    return [sys.executable, wanjia, "run", "--host", HOST, "--port", str(port), "--no-worker"]
+
+
+def bare_server(port: int, db_path: Path) -> list[str]:
+    return [sys.executable, __file__, "--serve-bare", str(port), str(db_path)]
+
+
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -502,9 +516,7 @@ def send(port: int, source: Iterator[Job], count: int) -> None:
     client = Client(port)
     try:
         for job in itertools.islice(source, count):
-            stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            body = job.body.replace(TIME_SLOT, stamp.encode())
-            status, answer = client.request("POST", PATH, body, job.headers)
+            status, answer = client.request("POST", PATH, job.body_now(), job.headers)
             if status != 201:
                 raise Failure(f"answered {status}: {answer[:200]!r}")
     finally:
@@ -550,13 +562,6 @@ def count_instructions(
     if shutil.which("valgrind") is None:
         raise Failure("--instructions needs valgrind (Debian's package valgrind)")
     warm, measured = (20, 20) if quick else (60, 100)
-    wanjia = str(Path(sys.executable).with_name("wanjia"))
-
-    def real_command(port: int) -> list[str]:
-        return [sys.executable, wanjia, "run", "--host", HOST, "--port", str(port), "--no-worker"]
-
-    def bare_command(port: int) -> list[str]:
-        return [sys.executable, __file__, "--serve-bare", str(port), str(tmp / "bare.db")]
 
     logins: list[Login] = []
 
@@ -572,10 +577,16 @@ def count_instructions(
         return itertools.cycle(list(itertools.islice(jobs(logins, points, 2), 5000)))
 
     real = instructions_per_request(
-        real_command, "/healthz", real_jobs, env, tmp / "real.log", warm, measured
+        real_server, "/healthz", real_jobs, env, tmp / "real.log", warm, measured
     )
     bare = instructions_per_request(
-        bare_command, "/", bare_jobs, env, tmp / "bare.log", warm, measured
+        lambda port: bare_server(port, tmp / "bare.db"),
+        "/",
+        bare_jobs,
+        env,
+        tmp / "bare.log",
+        warm,
+        measured,
     )
     return {
         "checkin_instructions": round(real),
@@ -630,7 +641,6 @@ def main() -> int:
     try:
         instance = tmp / "instance"
         points, phones = seed(instance, users)
-        real_port, bare_port = free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
         env.update(WANJIA_INSTANCE_PATH=str(instance), WANJIA_RATELIMIT_ENABLED="false")
         if args.instructions:
@@ -642,17 +652,9 @@ def main() -> int:
             )
             print(json.dumps(counted))
             return 0
-        wanjia = str(Path(sys.executable).with_name("wanjia"))
-        real = start(
-            [wanjia, "run", "--host", HOST, "--port", str(real_port), "--no-worker"],
-            env,
-            tmp / "real.log",
-        )
-        bare = start(
-            [sys.executable, __file__, "--serve-bare", str(bare_port), str(tmp / "bare.db")],
-            env,
-            tmp / "bare.log",
-        )
+        real_port, bare_port = free_port(), free_port()
+        real = start(real_server(real_port), env, tmp / "real.log")
+        bare = start(bare_server(bare_port, tmp / "bare.db"), env, tmp / "bare.log")
         wait_until_up(real, real_port, tmp / "real.log", "/healthz")
         wait_until_up(bare, bare_port, tmp / "bare.log", "/")
         logins = log_in_all(real_port, phones, args.clients)

@@ -4,7 +4,7 @@ Every earning the ledger writes is added to the person's score buckets (scope x 
 "top N" and "my rank" read an index instead of summing the ledger: see bench/leaderboard.py for
 the figures against a GROUP BY over the ledger.
 
-The ledger does not touch the buckets itself: it queues a score event in its own transaction,
+The ledger does not touch the buckets itself: it queues a score event in the entry's transaction,
 and ``fold`` moves queued events into the buckets in batches. Twelve bucket rows per earning,
 each moving an entry of the rank index, had made up half of a check-in's page writes
 (bench/checkins.py); a batch touches each index page once however many earnings it carries.
