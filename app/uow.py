@@ -42,6 +42,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # checkpoints (a balance, an index leaf) is copied back once, and the fsync is paid ten times
 # less often (bench/checkins.py: p95 5.6 -> 4.4 ms).
 SQLITE_WAL_CHECKPOINT_PAGES = 10_000
+# Read the database through a memory map: a page another connection changed, or one that fell
+# out of this connection's 2 MB cache, is then a memory read, not a read() system call. With
+# 2,000 people the check-in server spent 590 us a request in the kernel, 415 with the map
+# (bench/checkins.py full run: ratio 0.476 -> 0.501). The map only reserves address space.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 # Re-entrant: a unit of work opened inside another on the same thread shares its transaction.
 _sqlite_writer = threading.RLock()
 
@@ -149,8 +154,8 @@ def writing_request(view: F) -> F:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL (checkpointed less often), foreign keys, a busy timeout, and IMMEDIATE for writing
-    units of work."""
+    """WAL (checkpointed less often), foreign keys, a busy timeout, reads through a memory
+    map, and IMMEDIATE for writing units of work."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -162,6 +167,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -13,12 +13,15 @@ from app.extensions import db
 
 
 def test_the_embedded_default_is_sqlite_in_wal_mode_with_foreign_keys(tmp_path, monkeypatch):
+    from app.uow import SQLITE_MMAP_BYTES
+
     monkeypatch.delenv("WANJIA_DATABASE_URL", raising=False)
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'wanjia.db'}"
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
         db.engine.dispose()
 
 
