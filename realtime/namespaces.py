@@ -29,6 +29,7 @@ from realtime.publish import publish
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries, services
 from volunteers.models import User
+from volunteers.person import Caller
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,12 @@ class FieldNamespace(_AuthenticatedNamespace):
         emit(events.STATE, self._state())
 
     @staticmethod
-    def _state() -> dict[str, Any]:
-        """Everything a (re)connecting phone must show: its duty and its open requests."""
-        offers = views.offers_for(db.session, current_user.id, utcnow())
-        return queries.field_state(current_user) | {
+    def _state(person: Caller | None = None) -> dict[str, Any]:
+        """Everything a (re)connecting phone must show: its duty and its open requests
+        (``person``: the caller's row when this event just changed it)."""
+        person = person or current_user
+        offers = views.offers_for(db.session, person.id, utcnow())
+        return queries.field_state(person) | {
             "offers": [views.offer_json(o, o.incident) for o in offers],
             "position_interval_s": current_app.config["POSITION_INTERVAL_SECONDS"],
         }
@@ -92,15 +95,14 @@ class FieldNamespace(_AuthenticatedNamespace):
             raise Invalid("bad_payload", _l("The request could not be understood."))
         share = data.get("share_location")
         with unit_of_work() as uow:
-            user = current_user._get_current_object()
-            services.set_duty(
+            user = services.set_duty(
                 uow,
-                user,
+                current_user._get_current_object(),
                 data["on_duty"],
                 share_location=share if isinstance(share, bool) else None,
             )
             uow.commit()
-        return self._state()
+        return self._state(user)
 
     @socket_requires("realtime.position.share")
     def on_position(self, data: Any) -> dict[str, Any]:

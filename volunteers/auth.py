@@ -1,4 +1,5 @@
-"""Flask-Login glue: the cookie names a login session row, so logging out really ends it."""
+"""Flask-Login glue: the cookie names a login session row, so logging out really ends it, and
+``current_user`` is a read-only ``Person`` (volunteers/person.py), not the account's row."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db, login_manager
-from volunteers.models import User
-from volunteers.services import user_for_login_session
+from volunteers.person import Person
+from volunteers.services import person_for_login_session
 
 
 def install_login_loader(app: Flask) -> None:
@@ -16,5 +17,6 @@ def install_login_loader(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def _load(login_id: str) -> User | None:
-        return user_for_login_session(db.session, login_id)
+    def _load(login_id: str) -> Person | None:
+        # The request's own transaction: inside a writing request, the writing one.
+        return person_for_login_session(db.session.connection(), login_id)

@@ -62,7 +62,8 @@ class Team(db.Model):
 
 
 class User(db.Model):
-    """A person who logs in with a mobile number. Never deleted while they have history."""
+    """A person who logs in with a mobile number. Never deleted while they have history. In a
+    request, whoever is logged in is a ``Person`` (volunteers/person.py), not this row."""
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),)
@@ -81,22 +82,6 @@ class User(db.Model):
     grid: Mapped[Grid | None] = relationship()
     team: Mapped[Team | None] = relationship()
     community: Mapped[Community | None] = relationship()
-
-    # Flask-Login reads these; the id it stores is the login session's, see LoginSession.
-    is_anonymous = False
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    login_session_id = None  # set per instance when loaded through a login session
-
-    def get_id(self) -> str | None:
-        return self.login_session_id
 
 
 class LoginSession(db.Model):

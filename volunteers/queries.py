@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from volunteers.models import Community, Team, User
+from volunteers.person import Caller
 from volunteers.services import CONSENT_LOCATION, has_consent
 
 
-def field_state(user: User) -> dict[str, Any]:
+def field_state(user: Caller) -> dict[str, Any]:
     return {
         "user_id": user.id,
         "name": user.name,

@@ -28,6 +28,7 @@ from app.uow import unit_of_work
 from app.web import form_error, request_data, safe_next
 from volunteers import queries, rules, services
 from volunteers.models import Community, InviteCode, User
+from volunteers.person import Caller, Person
 
 bp = Blueprint("volunteers", __name__, template_folder="templates", cli_group=None)
 
@@ -56,25 +57,27 @@ def _flag(value: Any) -> bool:
     return value in (True, "1", "on", "true", "yes")
 
 
-def _start_login(user: User) -> None:
+def _start_login(user: User) -> Person:
     """A fresh Flask session for every login (no fixation); only the language choice survives."""
     lang = session.get(LANG_SESSION_KEY)
     session.clear()
     if lang:
         session[LANG_SESSION_KEY] = lang
     with unit_of_work() as uow:
-        services.open_login_session(
+        login = services.open_login_session(
             uow,
             user,
             days=current_app.config["LOGIN_SESSION_DAYS"],
             user_agent=request.user_agent.string,
             address=request.remote_addr or "",
         )
+        person = Person.of(user, login.id)
         uow.commit()
-    login_user(user, remember=True, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    login_user(person, remember=True, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    return person
 
 
-def _me(user: User) -> dict[str, Any]:
+def _me(user: Caller) -> dict[str, Any]:
     return {
         "id": user.id,
         "name": user.name,
@@ -99,9 +102,9 @@ def login() -> Any:
             )
     except DomainError as error:
         return form_error("volunteers/login.html", error, next=next_url, form=data)
-    _start_login(user)
+    person = _start_login(user)
     if wants_json():
-        return jsonify(user=_me(user))
+        return jsonify(user=_me(person))
     return redirect(next_url)
 
 
@@ -146,15 +149,16 @@ def register() -> Any:
             uow.commit()
     except DomainError as error:
         return form_error("volunteers/register.html", error, form=data)
-    _start_login(user)
+    person = _start_login(user)
     if wants_json():
-        return jsonify(user=_me(user)), 201
+        return jsonify(user=_me(person)), 201
     return redirect(url_for("volunteers.profile", welcome=1))
 
 
 def _profile_context() -> dict[str, Any]:
-    field = Role(current_user.role) in FIELD_ROLES
-    return {"user": current_user, "state": queries.field_state(current_user) if field else None}
+    user = db.session.get(User, current_user.id)  # the page names their grid, team, community
+    field = Role(user.role) in FIELD_ROLES
+    return {"user": user, "state": queries.field_state(user) if field else None}
 
 
 @bp.get("/profile")
@@ -171,16 +175,17 @@ def api_me() -> Any:
     return jsonify(user=_me(current_user))
 
 
-def _switch_duty(data: dict[str, Any]) -> None:
+def _switch_duty(data: dict[str, Any]) -> User:
     share = data.get("share_location")
     with unit_of_work() as uow:
-        services.set_duty(
+        user = services.set_duty(
             uow,
             current_user,
             _flag(data.get("on_duty")),
             share_location=_flag(share) if share is not None else None,
         )
         uow.commit()
+    return user
 
 
 @bp.post("/duty")
@@ -197,8 +202,7 @@ def duty() -> Any:
 @bp.post("/api/me/duty")
 @requires("volunteers.duty.switch")
 def api_duty() -> Any:
-    _switch_duty(request_data())
-    return jsonify(queries.field_state(current_user))
+    return jsonify(queries.field_state(_switch_duty(request_data())))
 
 
 def _officer_community_id() -> int:

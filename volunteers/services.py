@@ -6,14 +6,13 @@ Services take the unit of work and plain arguments, flush, and leave the commit 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.bus import announce
@@ -27,6 +26,7 @@ from realtime.publish import disconnect_room
 from volunteers import rules
 from volunteers.events import DutyChanged
 from volunteers.models import Community, Consent, Grid, InviteCode, LoginSession, Team, User
+from volunteers.person import Caller, Person
 
 CONSENT_TERMS = "terms"
 CONSENT_LOCATION = "location"
@@ -243,52 +243,34 @@ def open_login_session(
     )
     uow.session.add(login)
     uow.session.flush()
-    user.login_session_id = login.id
     return login
 
 
-# Every request of a logged-in person runs this: a prepared row (app/sql.py) that becomes the
-# User entity without the ORM's query machinery, which cost more than the rest of the lookup.
+_users, _logins = User.__table__, LoginSession.__table__
+_PERSON_COLUMNS = tuple(f.name for f in fields(Person) if f.name != "login_session_id")
+# Every request and socket event of a logged-in person runs this: one prepared row (app/sql.py).
 _LIVE_LOGIN = Prepared(
-    lambda _: select(LoginSession.__table__.c.expires_at, *User.__table__.columns)
-    .join_from(LoginSession.__table__, User.__table__)
-    .where(
-        LoginSession.__table__.c.id == bindparam("login_id"),
-        LoginSession.__table__.c.revoked_at.is_(None),
+    lambda _: select(
+        _logins.c.expires_at,
+        _users.c.active,
+        *(_users.c[name] for name in _PERSON_COLUMNS),
     )
+    .join_from(_logins, _users)
+    .where(_logins.c.id == bindparam("login_id"), _logins.c.revoked_at.is_(None))
 )
 
 
-def user_for_login_session(session, login_id: str, now: datetime | None = None) -> User | None:
-    """The active person behind a live login session, or None (revoked, expired, disabled)."""
-    now = now or utcnow()
-    row = _LIVE_LOGIN.first(session.connection(), {"login_id": login_id})
+def person_for_login_session(
+    conn: Connection, login_id: str, now: datetime | None = None
+) -> Person | None:
+    """Who is behind a live login session, or None (revoked, expired, account disabled)."""
+    row = _LIVE_LOGIN.first(conn, {"login_id": login_id})
     if row is None:
         return None
-    expires_at, *columns = row
-    user = _loaded_user(session, columns)
-    if expires_at <= now or not user.active:
+    expires_at, active, *columns = row
+    if expires_at <= (now or utcnow()) or not active:
         return None
-    user.login_session_id = login_id
-    return user
-
-
-def _loaded_user(session, columns: list[object]) -> User:
-    """The session's User for a row of the users table's columns, in table order, as if a query
-    had loaded it (no history; lazy loads work), or the one the session already holds."""
-    found = dict(zip(User.__table__.columns, columns, strict=True))
-    mapper = inspect(User)
-    key = mapper.identity_key_from_primary_key([found[c] for c in mapper.primary_key])
-    existing = session.identity_map.get(key)
-    if existing is not None:
-        return existing
-    instance = mapper.class_manager.new_instance()
-    instance_dict(instance).update(
-        {attribute.key: found[attribute.columns[0]] for attribute in mapper.column_attrs}
-    )
-    make_transient_to_detached(instance)  # the values become loaded state, with no history
-    session.add(instance)
-    return instance
+    return Person(*columns, login_session_id=login_id)
 
 
 def revoke_login_session(uow: UnitOfWork, login_id: str) -> None:
@@ -355,9 +337,13 @@ def has_consent(session, user_id: int, kind: str) -> bool:
 
 
 def set_duty(
-    uow: UnitOfWork, user: User, on_duty: bool, *, share_location: bool | None = None
+    uow: UnitOfWork, caller: Caller, on_duty: bool, *, share_location: bool | None = None
 ) -> User:
-    """Go on or off duty. Going on duty needs consent to share the phone's position."""
+    """Go on or off duty. Going on duty needs consent to share the phone's position. Returns
+    the person's row, changed."""
+    user = uow.session.get(User, caller.id)
+    if user is None:
+        raise NotFound("person_unknown", _l("That person does not exist."))
     if Role(user.role) not in FIELD_ROLES:
         raise Forbidden(
             "duty_field_only", _l("Only guards, grid workers and volunteers go on duty.")

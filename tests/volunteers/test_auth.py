@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import inspect as state_of
 
 from app.extensions import db
 from app.roles import Role
+from app.types import utcnow
 from app.uow import unit_of_work
 from tests.conftest import PASSWORD, log_in
 from volunteers import services
 from volunteers.models import User
+from volunteers.person import Person
 
 
 def test_login_with_the_right_password_opens_a_session(client, make_user):
@@ -191,20 +195,43 @@ def test_the_duty_form_shows_a_refusal_on_the_profile_page(client, make_user):
 
 
 @pytest.mark.both_databases
-def test_the_person_behind_a_login_is_a_loaded_entity(app, make_user):
+def test_the_person_behind_a_login_is_a_read_only_record_of_the_row(app, make_user):
     person = make_user(Role.GUARD)
     with app.app_context(), unit_of_work() as uow:
         login = services.open_login_session(uow, person, days=1, user_agent="t", address="")
         uow.commit()
     with app.app_context():
-        user = services.user_for_login_session(db.session, login.id)
-        state = state_of(user)
-        assert state.persistent and not db.session.dirty and not state.expired_attributes
-        assert (user.id, user.role, user.login_session_id) == (person.id, "guard", login.id)
-        assert user.created_at.tzinfo is not None and user.active is True
-        assert user.community is not None  # relationships load lazily as after a query
-        assert services.user_for_login_session(db.session, login.id) is user
-        user.on_duty = True  # a change to it is written like any loaded entity's
-        db.session.commit()
+        caller = services.person_for_login_session(db.session.connection(), login.id)
+        row = db.session.get(User, person.id)
+        assert caller == Person.of(row, login.id)
+        assert (caller.id, caller.role, caller.get_id()) == (person.id, "guard", login.id)
+        assert caller.is_authenticated and caller.is_active and not caller.is_anonymous
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            caller.on_duty = True  # a change must go through the row, not be silently lost
+
+
+@pytest.mark.both_databases
+def test_no_person_behind_a_revoked_expired_or_disabled_login(app, make_user):
+    person = make_user(Role.VOLUNTEER)
+    with app.app_context(), unit_of_work() as uow:
+        login = services.open_login_session(uow, person, days=1, user_agent="t", address="")
+        uow.commit()
     with app.app_context():
-        assert db.session.get(User, person.id).on_duty is True
+        conn = db.session.connection()
+        later = utcnow() + timedelta(days=2)
+        assert services.person_for_login_session(conn, login.id) is not None
+        assert services.person_for_login_session(conn, login.id, now=later) is None
+        assert services.person_for_login_session(conn, "no-such-login") is None
+        db.session.rollback()
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.get(User, person.id).active = False
+        uow.commit()
+    with app.app_context():
+        assert services.person_for_login_session(db.session.connection(), login.id) is None
+        db.session.rollback()
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.get(User, person.id).active = True
+        services.revoke_login_session(uow, login.id)
+        uow.commit()
+    with app.app_context():
+        assert services.person_for_login_session(db.session.connection(), login.id) is None
