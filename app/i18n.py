@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request, session
@@ -15,7 +17,18 @@ LANG_SESSION_KEY = "lang"
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    return _locale(_chosen_language())
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    """Parsed once per language: Flask-Babel parses a code the selector returns on every request
+    that shows text, about 5 us each time."""
+    return Locale.parse(code)
+
+
+def _chosen_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and Celery: the default (Chinese)
         return current_app.config["BABEL_DEFAULT_LOCALE"]

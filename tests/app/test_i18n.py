@@ -70,3 +70,17 @@ def test_html_errors_are_pages_and_api_errors_are_json(client):
     assert api.get_json() == {
         "error": {"code": "not_found", "message": "This page or item does not exist."}
     }
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"), [("zh-CN,zh;q=0.9", "zh_Hans_CN"), ("en-US,en;q=0.8", "en")]
+)
+def test_the_chosen_language_is_parsed_once_and_shared(app, accept, expected):
+    from app.i18n import select_locale
+
+    with app.test_request_context(headers={"Accept-Language": accept}):
+        first = select_locale()
+    with app.test_request_context(headers={"Accept-Language": accept}):
+        again = select_locale()
+    assert str(first) == expected
+    assert again is first
