@@ -19,7 +19,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.roles import Role
 from app.uow import UnitOfWork, unit_of_work
-from checkins.models import CheckIn, PatrolDay, PatrolPoint
+from checkins import streaks
+from checkins.models import CheckIn, PatrolPoint
 from rewards import leaderboard, ledger, reasons
 from rewards.models import Gift
 from volunteers.models import Community, Grid, PoliceArea, Team, User
@@ -249,6 +250,6 @@ def _seed_history(uow: UnitOfWork, rng: random.Random, field_people: list[User])
                     source_id=checkin.id,
                     at=at,
                 )
-            session.merge(PatrolDay(user_id=person.id, day=day))
+            streaks.record_day(uow.connection, person.id, day)
     while leaderboard.fold(uow):  # the boards are filled before the first visit, not on it
         pass

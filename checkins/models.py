@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,11 +91,13 @@ class CheckIn(db.Model):
 
 
 class PatrolDay(db.Model):
-    """A local day on which a person made at least one valid check-in: streaks count these."""
+    """A local day on which a person made at least one valid check-in, with the length of the
+    run of consecutive such days that ends on it (checkins/streaks.py keeps it)."""
 
     __tablename__ = "patrol_days"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    streak: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
 
 class PatrolRoute(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.types import utcnow
-from checkins import patrols, services
+from checkins import patrols, services, streaks
 from checkins.models import CheckIn
 from checkins.rules import MESSAGES
 from rewards import badges, ledger
@@ -51,7 +51,7 @@ def history(user: User, policy: services.Policy, limit: int = 50) -> dict[str, A
     return {
         "rounds": patrols.rounds_for(session, user.id, now, policy.timezone),
         "balance": ledger.balance(session, user.id),
-        "streak_days": services.streak_days(session.connection(), user.id, today),
+        "streak_days": streaks.current(session.connection(), user.id, today),
         "valid_today": valid_today,
         "remaining_today": max(0, policy.thresholds.daily_cap - valid_today),
         "checkins": [

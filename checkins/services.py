@@ -17,8 +17,8 @@ from app.roles import FIELD_ROLES, Role
 from app.sql import Prepared, lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
-from checkins import rules, tokens
-from checkins.models import REFUSED, VALID, CheckIn, PatrolDay, PatrolPoint, allowed_roles
+from checkins import rules, streaks, tokens
+from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
@@ -143,8 +143,8 @@ def check_in(
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        _INSERT_DAY.run(conn, {"user_id": user.id, "day": local_time.date()})
-    streak = streak_days(conn, user.id, local_time.date())
+        streaks.record_day(conn, user.id, local_time.date())
+    streak = streaks.current(conn, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
         user_id=user.id,
@@ -246,20 +246,7 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
     )
 
 
-def streak_days(conn: Connection, user_id: int, today: date) -> int:
-    """Consecutive days with at least one valid patrol, ending today (or yesterday)."""
-    days = [day for (day,) in _RECENT_DAYS.rows(conn, {"user_id": user_id})]
-    if not days or days[0] < today - timedelta(days=1):
-        return 0
-    streak, expected = 0, days[0]
-    for day in days:
-        if day != expected:
-            break
-        streak, expected = streak + 1, day - timedelta(days=1)
-    return streak
-
-
-_checkins, _days, _points = CheckIn.__table__, PatrolDay.__table__, PatrolPoint.__table__
+_checkins, _points = CheckIn.__table__, PatrolPoint.__table__
 
 
 class PointFacts(NamedTuple):
@@ -287,20 +274,11 @@ _POINT = Prepared(
 _INSERT_ATTEMPT = Prepared(
     lambda d: d.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
 )
-_INSERT_DAY = Prepared(lambda d: d.insert(_days).on_conflict_do_nothing())
 _VALID_TOTAL = Prepared(
     lambda _: select(func.count())
     .select_from(_checkins)
     .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
 )
-_RECENT_DAYS = Prepared(
-    lambda _: select(_days.c.day)
-    .where(_days.c.user_id == bindparam("user_id"))
-    .order_by(_days.c.day.desc())
-    .limit(400)
-)
-
-
 def _outcome(
     uow: UnitOfWork, user: User, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
@@ -316,7 +294,7 @@ def _outcome(
         point_name=point.name if point else None,
         points=attempt.points,
         balance=ledger.balance(session, user.id),
-        streak_days=streak_days(session.connection(), user.id, today),
+        streak_days=streaks.current(session.connection(), user.id, today),
         remaining_today=max(0, policy.thresholds.daily_cap - used),
         replayed=replayed,
         error=error,
