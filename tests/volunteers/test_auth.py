@@ -194,17 +194,23 @@ def test_the_duty_form_shows_a_refusal_on_the_profile_page(client, make_user):
     assert client.get("/api/me").get_json()["user"]["on_duty"] is True
 
 
+def _logged_in(app, person: User) -> str:
+    """A one-day login session of ``person``; its id is what the session cookie holds."""
+    with app.app_context(), unit_of_work() as uow:
+        login_id = services.open_login_session(uow, person, days=1, user_agent="t", address="").id
+        uow.commit()
+    return login_id
+
+
 @pytest.mark.both_databases
 def test_the_person_behind_a_login_is_a_read_only_record_of_the_row(app, make_user):
     person = make_user(Role.GUARD)
-    with app.app_context(), unit_of_work() as uow:
-        login = services.open_login_session(uow, person, days=1, user_agent="t", address="")
-        uow.commit()
+    login_id = _logged_in(app, person)
     with app.app_context():
-        caller = services.person_for_login_session(db.session.connection(), login.id)
+        caller = services.person_for_login_session(db.session.connection(), login_id)
         row = db.session.get(User, person.id)
-        assert caller == Person.of(row, login.id)
-        assert (caller.id, caller.role, caller.get_id()) == (person.id, "guard", login.id)
+        assert caller == Person.of(row, login_id)
+        assert (caller.id, caller.role, caller.get_id()) == (person.id, "guard", login_id)
         assert caller.is_authenticated and caller.is_active and not caller.is_anonymous
         with pytest.raises(dataclasses.FrozenInstanceError):
             caller.on_duty = True  # a change must go through the row, not be silently lost
@@ -213,25 +219,23 @@ def test_the_person_behind_a_login_is_a_read_only_record_of_the_row(app, make_us
 @pytest.mark.both_databases
 def test_no_person_behind_a_revoked_expired_or_disabled_login(app, make_user):
     person = make_user(Role.VOLUNTEER)
-    with app.app_context(), unit_of_work() as uow:
-        login = services.open_login_session(uow, person, days=1, user_agent="t", address="")
-        uow.commit()
+    login_id = _logged_in(app, person)
     with app.app_context():
         conn = db.session.connection()
         later = utcnow() + timedelta(days=2)
-        assert services.person_for_login_session(conn, login.id) is not None
-        assert services.person_for_login_session(conn, login.id, now=later) is None
+        assert services.person_for_login_session(conn, login_id) is not None
+        assert services.person_for_login_session(conn, login_id, now=later) is None
         assert services.person_for_login_session(conn, "no-such-login") is None
         db.session.rollback()
     with app.app_context(), unit_of_work() as uow:
         uow.session.get(User, person.id).active = False
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session.connection(), login.id) is None
+        assert services.person_for_login_session(db.session.connection(), login_id) is None
         db.session.rollback()
     with app.app_context(), unit_of_work() as uow:
         uow.session.get(User, person.id).active = True
-        services.revoke_login_session(uow, login.id)
+        services.revoke_login_session(uow, login_id)
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session.connection(), login.id) is None
+        assert services.person_for_login_session(db.session.connection(), login_id) is None
