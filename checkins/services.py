@@ -23,6 +23,7 @@ from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
 from volunteers.models import User
+from volunteers.person import Caller
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class CheckInOutcome:
 
 def check_in(
     uow: UnitOfWork,
-    user: User,
+    user: Caller,
     request: CheckInRequest,
     policy: Policy,
     now: datetime | None = None,
@@ -175,7 +176,7 @@ def _store(conn: Connection, user_id: int, attempt: Attempt) -> bool:
     return attempt.id is not None
 
 
-def _replay(uow: UnitOfWork, user: User, client_id: str | None, policy: Policy) -> CheckInOutcome:
+def _replay(uow: UnitOfWork, user: Caller, client_id: str | None, policy: Policy) -> CheckInOutcome:
     earlier = uow.session.scalar(
         select(CheckIn).where(CheckIn.user_id == user.id, CheckIn.client_id == client_id)
     )
@@ -189,7 +190,7 @@ def _valid_total(conn: Connection, user_id: int) -> int:
 
 def _apply_rules(
     conn: Connection,
-    user: User,
+    user: Caller,
     request: CheckInRequest,
     policy: Policy,
     attempt: Attempt,
@@ -279,8 +280,10 @@ _VALID_TOTAL = Prepared(
     .select_from(_checkins)
     .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
 )
+
+
 def _outcome(
-    uow: UnitOfWork, user: User, attempt: Attempt, policy: Policy, *, replayed: bool
+    uow: UnitOfWork, user: Caller, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
     """A stored attempt's outcome as the person sees it now (refusals and replays)."""
     session = uow.session

@@ -25,6 +25,7 @@ from realtime.presence import Nearby, PresenceStore
 from realtime.publish import publish
 from rewards import ledger, reasons
 from volunteers.models import User
+from volunteers.person import Caller
 
 KINDS = ("theft", "dispute", "fire", "traffic", "suspicious", "missing_person", "other")
 OPEN, CLOSED = "open", "closed"
@@ -60,7 +61,7 @@ def _roles(roles: Collection[str] | None) -> list[str]:
 
 def create_incident(
     uow: UnitOfWork,
-    dispatcher: User,
+    dispatcher: Caller,
     *,
     kind: str,
     priority: Any,
@@ -217,7 +218,7 @@ def _offer_for(uow: UnitOfWork, user: User, offer_id: Any) -> tuple[Offer, Incid
 
 def answer(
     uow: UnitOfWork,
-    user: User,
+    user: Caller,
     offer_id: Any,
     accept: bool,
     *,
@@ -282,7 +283,7 @@ def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
 
 def progress(
     uow: UnitOfWork,
-    user: User,
+    user: Caller,
     offer_id: Any,
     status: str,
     *,

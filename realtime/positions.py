@@ -11,7 +11,7 @@ from app.errors import Forbidden, Invalid, TooManyRequests
 from app.roles import FIELD_ROLES
 from app.validation import number_in_range
 from realtime.presence import PresenceStore, Seen
-from volunteers.models import User
+from volunteers.person import Caller
 from volunteers.services import CONSENT_LOCATION, has_consent
 
 MAX_ACCURACY_M = 5000
@@ -21,7 +21,7 @@ INVALID = _l("That position is not valid.")
 def share(
     session: Any,
     presence: PresenceStore,
-    user: User,
+    user: Caller,
     data: Any,
     *,
     now: datetime,

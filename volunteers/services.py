@@ -108,7 +108,7 @@ def _check_placement(uow: UnitOfWork, placement: Placement) -> None:
 
 def create_staff(
     uow: UnitOfWork,
-    actor: User,
+    actor: Caller,
     *,
     name: str,
     phone: str,
@@ -186,7 +186,7 @@ def register_volunteer(
 
 def issue_invite(
     uow: UnitOfWork,
-    actor: User,
+    actor: Caller,
     *,
     community_id: int,
     grid_id: int | None = None,
@@ -291,7 +291,7 @@ def revoke_all_login_sessions(uow: UnitOfWork, user_id: int) -> None:
     uow.after_commit(disconnect_room, events.user_room(user_id), events.ALL_NAMESPACES)
 
 
-def set_active(uow: UnitOfWork, actor: User, user_id: int, active: bool) -> User:
+def set_active(uow: UnitOfWork, actor: Caller, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account; disabling ends every login and takes them off duty."""
     user = uow.session.get(User, user_id)
     if user is None:
