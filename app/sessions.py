@@ -7,11 +7,11 @@ keys, so one is kept per set of keys; rotating the secret (or its fallbacks) bui
 
 A phone sends the same session cookie with every call until the session changes: a guard
 scanning 30 points a night sends it 30 times. Decoding it (base64, zlib, HMAC, tagged JSON) is
-about a twentieth of a check-in's work, so a cookie whose signature was checked once, under the
-same serializer, is remembered with its contents and the time it was signed. What protects is
-unchanged: any other cookie string is checked in full, and a remembered one still expires
-``PERMANENT_SESSION_LIFETIME`` after it was signed. Only sessions of plain values (strings,
-numbers) are remembered, so that no request can change what the next one opens.
+about 7% of a check-in's work (bench/checkins.py), so a cookie whose signature was checked
+once, under the same serializer, is remembered with its contents and the time it was signed.
+What protects is unchanged: any other cookie string is checked in full, and a remembered one
+still expires ``PERMANENT_SESSION_LIFETIME`` after it was signed. Only sessions of plain values
+(strings, numbers) are remembered, so that no request can change what the next one opens.
 """
 
 from __future__ import annotations
