@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.csrf import CSRFProtection
+from app.joined_session import JoinedSession
 
 # Named constraints keep Alembic migrations portable between SQLite (batch mode) and PostgreSQL.
 NAMING = {
@@ -28,7 +29,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# While a unit of work is open, the session runs inside its transaction (app/uow.py).
+db = SQLAlchemy(
+    model_class=Base,
+    session_options={
+        "expire_on_commit": False,
+        "class_": JoinedSession,
+        "join_transaction_mode": "rollback_only",
+    },
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtection()

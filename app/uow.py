@@ -12,6 +12,12 @@ waiting on its lock leave it idle most of the time, whereas a thread waiting on 
 moment the writer before it commits (bench/checkins.py). Other processes (a CLI command, a
 separate worker) still meet SQLite's own lock and its busy timeout.
 
+A unit owns one Core connection and its transaction. The app's ORM session joins that
+transaction when something uses the ORM while the unit is open (``uow.session`` or
+``db.session``: see app/joined_session.py), so a request that runs only prebuilt statements
+never builds the session's own transaction, pool checkout and teardown: 8% of a check-in's
+work (bench/checkins.py).
+
 An endpoint whose every call writes (a check-in) can make its whole request one unit of work
 with ``writing_request``: the logged-in person is then read inside the writing transaction, one
 BEGIN and COMMIT instead of two (bench/checkins.py).
@@ -32,6 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.joined_session import open_unit
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,24 +59,53 @@ _sqlite_writer = threading.RLock()
 
 
 class UnitOfWork:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """One transaction on one connection, opened when first needed. The app's ORM session
+    joins it when something uses the ORM while the unit is open (app/joined_session.py)."""
+
+    def __init__(self, write: bool) -> None:
+        self._write = write
+        self._connection: Connection | None = None
         self._hooks: list[Callable[[], Any]] = []
         self._once: set[Any] = set()
         self.committed = False
+        self._ended = False
         self._holds_writer_lock = False
-        self._connection: Connection | None = None
 
     @property
     def connection(self) -> Connection:
         """The transaction's connection, for prebuilt Core statements on hot paths: a statement
         costs about a third less than through ``session.execute``. Pending ORM changes are
-        flushed first, as ``session.execute`` would. Asked for several times a check-in, so it
-        is looked up once per transaction."""
-        self.session.flush()
+        flushed first, as ``session.execute`` would."""
+        session = self._joined_session()
+        if session is not None:
+            session.flush()
+        return self._open()
+
+    @property
+    def session(self) -> Session:
+        """The app's session (``db.session``); what it runs joins this unit's transaction."""
+        return db.session()
+
+    def connection_for_session(self) -> Connection | None:
+        """The connection the app's session runs on while this unit is open, else None."""
+        return None if self._ended else self._open()
+
+    def _open(self) -> Connection:
         if self._connection is None:
-            self._connection = self.session.connection()
+            token = _begin_immediate.set(self._write)
+            try:
+                connection = db.engine.connect()
+                connection.begin()
+            finally:
+                _begin_immediate.reset(token)
+            self._connection = connection
         return self._connection
+
+    @staticmethod
+    def _joined_session() -> Session | None:
+        """The app's session if this context made one: whatever it writes now runs inside this
+        unit (a read transaction it had open was ended when the unit began)."""
+        return db.session() if db.session.registry.has() else None
 
     def after_commit(self, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``hook(*args, **kwargs)`` after a successful commit; dropped on rollback."""
@@ -85,8 +121,16 @@ class UnitOfWork:
             self.after_commit(hook, *args, **kwargs)
 
     def commit(self) -> None:
-        self.session.commit()
-        self._connection = None
+        session = self._joined_session()
+        if session is not None:
+            session.flush()
+        if self._connection is not None:
+            self._connection.commit()
+        if session is not None and session.in_transaction():
+            # Only now: had the database refused the commit, rolling back would still have
+            # undone the session's view of what it wrote.
+            session.commit()
+        self._end()
         self.committed = True
         self._release_writer_lock()  # before the hooks: announcing needs no database lock
         hooks, self._hooks = self._hooks, []
@@ -95,6 +139,22 @@ class UnitOfWork:
                 hook()
             except Exception:  # the data is safe; a failed announcement must not undo it
                 log.exception("after-commit hook failed")
+
+    def _roll_back(self) -> None:
+        try:
+            session = self._joined_session()
+            if session is not None:
+                session.rollback()
+            if self._connection is not None:
+                self._connection.rollback()
+        finally:
+            self._end()
+
+    def _end(self) -> None:
+        self._ended = True
+        if self._connection is not None:
+            self._connection.close()  # back to the pool
+            self._connection = None
 
     def _take_writer_lock(self) -> None:
         _sqlite_writer.acquire()
@@ -111,30 +171,37 @@ _request_unit: ContextVar[UnitOfWork | None] = ContextVar("request_unit", defaul
 
 @contextmanager
 def unit_of_work(write: bool = True) -> Iterator[UnitOfWork]:
-    """Open a unit of work on the app's session; roll back unless ``commit()`` was called.
-    Inside ``writing_request`` this is the request's own unit of work until it commits."""
+    """Open a unit of work; roll back unless ``commit()`` was called. Inside
+    ``writing_request`` this is the request's own unit of work until it commits."""
     joined = _request_unit.get()
     if joined is not None and not joined.committed:
         yield joined  # its opener rolls back what is left uncommitted
         return
-    session = db.session()  # the scoped session's session for this context
-    if session.in_transaction():
-        # Close the read transaction that loading the current user opened, so that a writing
-        # unit of work really begins with its own (immediate) transaction.
-        session.commit()
-    token = _begin_immediate.set(write)
-    uow = UnitOfWork(session)
-    if write and session.get_bind().dialect.name == "sqlite":
+    if db.session.registry.has() and db.session().in_transaction():
+        # End the read transaction the session had open (loading a page's data, say): the unit
+        # begins its own, and the session's next statement joins it.
+        db.session().commit()
+    uow = UnitOfWork(write)
+    if write and db.engine.dialect.name == "sqlite":
         uow._take_writer_lock()
+    token = open_unit.set(uow)
     try:
         yield uow
     finally:
-        _begin_immediate.reset(token)
+        open_unit.reset(token)
         try:
             if not uow.committed:
-                session.rollback()
+                uow._roll_back()
         finally:
             uow._release_writer_lock()
+
+
+def current_connection() -> Connection:
+    """Where this context's reads run: the open unit of work's connection (its transaction, its
+    writes so far), else the app session's."""
+    unit = open_unit.get()
+    connection = unit.connection_for_session() if unit is not None else None
+    return connection if connection is not None else db.session.connection()
 
 
 def writing_request(view: F) -> F:
