@@ -3,12 +3,14 @@ nothing. A unit owns one connection and transaction; ORM work joins it."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from app.extensions import db
+from app.joined_session import JoinedSession
 from app.uow import unit_of_work, writing_request
 from checkins import streaks
 from checkins.models import PatrolDay
@@ -82,13 +84,25 @@ def _streak_days(app, user_id: int) -> set:
 
 
 @pytest.mark.both_databases
-def test_a_unit_that_runs_only_prebuilt_statements_makes_no_orm_session(app, make_user):
+def test_a_unit_that_runs_only_prebuilt_statements_begins_no_session_transaction(
+    app, make_user
+):
     person = make_user()
-    with app.app_context():
-        with unit_of_work() as uow:
+    here = threading.get_ident()
+    begun: list[int] = []
+
+    def count(*_args: object) -> None:
+        if threading.get_ident() == here:  # other tests' servers may still run in this process
+            begun.append(1)
+
+    event.listen(JoinedSession, "after_transaction_create", count)
+    try:
+        with app.app_context(), unit_of_work() as uow:
             streaks.record_day(uow.connection, person.id, DAY)
             uow.commit()
-        assert not db.session.registry.has()  # no session, no session transaction, no teardown
+    finally:
+        event.remove(JoinedSession, "after_transaction_create", count)
+    assert begun == []
     assert _streak_days(app, person.id) == {DAY}
 
 
