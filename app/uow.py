@@ -177,10 +177,11 @@ def unit_of_work(write: bool = True) -> Iterator[UnitOfWork]:
     if joined is not None and not joined.committed:
         yield joined  # its opener rolls back what is left uncommitted
         return
-    if db.session.registry.has() and db.session().in_transaction():
+    session = UnitOfWork._joined_session()
+    if session is not None and session.in_transaction():
         # End the read transaction the session had open (loading a page's data, say): the unit
         # begins its own, and the session's next statement joins it.
-        db.session().commit()
+        session.commit()
     uow = UnitOfWork(write)
     if write and db.engine.dialect.name == "sqlite":
         uow._take_writer_lock()

@@ -10,7 +10,7 @@ changing it by mistake fails loudly instead of silently not being saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar, Protocol
 
 from volunteers.models import User
@@ -58,14 +58,9 @@ class Person:
 
     @classmethod
     def of(cls, user: User, login_session_id: str) -> Person:
-        return cls(
-            id=user.id,
-            name=user.name,
-            phone=user.phone,
-            role=user.role,
-            community_id=user.community_id,
-            grid_id=user.grid_id,
-            team_id=user.team_id,
-            on_duty=user.on_duty,
-            login_session_id=login_session_id,
-        )
+        values = {name: getattr(user, name) for name in ACCOUNT_COLUMNS}
+        return cls(**values, login_session_id=login_session_id)
+
+
+# The users table's columns a Person copies, in field order.
+ACCOUNT_COLUMNS = tuple(f.name for f in fields(Person) if f.name != "login_session_id")

@@ -6,7 +6,7 @@ Services take the unit of work and plain arguments, flush, and leave the commit 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -26,7 +26,7 @@ from realtime.publish import disconnect_room
 from volunteers import rules
 from volunteers.events import DutyChanged
 from volunteers.models import Community, Consent, Grid, InviteCode, LoginSession, Team, User
-from volunteers.person import Caller, Person
+from volunteers.person import ACCOUNT_COLUMNS, Caller, Person
 
 CONSENT_TERMS = "terms"
 CONSENT_LOCATION = "location"
@@ -247,13 +247,12 @@ def open_login_session(
 
 
 _users, _logins = User.__table__, LoginSession.__table__
-_PERSON_COLUMNS = tuple(f.name for f in fields(Person) if f.name != "login_session_id")
 # Every request and socket event of a logged-in person runs this: one prepared row (app/sql.py).
 _LIVE_LOGIN = Prepared(
     lambda _: select(
         _logins.c.expires_at,
         _users.c.active,
-        *(_users.c[name] for name in _PERSON_COLUMNS),
+        *(_users.c[name] for name in ACCOUNT_COLUMNS),
     )
     .join_from(_logins, _users)
     .where(_logins.c.id == bindparam("login_id"), _logins.c.revoked_at.is_(None))
