@@ -12,7 +12,6 @@ from app import assets
 from app.config import load_settings
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import compile_catalogs, select_locale
-from app.sessions import CookieSessions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOCKETIO_ASYNC_MODE = "threading"
@@ -32,7 +31,6 @@ def create_app(
         static_folder=os.path.join(ROOT, "static"),
     )
     load_settings(app, config)
-    app.session_interface = CookieSessions()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -250,6 +250,6 @@ def _seed_history(uow: UnitOfWork, rng: random.Random, field_people: list[User])
                     source_id=checkin.id,
                     at=at,
                 )
-            streaks.record_day(uow.connection, person.id, day)
+            streaks.record_day(uow.session, person.id, day)
     while leaderboard.fold(uow):  # the boards are filled before the first visit, not on it
         pass

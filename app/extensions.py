@@ -9,11 +9,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from app.csrf import CSRFProtection
-from app.joined_session import JoinedSession
 
 # Named constraints keep Alembic migrations portable between SQLite (batch mode) and PostgreSQL.
 NAMING = {
@@ -29,18 +27,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-# While a unit of work is open, the session runs inside its transaction (app/uow.py).
-db = SQLAlchemy(
-    model_class=Base,
-    session_options={
-        "expire_on_commit": False,
-        "class_": JoinedSession,
-        "join_transaction_mode": "rollback_only",
-    },
-)
+# Rows a unit of work returns stay readable after its commit (app/uow.py).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtection()
+csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 socketio = SocketIO()

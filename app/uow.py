@@ -1,111 +1,69 @@
-"""The unit of work: one transaction per request, task or socket event.
+"""The unit of work: one transaction per request, task or socket event, on the context's
+SQLAlchemy session (``db.session``), as cosmicpython's ``SqlAlchemyUnitOfWork``.
 
-Services flush through ``uow.session``; the caller commits once. Side effects that leave the
-process (Socket.IO emits, Celery sends) are registered with ``after_commit`` and run only once the
-commit has succeeded, so a rolled-back change is never announced.
+Entering begins a transaction; ``commit()`` commits it and then runs the hooks queued with
+``after_commit`` (Socket.IO emits, Celery sends), so a rolled-back change is never announced;
+leaving rolls back whatever was not committed. Either way the connection goes back to the pool;
+the session itself is the context's, closed by Flask-SQLAlchemy when the request, task or socket
+event ends, so rows read before the unit or returned by it stay readable. Services flush through
+``uow.session`` and never commit.
 
-On SQLite a writing unit of work begins ``IMMEDIATE``: a deferred transaction that reads and then
-writes can fail at once with "database is locked" in WAL mode, whereas an immediate one queues
-behind the current writer for the busy timeout. Writers of this process also queue on one lock
-before they begin: SQLite's busy handler polls with sleeps of up to 100 ms, so two threads
-waiting on its lock leave it idle most of the time, whereas a thread waiting on ours is woken the
-moment the writer before it commits (bench/checkins.py). Other processes (a CLI command, a
-separate worker) still meet SQLite's own lock and its busy timeout.
+Nothing else owns a transaction. Opening a unit while another is open in the same context, or
+while the session holds changes made outside any unit, is an error at once: the first could only
+wait for the outer unit's write lock, the second would be committed by a unit that never made it.
+A read the session had open (a page's data, the login lookup) is simply ended.
 
-A unit owns one Core connection and its transaction. The app's ORM session joins that
-transaction when something uses the ORM while the unit is open (``uow.session`` or
-``db.session``: see app/joined_session.py), so a request that runs only prebuilt statements
-never builds the session's own transaction, pool checkout and teardown: 8% of a check-in's
-work (bench/checkins.py).
-
-An endpoint whose every call writes (a check-in) can make its whole request one unit of work
-with ``writing_request``: the logged-in person is then read inside the writing transaction, one
-BEGIN and COMMIT instead of two (bench/checkins.py).
+On SQLite a writing unit begins ``IMMEDIATE``: a deferred transaction that reads and then writes
+can fail at once with "database is locked" in WAL mode, whereas an immediate one queues behind
+the current writer. Writers of this process also queue on one lock before they begin, so a
+waiting thread is woken the moment the writer before it commits instead of polling in SQLite's
+busy handler. Other processes (a CLI command, a separate worker) meet SQLite's own lock and its
+busy timeout.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.extensions import db
-from app.joined_session import open_unit
 
 log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
-_begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Checkpoint the WAL every ~40 MB instead of SQLite's ~4 MB: a page rewritten many times between
-# checkpoints (a balance, an index leaf) is copied back once, and the fsync is paid ten times
-# less often (bench/checkins.py: p95 5.6 -> 4.4 ms).
+# checkpoints (a balance, an index leaf) is copied back once, and the fsync is paid less often.
 SQLITE_WAL_CHECKPOINT_PAGES = 10_000
-# Read the database through a memory map: a page another connection changed, or one that fell
-# out of this connection's 2 MB cache, is then a memory read, not a read() system call. With
-# 2,000 people the check-in server spent 590 us a request in the kernel, 415 with the map
-# (bench/checkins.py full run: ratio 0.476 -> 0.501). The map only reserves address space.
+# Read the database through a memory map: a page another connection changed is then a memory
+# read, not a read() system call. The map only reserves address space.
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
-# Re-entrant: a unit of work opened inside another on the same thread shares its transaction.
-_sqlite_writer = threading.RLock()
+_BEGIN_OPTION = "sqlite_begin"  # a connection execution option read by the "begin" listener
+_WROTE = "wrote_outside_a_unit"  # session.info key: DML ran that no unit has committed yet
+_sqlite_writer = threading.Lock()
+
+
+class UnitOfWorkError(RuntimeError):
+    """A unit of work was used in a way that would lose or wrongly commit work."""
 
 
 class UnitOfWork:
-    """One transaction on one connection, opened when first needed. The app's ORM session
-    joins it when something uses the ORM while the unit is open (app/joined_session.py)."""
+    """One transaction on the context's session; see the module's docstring."""
 
-    def __init__(self, write: bool) -> None:
+    def __init__(self, session: Session, write: bool) -> None:
+        self.session = session
         self._write = write
-        self._connection: Connection | None = None
         self._hooks: list[Callable[[], Any]] = []
         self._once: set[Any] = set()
-        self.committed = False
-        self._ended = False
         self._holds_writer_lock = False
-
-    @property
-    def connection(self) -> Connection:
-        """The transaction's connection, for prebuilt Core statements on hot paths: a statement
-        costs about a third less than through ``session.execute``. Pending ORM changes are
-        flushed first, as ``session.execute`` would."""
-        session = self._joined_session()
-        if session is not None:
-            session.flush()
-        return self._open()
-
-    @property
-    def session(self) -> Session:
-        """The app's session (``db.session``); what it runs joins this unit's transaction."""
-        return db.session()
-
-    def connection_for_session(self) -> Connection | None:
-        """The connection the app's session runs on while this unit is open, else None."""
-        return None if self._ended else self._open()
-
-    def _open(self) -> Connection:
-        if self._connection is None:
-            token = _begin_immediate.set(self._write)
-            try:
-                connection = db.engine.connect()
-                connection.begin()
-            finally:
-                _begin_immediate.reset(token)
-            self._connection = connection
-        return self._connection
-
-    @staticmethod
-    def _joined_session() -> Session | None:
-        """The app's session if this context made one: whatever it writes now runs inside this
-        unit (a read transaction it had open was ended when the unit began)."""
-        return db.session() if db.session.registry.has() else None
+        self.committed = False
 
     def after_commit(self, hook: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``hook(*args, **kwargs)`` after a successful commit; dropped on rollback."""
@@ -121,16 +79,7 @@ class UnitOfWork:
             self.after_commit(hook, *args, **kwargs)
 
     def commit(self) -> None:
-        session = self._joined_session()
-        if session is not None:
-            session.flush()
-        if self._connection is not None:
-            self._connection.commit()
-        if session is not None and session.in_transaction():
-            # Only now: had the database refused the commit, rolling back would still have
-            # undone the session's view of what it wrote.
-            session.commit()
-        self._end()
+        self.session.commit()
         self.committed = True
         self._release_writer_lock()  # before the hooks: announcing needs no database lock
         hooks, self._hooks = self._hooks, []
@@ -140,25 +89,20 @@ class UnitOfWork:
             except Exception:  # the data is safe; a failed announcement must not undo it
                 log.exception("after-commit hook failed")
 
-    def _roll_back(self) -> None:
-        try:
-            session = self._joined_session()
-            if session is not None:
-                session.rollback()
-            if self._connection is not None:
-                self._connection.rollback()
-        finally:
-            self._end()
+    def _begin(self) -> None:
+        self.session.begin()
+        if self._write and self.session.get_bind().dialect.name == "sqlite":
+            if not _sqlite_writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise UnitOfWorkError("timed out waiting for this process's SQLite writer")
+            self._holds_writer_lock = True
+            self.session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
 
     def _end(self) -> None:
-        self._ended = True
-        if self._connection is not None:
-            self._connection.close()  # back to the pool
-            self._connection = None
-
-    def _take_writer_lock(self) -> None:
-        _sqlite_writer.acquire()
-        self._holds_writer_lock = True
+        try:
+            if not self.committed:
+                self.session.rollback()
+        finally:
+            self._release_writer_lock()
 
     def _release_writer_lock(self) -> None:
         if self._holds_writer_lock:
@@ -166,59 +110,49 @@ class UnitOfWork:
             _sqlite_writer.release()
 
 
-_request_unit: ContextVar[UnitOfWork | None] = ContextVar("request_unit", default=None)
+_open_unit: ContextVar[UnitOfWork | None] = ContextVar("open_unit", default=None)
 
 
 @contextmanager
 def unit_of_work(write: bool = True) -> Iterator[UnitOfWork]:
-    """Open a unit of work; roll back unless ``commit()`` was called. Inside
-    ``writing_request`` this is the request's own unit of work until it commits."""
-    joined = _request_unit.get()
-    if joined is not None and not joined.committed:
-        yield joined  # its opener rolls back what is left uncommitted
-        return
-    session = UnitOfWork._joined_session()
-    if session is not None and session.in_transaction():
-        # End the read transaction the session had open (loading a page's data, say): the unit
-        # begins its own, and the session's next statement joins it.
-        session.commit()
-    uow = UnitOfWork(write)
-    if write and db.engine.dialect.name == "sqlite":
-        uow._take_writer_lock()
-    token = open_unit.set(uow)
+    """Open a unit of work on the context's session; roll back unless ``commit()`` was called."""
+    if _open_unit.get() is not None:
+        raise UnitOfWorkError(
+            "a unit of work is already open here; pass it down instead of opening another"
+        )
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise UnitOfWorkError(
+            "the session holds changes made outside a unit of work; make them inside one"
+        )
+    if session.in_transaction():
+        session.commit()  # ends a read the session had open (nothing to write, checked above)
+    uow = UnitOfWork(session, write)
+    token = _open_unit.set(uow)
     try:
+        uow._begin()
         yield uow
     finally:
-        open_unit.reset(token)
-        try:
-            if not uow.committed:
-                uow._roll_back()
-        finally:
-            uow._release_writer_lock()
+        _open_unit.reset(token)
+        uow._end()
 
 
-def current_connection() -> Connection:
-    """Where this context's reads run: the open unit of work's connection (its transaction, its
-    writes so far), else the app session's."""
-    unit = open_unit.get()
-    connection = unit.connection_for_session() if unit is not None else None
-    return connection if connection is not None else db.session.connection()
+@event.listens_for(Session, "do_orm_execute")
+def _note_dml(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and _open_unit.get() is None:
+        state.session.info[_WROTE] = True
 
 
-def writing_request(view: F) -> F:
-    """Make the whole request one writing unit of work, loading the logged-in person included;
-    put it above ``requires`` so that the person is read inside it."""
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    if _open_unit.get() is None:
+        session.info[_WROTE] = True
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with unit_of_work() as uow:
-            token = _request_unit.set(uow)
-            try:
-                return view(*args, **kwargs)
-            finally:
-                _request_unit.reset(token)
 
-    return wrapper  # type: ignore[return-value]
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction committed or rolled back
+        session.info.pop(_WROTE, None)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -240,7 +174,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Straight to the driver: every transaction runs this, and nothing else needs to see it.
-        connection.connection.driver_connection.execute(
-            "BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN"
-        )
+        connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))

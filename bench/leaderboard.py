@@ -342,7 +342,7 @@ def verify_buckets(app, sample: list[int]) -> int:
         session = db.session
         for uid in sample:
             expected: Counter = Counter()
-            scopes = leaderboard.scopes_of(session.connection(), uid)
+            scopes = leaderboard.scopes_of(session, uid)
             for delta, reason, at in session.execute(
                 select(LedgerEntry.delta, LedgerEntry.reason, LedgerEntry.created_at).where(
                     LedgerEntry.user_id == uid

@@ -51,7 +51,7 @@ def history(user: Caller, policy: services.Policy, limit: int = 50) -> dict[str,
     return {
         "rounds": patrols.rounds_for(session, user.id, now, policy.timezone),
         "balance": ledger.balance(session, user.id),
-        "streak_days": streaks.current(session.connection(), user.id, today),
+        "streak_days": streaks.current(session, user.id, today),
         "valid_today": valid_today,
         "remaining_today": max(0, policy.thresholds.daily_cap - valid_today),
         "checkins": [

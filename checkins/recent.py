@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, literal, null, select, type_coerce, union_all
-from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
-from app.sql import Prepared
 from app.types import UTCDateTime
 from checkins.models import VALID, CheckIn
 from checkins.rules import Visit
@@ -44,7 +44,7 @@ def _when(name: str) -> object:
     return bindparam(name, type_=UTCDateTime())
 
 
-def _build(_dialect: object) -> object:
+def _build() -> Any:
     c = _checkins.c
     mine = (c.user_id == bindparam("user_id"), c.status == VALID)
     # The union takes its columns' types from its first part, so its blanks carry them.
@@ -82,11 +82,11 @@ def _build(_dialect: object) -> object:
     return union_all(day, here, select(before), select(after))
 
 
-_AROUND = Prepared(_build)
+_AROUND = _build()
 
 
 def load(
-    conn: Connection,
+    session: Session,
     user_id: int,
     point_id: int,
     at: datetime,
@@ -94,8 +94,8 @@ def load(
     cooldown: timedelta,
 ) -> Recent:
     """The person's valid check-ins around ``at`` (``day``: the local day's start and end)."""
-    rows = _AROUND.rows(
-        conn,
+    rows = session.execute(
+        _AROUND,
         {
             "user_id": user_id,
             "point_id": point_id,

@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import Prepared, lock_row
+from app.sql import insert_ignoring_conflicts, lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, streaks, tokens
@@ -104,9 +104,9 @@ def check_in(
     The same ``client_id`` again (a phone retrying) answers with the first attempt's outcome:
     the attempt's insert claims the id (``ON CONFLICT DO NOTHING``), so a retry, even one racing
     the first, is recognised without a lookup before every check-in."""
-    conn = uow.connection  # every statement here is a prebuilt Core one
+    session = uow.session
     server_time = now or utcnow()
-    lock_row(conn, User, user.id)  # one person's check-ins are decided one at a time
+    lock_row(session, User, user.id)  # one person's check-ins are decided one at a time
     attempt = Attempt(
         token=(request.token or "")[:64],
         client_id=request.client_id,
@@ -116,7 +116,7 @@ def check_in(
     )
     try:
         point, valid_earlier_that_day = _apply_rules(
-            conn, user, request, policy, attempt, server_time
+            session, user, request, policy, attempt, server_time
         )
     except Refused as refusal:
         attempt.status, attempt.reason, attempt.suspicious = (
@@ -127,11 +127,11 @@ def check_in(
         attempt.detail = refusal.params
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
-        if not _store(conn, user.id, attempt):
+        if not _store(session, user.id, attempt):
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
-    if not _store(conn, user.id, attempt):
+    if not _store(session, user.id, attempt):
         return _replay(uow, user, request.client_id, policy)
     paid = ledger.award(
         uow,
@@ -144,14 +144,14 @@ def check_in(
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        streaks.record_day(conn, user.id, local_time.date())
-    streak = streaks.current(conn, user.id, local_time.date())
+        streaks.record_day(session, user.id, local_time.date())
+    streak = streaks.current(session, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
         user_id=user.id,
         local_time=local_time,
         streak_days=streak,
-        count_valid=lambda: _valid_total(conn, user.id),
+        count_valid=lambda: _valid_total(session, user.id),
         streak_bonuses=policy.streak_bonuses,
     )
     return CheckInOutcome(
@@ -169,10 +169,14 @@ def check_in(
     )
 
 
-def _store(conn: Connection, user_id: int, attempt: Attempt) -> bool:
+def _store(session: Session, user_id: int, attempt: Attempt) -> bool:
     """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
     values = {name: getattr(attempt, name) for name in _STORED}
-    attempt.id = _INSERT_ATTEMPT.scalar(conn, {"user_id": user_id, **values})
+    attempt.id = session.scalar(
+        insert_ignoring_conflicts(session, _checkins)
+        .values(user_id=user_id, **values)
+        .returning(_checkins.c.id)
+    )
     return attempt.id is not None
 
 
@@ -184,12 +188,16 @@ def _replay(uow: UnitOfWork, user: Caller, client_id: str | None, policy: Policy
     return _outcome(uow, user, attempt, policy, replayed=True)
 
 
-def _valid_total(conn: Connection, user_id: int) -> int:
-    return _VALID_TOTAL.scalar(conn, {"user_id": user_id})
+def _valid_total(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(_checkins)
+        .where(_checkins.c.user_id == user_id, _checkins.c.status == VALID)
+    )
 
 
 def _apply_rules(
-    conn: Connection,
+    session: Session,
     user: Caller,
     request: CheckInRequest,
     policy: Policy,
@@ -202,7 +210,11 @@ def _apply_rules(
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
-    found = _POINT.first(conn, {"point_id": token.point_id})
+    found = session.execute(
+        select(*(_points.c[name] for name in PointFacts._fields)).where(
+            _points.c.id == token.point_id
+        )
+    ).first()
     if found is None:
         raise Refused("qr_invalid")
     point = PointFacts(*found)
@@ -219,7 +231,7 @@ def _apply_rules(
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
     day = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
-    recent = load_recent(conn, user.id, point.id, at, day, t.cooldown)
+    recent = load_recent(session, user.id, point.id, at, day, t.cooldown)
     rules.check_cooldown(recent.nearest_at_point(at), at, t)
     valid_that_day = recent.count_that_day
     rules.check_daily_cap(valid_that_day, t)
@@ -267,21 +279,6 @@ class PointFacts(NamedTuple):
     retired_at: datetime | None
 
 
-_POINT = Prepared(
-    lambda _: select(*(_points.c[name] for name in PointFacts._fields)).where(
-        _points.c.id == bindparam("point_id")
-    )
-)
-_INSERT_ATTEMPT = Prepared(
-    lambda d: d.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
-)
-_VALID_TOTAL = Prepared(
-    lambda _: select(func.count())
-    .select_from(_checkins)
-    .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
-)
-
-
 def _outcome(
     uow: UnitOfWork, user: Caller, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
@@ -297,7 +294,7 @@ def _outcome(
         point_name=point.name if point else None,
         points=attempt.points,
         balance=ledger.balance(session, user.id),
-        streak_days=streaks.current(session.connection(), user.id, today),
+        streak_days=streaks.current(session, user.id, today),
         remaining_today=max(0, policy.thresholds.daily_cap - used),
         replayed=replayed,
         error=error,

@@ -11,62 +11,55 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from app.sql import Prepared
+from app.sql import insert_ignoring_conflicts
 from checkins.models import PatrolDay
 
 ONE_DAY = timedelta(days=1)
 _days = PatrolDay.__table__
 
 
-def record_day(conn: Connection, user_id: int, day: date) -> None:
+def record_day(session: Session, user_id: int, day: date) -> None:
     """Record that ``user_id`` patrolled on ``day`` (nothing changes if already recorded)."""
+    mine = _days.c.user_id == user_id
     around = dict(
-        _AROUND.rows(conn, {"user_id": user_id, "before": day - ONE_DAY, "after": day + ONE_DAY})
+        session.execute(
+            select(_days.c.day, _days.c.streak).where(
+                mine, _days.c.day.in_([day - ONE_DAY, day + ONE_DAY])
+            )
+        ).all()
     )
     streak = around.get(day - ONE_DAY, 0) + 1
-    if not _INSERT.rows(conn, {"user_id": user_id, "day": day, "streak": streak}):
-        return  # already recorded: its run is unchanged
-    if day + ONE_DAY not in around:
-        return
+    inserted = session.scalar(
+        insert_ignoring_conflicts(session, _days)
+        .values(user_id=user_id, day=day, streak=streak)
+        .returning(_days.c.day)
+    )
+    if inserted is None or day + ONE_DAY not in around:
+        return  # already recorded (its run is unchanged), or nothing after it to join
     # A late day joined two runs: each following day of the later run is now further in.
     expected = day + ONE_DAY
-    for (later,) in _AFTER.rows(conn, {"user_id": user_id, "day": day}):
+    for later in session.scalars(
+        select(_days.c.day).where(mine, _days.c.day > day).order_by(_days.c.day)
+    ).all():
         if later != expected:
             break
         streak += 1
-        _SET.run(conn, {"s_user": user_id, "s_day": later, "s_streak": streak})
+        session.execute(update(_days).where(mine, _days.c.day == later).values(streak=streak))
         expected = later + ONE_DAY
 
 
-def current(conn: Connection, user_id: int, today: date) -> int:
+def current(session: Session, user_id: int, today: date) -> int:
     """The run ending on the person's latest patrol day, if that was today or yesterday."""
-    latest = _LATEST.first(conn, {"user_id": user_id})
+    latest = session.execute(
+        select(_days.c.day, _days.c.streak)
+        .where(_days.c.user_id == user_id)
+        .order_by(_days.c.day.desc())
+        .limit(1)
+    ).first()
     if latest is None:
         return 0
     day, streak = latest
     return streak if day >= today - ONE_DAY else 0
-
-
-_mine = _days.c.user_id == bindparam("user_id")
-_AROUND = Prepared(
-    lambda _: select(_days.c.day, _days.c.streak).where(
-        _mine, _days.c.day.in_([bindparam("before"), bindparam("after")])
-    )
-)
-_INSERT = Prepared(lambda d: d.insert(_days).on_conflict_do_nothing().returning(_days.c.day))
-_AFTER = Prepared(
-    lambda _: select(_days.c.day).where(_mine, _days.c.day > bindparam("day")).order_by(_days.c.day)
-)
-_SET = Prepared(
-    lambda _: (
-        update(_days)
-        .where(_days.c.user_id == bindparam("s_user"), _days.c.day == bindparam("s_day"))
-        .values(streak=bindparam("s_streak"))
-    )
-)
-_LATEST = Prepared(
-    lambda _: select(_days.c.day, _days.c.streak).where(_mine).order_by(_days.c.day.desc()).limit(1)
-)

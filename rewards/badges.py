@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.sql import Prepared
+from app.sql import insert_ignoring_conflicts
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards.models import BadgeAward
@@ -36,29 +35,23 @@ COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check
 
 
 _awards = BadgeAward.__table__
-_OWNED = Prepared(
-    lambda _: select(_awards.c.badge).where(_awards.c.user_id == bindparam("user_id"))
-)
-# One prepared row insert per badge: a multi-row VALUES would be compiled afresh for each call.
-_GRANT = Prepared(
-    lambda d: d.insert(_awards).on_conflict_do_nothing().returning(_awards.c.badge)
-)
 
 
-def owned(conn: Connection, user_id: int) -> set[str]:
-    return {badge for (badge,) in _OWNED.rows(conn, {"user_id": user_id})}
+def owned(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(_awards.c.badge).where(_awards.c.user_id == user_id)))
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
     """Award each badge once; returns those this call awarded (not ones already held)."""
     if not badges:
         return ()
-    conn = uow.connection
     now = utcnow()
-    inserted = {
-        _GRANT.scalar(conn, {"user_id": user_id, "badge": b, "awarded_at": now}) for b in badges
-    }
-    return tuple(b for b in badges if b in inserted)
+    inserted = uow.session.scalars(
+        insert_ignoring_conflicts(uow.session, _awards)
+        .values([{"user_id": user_id, "badge": b, "awarded_at": now} for b in badges])
+        .returning(_awards.c.badge)
+    )
+    return tuple(b for b in badges if b in set(inserted))
 
 
 def for_checkin(local_time: datetime, streak_days: int, valid_total: int | None) -> list[str]:

@@ -22,12 +22,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, delete, func, insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
-from app.sql import Prepared
+from app.sql import per_dialect
 from app.uow import UnitOfWork, unit_of_work
 from rewards import reasons
 from rewards.models import ScoreBucket, ScoreEvent
@@ -69,10 +67,8 @@ _SCOPES = (
         _communities.c.police_area_id,
     )
     .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
-    .where(_users.c.id.in_(bindparam("ids", expanding=True)))
 )
 _buckets, _events = ScoreBucket.__table__, ScoreEvent.__table__
-_QUEUE = Prepared(lambda _: insert(_events))
 _PENDING = select(_events.c.id).limit(1)
 # Claimed by deleting them, oldest first; on PostgreSQL two folders skip each other's rows.
 _CLAIM = (
@@ -89,7 +85,9 @@ _CLAIM = (
 )
 
 
-def _build_add(dialect: ModuleType) -> Any:
+@per_dialect
+def _add_to_bucket(dialect: ModuleType) -> Any:
+    """One atomic "add to the bucket, creating it", run once per bucket row."""
     statement = dialect.insert(_buckets)
     return statement.on_conflict_do_update(
         index_elements=[_buckets.c[key] for key in ("scope", "scope_id", "period", "user_id")],
@@ -97,42 +95,39 @@ def _build_add(dialect: ModuleType) -> Any:
     )
 
 
-_ADD = Prepared(_build_add)  # one atomic "add to the bucket, creating it" per row
+def scopes_of(session: Session, user_id: int) -> dict[str, int]:
+    return _scopes(session, [user_id])[user_id]
 
 
-def scopes_of(conn: Connection, user_id: int) -> dict[str, int]:
-    return _scopes(conn, [user_id])[user_id]
-
-
-def _scopes(conn: Connection, user_ids: list[int]) -> dict[int, dict[str, int]]:
+def _scopes(session: Session, user_ids: list[int]) -> dict[int, dict[str, int]]:
     """Each person's groups by scope (those they belong to)."""
     return {
         row[0]: {s: i for s, i in zip(SCOPES, row[1:], strict=True) if i is not None}
-        for row in conn.execute(_SCOPES, {"ids": sorted(set(user_ids))})
+        for row in session.execute(_SCOPES.where(_users.c.id.in_(sorted(set(user_ids)))))
     }
 
 
-def queue(conn: Connection, user_id: int, delta: int, at: datetime) -> None:
+def queue(session: Session, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) on the leaderboards, in the caller's transaction."""
-    _QUEUE.run(conn, {"user_id": user_id, "delta": delta, "earned_at": at})
+    session.execute(insert(_events).values(user_id=user_id, delta=delta, earned_at=at))
 
 
 def fold(uow: UnitOfWork) -> int:
     """Add up to ``FOLD_BATCH`` queued events to the buckets; returns how many. An event is
     claimed by deleting it in the transaction that adds it, so it counts exactly once."""
-    conn = uow.connection
-    events = conn.execute(_CLAIM).all()
+    session = uow.session
+    events = session.execute(_CLAIM).all()
     if not events:
         return 0
-    people = _scopes(conn, [e.user_id for e in events])
+    people = _scopes(session, [e.user_id for e in events])
     totals: Counter[tuple[str, int, str, int]] = Counter()
     for user_id, delta, at in events:
         for period in period_keys(at).values():
             for scope, scope_id in people[user_id].items():
                 totals[(scope, scope_id, period, user_id)] += delta
     # In key order, so two folders at once lock bucket rows in the same order (no deadlock).
-    _ADD.many(
-        conn,
+    session.execute(
+        _add_to_bucket(session),
         [
             {"scope": s, "scope_id": i, "period": p, "user_id": u, "points": points}
             for (s, i, p, u), points in sorted(totals.items())
@@ -143,9 +138,10 @@ def fold(uow: UnitOfWork) -> int:
 
 
 def catch_up() -> int:
-    """Fold everything queued; returns how many events. Call before reading the buckets."""
+    """Fold everything queued, a batch per unit of work; returns how many events. Whoever
+    reads the buckets runs it first, outside any unit of work."""
     folded = 0
-    while db.session.scalar(_PENDING) is not None:
+    while _pending():
         with unit_of_work() as uow:
             done = fold(uow)
             uow.commit()
@@ -153,6 +149,11 @@ def catch_up() -> int:
             break
         folded += done
     return folded
+
+
+def _pending() -> bool:
+    with unit_of_work(write=False) as uow:
+        return uow.session.scalar(_PENDING) is not None
 
 
 def counts_on_leaderboard(reason: str) -> bool:
@@ -215,7 +216,8 @@ def board(
     now: datetime,
     limit: int = 50,
 ) -> dict[str, Any]:
-    catch_up()
+    """The top of a board and the person's place on it, as the buckets stand (run
+    ``catch_up`` first to count what was earned since the last fold)."""
     period = period_keys(now)[period_name]
     me = rank_of(session, scope, scope_id, period, user_id) if user_id else None
     return {

@@ -15,16 +15,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from types import ModuleType
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import Prepared
+from app.sql import dialect_module, insert_ignoring_conflicts
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -60,76 +57,64 @@ def award(
     """Add ``delta`` points (negative to spend). Idempotent on ``key``; raises ``Conflict``."""
     if delta == 0:
         raise Invalid("zero_points", _l("A points change cannot be zero."))
-    conn = uow.connection
+    session = uow.session
     source_id = str(source_id)
     key = key or f"{source_type}:{source_id}:{reason}"
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
-    claimed = _CLAIM_ENTRY.scalar(
-        conn,
-        {
-            "user_id": user_id,
-            "delta": delta,
-            "reason": reason,
-            "source_type": source_type,
-            "source_id": source_id,
-            "idempotency_key": key,
-            "fingerprint": fingerprint,
-            "note": note[:500],
-            "actor_id": actor_id,
-            "created_at": now,
-        },
+    claimed = session.scalar(
+        insert_ignoring_conflicts(session, _entries)
+        .values(
+            user_id=user_id,
+            delta=delta,
+            reason=reason,
+            source_type=source_type,
+            source_id=source_id,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            note=note[:500],
+            actor_id=actor_id,
+            created_at=now,
+        )
+        .returning(_entries.c.id)
     )
     if claimed is None:
-        return _replay(uow.session, key, fingerprint, user_id)
-    moved_to = _move_balance(conn, user_id, delta, now)
+        return _replay(session, key, fingerprint, user_id)
+    moved_to = _move_balance(session, user_id, delta, now)
     if moved_to is None:
         # The caller's unit of work rolls back, taking the claimed entry with it.
         raise Conflict("insufficient_points", _l("Not enough points for this."))
     if leaderboard.counts_on_leaderboard(reason):
-        leaderboard.queue(conn, user_id, delta, now)
+        leaderboard.queue(session, user_id, delta, now)
     return AwardResult(claimed, delta, moved_to, replayed=False)
 
 
-def _move_balance(conn: Connection, user_id: int, delta: int, now: datetime) -> int | None:
+def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> int | None:
     """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
     below zero. Earning is one upsert; spending is a conditional update of an existing row."""
-    values = {"b_user": user_id, "b_delta": delta, "b_now": now}
-    return (_EARN if delta > 0 else _SPEND).scalar(conn, values)
+    if delta > 0:
+        upsert = dialect_module(session).insert(_balances)
+        return session.scalar(
+            upsert.values(user_id=user_id, balance=delta, earned_total=delta, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[_balances.c.user_id],
+                set_={
+                    "balance": _balances.c.balance + upsert.excluded.balance,
+                    "earned_total": _balances.c.earned_total + upsert.excluded.earned_total,
+                    "updated_at": upsert.excluded.updated_at,
+                },
+            )
+            .returning(_balances.c.balance)
+        )
+    return session.scalar(
+        update(_balances)
+        .where(_balances.c.user_id == user_id, _balances.c.balance + delta >= 0)
+        .values(balance=_balances.c.balance + delta, updated_at=now)
+        .returning(_balances.c.balance)
+    )
 
 
 _entries, _balances = LedgerEntry.__table__, PointBalance.__table__
-_CLAIM_ENTRY = Prepared(
-    lambda d: d.insert(_entries).on_conflict_do_nothing().returning(_entries.c.id)
-)
-
-
-def _build_earn(dialect: ModuleType) -> Any:
-    statement = dialect.insert(_balances).values(
-        user_id=bindparam("b_user"),
-        balance=bindparam("b_delta"),
-        earned_total=bindparam("b_delta"),
-        updated_at=bindparam("b_now"),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[_balances.c.user_id],
-        set_={
-            "balance": _balances.c.balance + statement.excluded.balance,
-            "earned_total": _balances.c.earned_total + statement.excluded.earned_total,
-            "updated_at": statement.excluded.updated_at,
-        },
-    ).returning(_balances.c.balance)
-
-
-_EARN = Prepared(_build_earn)
-_SPEND = Prepared(
-    lambda _: update(_balances)
-    .where(_balances.c.user_id == bindparam("b_user"))
-    .where(_balances.c.balance + bindparam("b_delta") >= 0)
-    .values(balance=_balances.c.balance + bindparam("b_delta"), updated_at=bindparam("b_now"))
-    .returning(_balances.c.balance)
-)
-_BALANCE = select(_balances.c.balance).where(_balances.c.user_id == bindparam("user_id"))
 
 
 def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> AwardResult:
@@ -144,7 +129,7 @@ def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> Award
 
 def balance(session: Session, user_id: int) -> int:
     """The person's current balance (the cache kept in step by ``award``)."""
-    return session.scalar(_BALANCE, {"user_id": user_id}) or 0
+    return session.scalar(select(_balances.c.balance).where(_balances.c.user_id == user_id)) or 0
 
 
 def ledger_sum(session: Session, user_id: int) -> int:

@@ -39,7 +39,7 @@ def after_checkin(
             source_type="streak",
             source_id=f"{user_id}:{local_time.date().isoformat()}",
         )
-    owned = badges.owned(uow.connection, user_id)
+    owned = badges.owned(uow.session, user_id)
     valid_total = count_valid() if badges.COUNTED - owned else None
     earned = [
         badge

@@ -141,10 +141,11 @@ def leaderboards() -> Any:
     period = request.args.get("period", "week")
     if scope not in leaderboard.SCOPES or period not in leaderboard.PERIODS:
         raise Invalid("board_unknown", _l("There is no such leaderboard."))
-    mine = leaderboard.scopes_of(db.session.connection(), current_user.id)
+    mine = leaderboard.scopes_of(db.session, current_user.id)
     scope_id = request.args.get("id", type=int) or mine.get(scope)
     if scope_id is None:
         raise NotFound("board_empty", _l("You do not belong to such a group yet."))
+    leaderboard.catch_up()
     result = leaderboard.board(db.session, scope, scope_id, period, current_user.id, utcnow())
     if wants_json():
         return jsonify(

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import login_manager
-from app.uow import current_connection
+from app.extensions import db, login_manager
 from volunteers.person import Person
 from volunteers.services import person_for_login_session
 
@@ -19,5 +18,4 @@ def install_login_loader(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(login_id: str) -> Person | None:
-        # Inside a writing request, its unit of work's transaction.
-        return person_for_login_session(current_connection(), login_id)
+        return person_for_login_session(db.session, login_id)

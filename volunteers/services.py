@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.bus import announce
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.roles import FIELD_ROLES, Role
-from app.sql import Prepared
 from app.types import utcnow
 from app.uow import UnitOfWork
 from realtime import events
@@ -246,24 +245,17 @@ def open_login_session(
     return login
 
 
-_users, _logins = User.__table__, LoginSession.__table__
-# Every request and socket event of a logged-in person runs this: one prepared row (app/sql.py).
-_LIVE_LOGIN = Prepared(
-    lambda _: select(
-        _logins.c.expires_at,
-        _users.c.active,
-        *(_users.c[name] for name in ACCOUNT_COLUMNS),
-    )
-    .join_from(_logins, _users)
-    .where(_logins.c.id == bindparam("login_id"), _logins.c.revoked_at.is_(None))
-)
-
-
 def person_for_login_session(
-    conn: Connection, login_id: str, now: datetime | None = None
+    session: Session, login_id: str, now: datetime | None = None
 ) -> Person | None:
     """Who is behind a live login session, or None (revoked, expired, account disabled)."""
-    row = _LIVE_LOGIN.first(conn, {"login_id": login_id})
+    row = session.execute(
+        select(
+            LoginSession.expires_at, User.active, *(User.__table__.c[c] for c in ACCOUNT_COLUMNS)
+        )
+        .join_from(LoginSession, User)
+        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
+    ).first()
     if row is None:
         return None
     expires_at, active, *columns = row

@@ -1,17 +1,18 @@
-"""A writing request is one unit of work: what its view opens joins it, and a failure keeps
-nothing. A unit owns one connection and transaction; ORM work joins it."""
+"""The unit of work is a plain session transaction: entering begins, ``commit()`` commits and then
+runs the hooks, leaving rolls back. It never commits what it did not make, and a unit inside a
+unit fails at once."""
 
 from __future__ import annotations
 
-import threading
+import time
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import StatementError
 
 from app.extensions import db
-from app.joined_session import JoinedSession
-from app.uow import unit_of_work, writing_request
+from app.uow import UnitOfWorkError, unit_of_work
 from checkins import streaks
 from checkins.models import PatrolDay
 from volunteers.models import User
@@ -25,102 +26,60 @@ def _days(app) -> int:
 
 
 @pytest.mark.both_databases
-def test_the_views_unit_of_work_is_the_requests_own(app, make_user):
+def test_opening_a_unit_does_not_commit_changes_the_session_held(app, make_user):
     person = make_user()
-    opened = []
-
-    @writing_request
-    def view() -> str:
-        db.session.get(type(person), person.id)  # like the login lookup: inside the same unit
-        reading = db.session().get_transaction()
-        with unit_of_work() as uow:
-            assert uow.session.get_transaction() is reading  # joined, not a second transaction
-            opened.append(uow)
-            uow.session.add(PatrolDay(user_id=person.id, day=person.created_at.date()))
-            uow.commit()
-        with unit_of_work() as after:  # once committed, a new unit begins
-            opened.append(after)
-        return "ok"
-
-    with app.test_request_context("/", method="POST"):
-        assert view() == "ok"
-    assert opened[0] is not opened[1]
-    assert _days(app) == 1
-
-
-@pytest.mark.both_databases
-def test_a_failing_writing_request_keeps_nothing(app, make_user):
-    person = make_user()
-
-    @writing_request
-    def view() -> str:
-        with unit_of_work() as uow:
-            uow.session.add(PatrolDay(user_id=person.id, day=person.created_at.date()))
-            uow.session.flush()
-            raise RuntimeError("boom")
-
-    with app.test_request_context("/", method="POST"), pytest.raises(RuntimeError):
-        view()
-    assert _days(app) == 0
-    with app.app_context(), unit_of_work() as uow:  # the writer lock was let go
-        uow.session.add(PatrolDay(user_id=person.id, day=person.created_at.date()))
-        uow.commit()
-    assert _days(app) == 1
-
-
-def test_the_connection_is_looked_up_once_per_transaction(app):
-    with app.app_context(), unit_of_work() as uow:
-        first = uow.connection
-        assert uow.connection is first
-        uow.commit()
-    with app.app_context(), unit_of_work() as uow:
-        assert uow.connection.execute(text("SELECT 1")).scalar() == 1
-        uow.commit()
-
-
-def _streak_days(app, user_id: int) -> set:
     with app.app_context():
-        return set(db.session.scalars(select(PatrolDay.day).where(PatrolDay.user_id == user_id)))
+        db.session.add(PatrolDay(user_id=person.id, day=DAY))  # made outside any unit
+        with pytest.raises(UnitOfWorkError, match="outside a unit"), unit_of_work():
+            pass
+        db.session.rollback()
+    assert _days(app) == 0
 
 
 @pytest.mark.both_databases
-def test_a_unit_that_runs_only_prebuilt_statements_begins_no_session_transaction(
-    app, make_user
-):
+def test_opening_a_unit_does_not_commit_writes_flushed_outside_one(app, make_user):
     person = make_user()
-    here = threading.get_ident()
-    begun: list[int] = []
-
-    def count(*_args: object) -> None:
-        if threading.get_ident() == here:  # other tests' servers may still run in this process
-            begun.append(1)
-
-    event.listen(JoinedSession, "after_transaction_create", count)
-    try:
-        with app.app_context(), unit_of_work() as uow:
-            streaks.record_day(uow.connection, person.id, DAY)
+    with app.app_context():
+        streaks.record_day(db.session, person.id, DAY)  # Core statements, no unit
+        with pytest.raises(UnitOfWorkError), unit_of_work():
+            pass
+        db.session.rollback()
+        with unit_of_work() as uow:  # once rolled back, units open again
             uow.commit()
-    finally:
-        event.remove(JoinedSession, "after_transaction_create", count)
-    assert begun == []
-    assert _streak_days(app, person.id) == {DAY}
+    assert _days(app) == 0
 
 
 @pytest.mark.both_databases
-def test_orm_work_joins_the_units_transaction_and_both_commit_or_neither(app, make_user):
-    person, other = make_user(), make_user()
+def test_a_unit_inside_a_unit_fails_at_once_and_the_outer_one_still_commits(app, make_user):
+    person = make_user()
+    with app.app_context(), unit_of_work() as outer:
+        outer.session.add(PatrolDay(user_id=person.id, day=DAY))
+        started = time.monotonic()
+        with pytest.raises(UnitOfWorkError, match="already open"), unit_of_work():
+            pass
+        assert time.monotonic() - started < 1  # not SQLite's busy timeout
+        outer.commit()
+    assert _days(app) == 1
+
+
+@pytest.mark.both_databases
+def test_leaving_without_commit_keeps_nothing_and_runs_no_hooks(app, make_user):
+    person = make_user()
+    ran: list[str] = []
     with app.app_context(), pytest.raises(RuntimeError), unit_of_work() as uow:
-        streaks.record_day(uow.connection, person.id, DAY)
-        uow.session.add(PatrolDay(user_id=other.id, day=DAY))
-        assert uow.session.connection() is uow.connection  # one connection, one transaction
-        assert db.session.get(PatrolDay, (person.id, DAY)) is not None  # sees the unit's write
+        uow.session.add(PatrolDay(user_id=person.id, day=DAY))
+        uow.after_commit(ran.append, "announced")
+        uow.session.flush()
         raise RuntimeError("boom")
-    assert _streak_days(app, person.id) == _streak_days(app, other.id) == set()
-    with app.app_context(), unit_of_work() as uow:
-        streaks.record_day(uow.connection, person.id, DAY)
-        uow.session.add(PatrolDay(user_id=other.id, day=DAY))
+    assert _days(app) == 0 and ran == []
+    with app.app_context(), unit_of_work() as uow:  # the writer lock was let go
+        uow.session.add(PatrolDay(user_id=person.id, day=DAY))
+        uow.after_commit(ran.append, "announced")
+        uow.after_commit(lambda: 1 / 0)  # a failed announcement does not undo the commit
+        uow.after_commit(ran.append, "still")
+        assert ran == []  # hooks wait for the commit
         uow.commit()
-    assert _streak_days(app, person.id) == _streak_days(app, other.id) == {DAY}
+    assert _days(app) == 1 and ran == ["announced", "still"]
 
 
 @pytest.mark.both_databases
@@ -131,10 +90,21 @@ def test_rows_read_before_a_unit_can_be_changed_in_it_and_read_after_it(app, mak
         with unit_of_work() as uow:
             loaded.on_duty = True
             uow.commit()
-            assert db.session.get(User, person.id).on_duty is True  # after the unit's end
-        with unit_of_work() as again:  # the writer lock and the connection were let go
+        assert db.session.get(User, person.id).on_duty is True  # after the unit's end
+        assert loaded.name == person.name  # still readable
+        with unit_of_work() as again:
             again.session.get(User, person.id).name = "改过的名字"
             again.commit()
     with app.app_context():
         row = db.session.get(User, person.id)
         assert (row.on_duty, row.name) == (True, "改过的名字")
+
+
+@pytest.mark.both_databases
+def test_a_misspelled_parameter_is_refused_not_bound_as_null(app, make_user):
+    person = make_user()
+    statement = select(User.name).where(User.id == bindparam("user_id"))
+    with app.app_context(), unit_of_work(write=False) as uow:
+        assert uow.session.scalar(statement, {"user_id": person.id}) == person.name
+        with pytest.raises(StatementError, match="user_id"):
+            uow.session.scalar(statement, {"user": person.id})

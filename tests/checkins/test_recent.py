@@ -40,7 +40,7 @@ def store(app, user_id: int, point_id: int, minutes: float, status: str = VALID)
 
 def around(app, user_id: int, point_id: int):
     with app.app_context(), unit_of_work() as uow:
-        return load(uow.connection, user_id, point_id, AT, DAY, COOLDOWN)
+        return load(uow.session, user_id, point_id, AT, DAY, COOLDOWN)
 
 
 @pytest.mark.both_databases

@@ -23,13 +23,13 @@ TODAY = date(2026, 12, 1)
 def record(app, user_id: int, *days_back: int) -> None:
     with app.app_context(), unit_of_work() as uow:
         for back in days_back:
-            streaks.record_day(uow.connection, user_id, TODAY - timedelta(days=back))
+            streaks.record_day(uow.session, user_id, TODAY - timedelta(days=back))
         uow.commit()
 
 
 def current(app, user_id: int, today: date = TODAY) -> int:
     with app.app_context(), unit_of_work(write=False) as uow:
-        return streaks.current(uow.connection, user_id, today)
+        return streaks.current(uow.session, user_id, today)
 
 
 def stored(app, user_id: int) -> dict[int, int]:

@@ -207,7 +207,7 @@ def test_the_person_behind_a_login_is_a_read_only_record_of_the_row(app, make_us
     person = make_user(Role.GUARD)
     login_id = _logged_in(app, person)
     with app.app_context():
-        caller = services.person_for_login_session(db.session.connection(), login_id)
+        caller = services.person_for_login_session(db.session, login_id)
         row = db.session.get(User, person.id)
         assert caller == Person.of(row, login_id)
         assert (caller.id, caller.role, caller.get_id()) == (person.id, "guard", login_id)
@@ -221,7 +221,7 @@ def test_no_person_behind_a_revoked_expired_or_disabled_login(app, make_user):
     person = make_user(Role.VOLUNTEER)
     login_id = _logged_in(app, person)
     with app.app_context():
-        conn = db.session.connection()
+        conn = db.session
         later = utcnow() + timedelta(days=2)
         assert services.person_for_login_session(conn, login_id) is not None
         assert services.person_for_login_session(conn, login_id, now=later) is None
@@ -231,11 +231,11 @@ def test_no_person_behind_a_revoked_expired_or_disabled_login(app, make_user):
         uow.session.get(User, person.id).active = False
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session.connection(), login_id) is None
+        assert services.person_for_login_session(db.session, login_id) is None
         db.session.rollback()
     with app.app_context(), unit_of_work() as uow:
         uow.session.get(User, person.id).active = True
         services.revoke_login_session(uow, login_id)
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session.connection(), login_id) is None
+        assert services.person_for_login_session(db.session, login_id) is None
