@@ -38,15 +38,10 @@ from geopy.distance import geodesic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from realtime import presence  # noqa: E402
-from realtime.presence import (  # noqa: E402
-    CELL_M,
-    InProcessPresence,
-    Nearby,
-    PresenceStore,
-    RedisPresence,
-    Seen,
-)
+from realtime import presence_grid as presence  # noqa: E402 - `sweep` patches its exact step
+from realtime.presence import Nearby, PresenceStore, Seen  # noqa: E402
+from realtime.presence_grid import CELL_M, InProcessPresence  # noqa: E402
+from realtime.presence_redis import RedisPresence  # noqa: E402
 
 CENTER_LAT, CENTER_LON = 33.38, 120.16
 HALF_SIDE_M = 10_000.0

@@ -24,7 +24,8 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from realtime import dispatch, events, positions
 from realtime import dispatch_views as views
-from realtime.presence import Nearby, presence_for
+from realtime.presence import Nearby
+from realtime.presence_backend import presence_for
 from realtime.publish import publish
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries, services

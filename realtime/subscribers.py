@@ -9,7 +9,7 @@ from flask import current_app
 from app.bus import subscribe
 from checkins.events import RouteClosed
 from realtime import events
-from realtime.presence import presence_for
+from realtime.presence_backend import presence_for
 from realtime.publish import publish
 from volunteers.events import DutyChanged
 

@@ -9,7 +9,7 @@ from flask import current_app
 from app.types import utcnow
 from app.uow import unit_of_work
 from realtime import escalation, events
-from realtime.presence import presence_for
+from realtime.presence_backend import presence_for
 from realtime.publish import publish
 from realtime.settings import dispatch_settings, presence_grace
 

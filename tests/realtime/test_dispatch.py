@@ -14,7 +14,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from realtime import escalation, events
 from realtime.models import Incident, Offer
-from realtime.presence import presence_for
+from realtime.presence_backend import presence_for
 from realtime.settings import dispatch_settings
 from rewards import ledger
 from tests.checkins.conftest import offset

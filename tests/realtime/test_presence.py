@@ -17,16 +17,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.roles import Role
-from realtime.presence import (
-    InProcessPresence,
-    Nearby,
-    PresenceStore,
-    RedisPresence,
-    Seen,
-    _Metric,
-    geodesic_m,
-    presence_for,
-)
+from realtime.presence import Nearby, PresenceStore, Seen
+from realtime.presence_backend import presence_for
+from realtime.presence_distance import _Metric, geodesic_m
+from realtime.presence_grid import InProcessPresence
+from realtime.presence_redis import RedisPresence
 
 REDIS_URL = os.environ.get("WANJIA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 LAT, LON = 33.38, 120.16

@@ -1,0 +1,35 @@
+"""Which presence back end an app uses, made once per app."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import redis
+
+from realtime.presence import PresenceStore
+from realtime.presence_grid import InProcessPresence
+from realtime.presence_redis import RedisPresence
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+_create_lock = threading.Lock()
+
+
+def presence_for(app: Flask) -> PresenceStore:
+    """The app's presence store, made once per app and kept in ``app.extensions["presence"]``:
+    Redis GEO when the app has ``REDIS_URL`` (every process sees the same people; keys under
+    ``PRESENCE_REDIS_PREFIX``, default ``wanjia:presence``), else in this process."""
+    store = app.extensions.get("presence")
+    if store is None:
+        with _create_lock:
+            store = app.extensions.get("presence")
+            if store is None:
+                url = app.config.get("REDIS_URL")
+                prefix = app.config.get("PRESENCE_REDIS_PREFIX", "wanjia:presence")
+                store = (
+                    RedisPresence(redis.Redis.from_url(url), prefix) if url else InProcessPresence()
+                )
+                app.extensions["presence"] = store
+    return store
