@@ -1,6 +1,6 @@
-"""Dispatch: incidents, the nearest available people, offers and their state machine,
-escalation in rounds. Plain services: they take the unit of work, the presence store and
-settings, and announce changes after the commit through ``publish``."""
+"""Dispatch: incidents, the nearest available people, offers and their state machine.
+Plain services: they take the unit of work, the presence store and settings; what they change
+is announced after the commit (realtime.dispatch_announce)."""
 
 from __future__ import annotations
 
@@ -18,28 +18,27 @@ from app.roles import FIELD_ROLES
 from app.sql import lock_row
 from app.uow import UnitOfWork
 from app.validation import number_in_range
-from realtime import events
-from realtime.dispatch_views import incident_json, load_incident, offer_json
+from realtime.dispatch_announce import announce, announce_offer
+from realtime.dispatch_states import (
+    ACCEPTED,
+    ARRIVED,
+    CLOSED,
+    DECLINED,
+    DONE,
+    ENGAGED,
+    NEXT,
+    OFFERED,
+    OPEN,
+    STAMP,
+    WITHDRAWN,
+)
 from realtime.models import Incident, Offer
 from realtime.presence import Nearby, PresenceStore
-from realtime.publish import publish
 from rewards import ledger, reasons
 from volunteers.models import User
 from volunteers.person import Caller
 
 KINDS = ("theft", "dispute", "fire", "traffic", "suspicious", "missing_person", "other")
-OPEN, CLOSED = "open", "closed"
-OFFERED, ACCEPTED, DECLINED, EXPIRED, WITHDRAWN = (
-    "offered",
-    "accepted",
-    "declined",
-    "expired",
-    "withdrawn",
-)
-EN_ROUTE, ARRIVED, DONE = "en_route", "arrived", "done"
-ENGAGED = (ACCEPTED, EN_ROUTE, ARRIVED)  # busy with an incident: not asked elsewhere
-NEXT = {ACCEPTED: EN_ROUTE, EN_ROUTE: ARRIVED, ARRIVED: DONE}
-STAMP = {EN_ROUTE: "en_route_at", ARRIVED: "arrived_at", DONE: "done_at"}
 
 
 @dataclass(frozen=True)
@@ -193,13 +192,7 @@ def send_offers(
     uow.session.add_all(offers)
     uow.session.flush()
     for offer in offers:
-        uow.after_commit(
-            publish,
-            events.OFFER,
-            offer_json(offer, incident),
-            room=events.user_room(offer.user_id),
-            namespace=events.FIELD_NS,
-        )
+        announce_offer(uow, offer, incident)
     announce(uow, incident)
     return offers
 
@@ -270,13 +263,7 @@ def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
     ).all()
     for other in waiting:
         other.status = WITHDRAWN
-        uow.after_commit(
-            publish,
-            events.OFFER,
-            offer_json(other, incident),
-            room=events.user_room(other.user_id),
-            namespace=events.FIELD_NS,
-        )
+        announce_offer(uow, other, incident)
     incident.offer_deadline = None
     uow.session.flush()
 
@@ -319,20 +306,6 @@ def close_incident(uow: UnitOfWork, incident_id: Any, *, now: datetime) -> Incid
     uow.session.flush()
     announce(uow, incident)
     return incident
-
-
-def announce(uow: UnitOfWork, incident: Incident) -> None:
-    uow.after_commit_once(("incident", incident.id), _publish_incident, uow.session, incident.id)
-
-
-def _publish_incident(session: Any, incident_id: int) -> None:
-    incident = load_incident(session, incident_id)
-    publish(
-        events.INCIDENT,
-        incident_json(incident),
-        room=events.CONSOLE_ROOM,
-        namespace=events.CONSOLE_NS,
-    )
 
 
 def distance_to(incident: Incident, seen: Any) -> float:

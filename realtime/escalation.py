@@ -9,17 +9,9 @@ from sqlalchemy import func, select, update
 
 from app.uow import UnitOfWork
 from realtime import events
-from realtime.dispatch import (
-    DONE,
-    ENGAGED,
-    EXPIRED,
-    OFFERED,
-    OPEN,
-    DispatchSettings,
-    announce,
-    nearest_available,
-    send_offers,
-)
+from realtime.dispatch import DispatchSettings, nearest_available, send_offers
+from realtime.dispatch_announce import announce
+from realtime.dispatch_states import DONE, ENGAGED, EXPIRED, OFFERED, OPEN
 from realtime.dispatch_views import offer_json
 from realtime.models import Incident, Offer
 from realtime.presence import PresenceStore
