@@ -38,8 +38,9 @@ from sqlalchemy import insert  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.types import utcnow  # noqa: E402
+from volunteers.duty import CONSENT_LOCATION, CONSENT_VERSION  # noqa: E402
 from volunteers.models import Community, Consent, LoginSession, PoliceArea, User  # noqa: E402
-from volunteers.services import CONSENT_LOCATION, CONSENT_VERSION, hash_password  # noqa: E402
+from volunteers.services import hash_password  # noqa: E402
 
 CENTER = (33.38, 120.16)
 ROLES = ("guard", "volunteer", "grid_worker")

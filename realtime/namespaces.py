@@ -28,7 +28,8 @@ from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
 from realtime.publish import publish
 from realtime.settings import dispatch_settings, min_position_interval
-from volunteers import queries, services
+from volunteers import queries
+from volunteers.duty import set_duty
 from volunteers.models import User
 from volunteers.person import Caller
 
@@ -96,7 +97,7 @@ class FieldNamespace(_AuthenticatedNamespace):
             raise Invalid("bad_payload", _l("The request could not be understood."))
         share = data.get("share_location")
         with unit_of_work() as uow:
-            user = services.set_duty(
+            user = set_duty(
                 uow,
                 current_user._get_current_object(),
                 data["on_duty"],

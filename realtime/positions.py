@@ -11,8 +11,8 @@ from app.errors import Forbidden, Invalid, TooManyRequests
 from app.roles import FIELD_ROLES
 from app.validation import number_in_range
 from realtime.presence import PresenceStore, Seen
+from volunteers.duty import CONSENT_LOCATION, has_consent
 from volunteers.person import Caller
-from volunteers.services import CONSENT_LOCATION, has_consent
 
 MAX_ACCURACY_M = 5000
 INVALID = _l("That position is not valid.")

@@ -10,8 +10,8 @@ from app.bus import subscribe
 from checkins.events import RouteClosed
 from realtime import events
 from realtime.presence_backend import presence_for
-from realtime.publish import publish
-from volunteers.events import DutyChanged
+from realtime.publish import disconnect_room, publish
+from volunteers.events import DutyChanged, LoginsEnded
 
 
 def _route_closed(event: RouteClosed) -> None:
@@ -35,6 +35,15 @@ def _duty_changed(event: DutyChanged) -> None:
         )
 
 
+def _logins_ended(event: LoginsEnded) -> None:
+    # A socket keeps its own copy of the login, so ending the login must end its sockets too.
+    if event.login_session_id is not None:
+        disconnect_room(events.login_room(event.login_session_id), events.ALL_NAMESPACES)
+    if event.user_id is not None:
+        disconnect_room(events.user_room(event.user_id), events.ALL_NAMESPACES)
+
+
 def install() -> None:
     subscribe(RouteClosed, _route_closed)
     subscribe(DutyChanged, _duty_changed)
+    subscribe(LoginsEnded, _logins_ended)

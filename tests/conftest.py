@@ -26,7 +26,7 @@ from app.config import TestConfig
 from app.extensions import db, socketio
 from app.roles import Role
 from app.uow import unit_of_work
-from volunteers import services
+from volunteers import duty, services
 from volunteers.models import Community, Grid, PoliceArea, Team, User
 
 PG_SERVER = os.environ.get("WANJIA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -196,7 +196,7 @@ def make_user(app: Flask, area: dict[str, Any]) -> Callable[..., User]:
                 hash_method=app.config["PASSWORD_HASH_METHOD"],
             )
             if location_consent:
-                services.record_consent(uow, user.id, services.CONSENT_LOCATION, granted=True)
+                duty.record_consent(uow, user.id, duty.CONSENT_LOCATION, granted=True)
             uow.commit()
         return user
 

@@ -7,8 +7,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db, login_manager
+from volunteers.logins import person_for_login_session
 from volunteers.person import Person
-from volunteers.services import person_for_login_session
 
 
 def install_login_loader(app: Flask) -> None:

@@ -11,3 +11,11 @@ class DutyChanged:
     name: str
     role: str
     on_duty: bool
+
+
+@dataclass(frozen=True)
+class LoginsEnded:
+    """One login ended (``login_session_id``), or every login of a person (``user_id``)."""
+
+    login_session_id: str | None = None
+    user_id: int | None = None

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
+from volunteers.duty import CONSENT_LOCATION, has_consent
 from volunteers.models import Community, Team, User
 from volunteers.person import Caller
-from volunteers.services import CONSENT_LOCATION, has_consent
 
 
 def field_state(user: Caller) -> dict[str, Any]:

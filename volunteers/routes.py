@@ -26,7 +26,8 @@ from app.permissions import requires
 from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, request_data, safe_next
-from volunteers import queries, rules, services
+from volunteers import logins, queries, rules, services
+from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
 from volunteers.person import Caller, Person
 
@@ -64,7 +65,7 @@ def _start_login(user: User) -> Person:
     if lang:
         session[LANG_SESSION_KEY] = lang
     with unit_of_work() as uow:
-        login = services.open_login_session(
+        login = logins.open_login_session(
             uow,
             user,
             days=current_app.config["LOGIN_SESSION_DAYS"],
@@ -97,7 +98,7 @@ def login() -> Any:
     data = request_data()
     try:
         with unit_of_work(write=False) as uow:
-            user = services.authenticate(
+            user = logins.authenticate(
                 uow, str(data.get("phone", "")), str(data.get("password", ""))
             )
     except DomainError as error:
@@ -113,9 +114,9 @@ def login() -> Any:
 def logout() -> Any:
     with unit_of_work() as uow:
         if request_data().get("everywhere"):
-            services.revoke_all_login_sessions(uow, current_user.id)
+            logins.revoke_all_login_sessions(uow, current_user.id)
         else:
-            services.revoke_login_session(uow, current_user.login_session_id)
+            logins.revoke_login_session(uow, current_user.login_session_id)
         uow.commit()
     logout_user()
     lang = session.get(LANG_SESSION_KEY)
@@ -178,7 +179,7 @@ def api_me() -> Any:
 def _switch_duty(data: dict[str, Any]) -> User:
     share = data.get("share_location")
     with unit_of_work() as uow:
-        user = services.set_duty(
+        user = set_duty(
             uow,
             current_user,
             _flag(data.get("on_duty")),

@@ -1,41 +1,25 @@
-"""Use cases for people: registration, login sessions, invites, consent and duty.
+"""Use cases for accounts: creating people, registration with an invite, invites, disabling.
 
 Services take the unit of work and plain arguments, flush, and leave the commit to the caller.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from app.bus import announce
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.roles import FIELD_ROLES, Role
 from app.types import utcnow
 from app.uow import UnitOfWork
-from realtime import events
-from realtime.publish import disconnect_room
-from volunteers import rules
-from volunteers.events import DutyChanged
-from volunteers.models import Community, Consent, Grid, InviteCode, LoginSession, Team, User
-from volunteers.person import ACCOUNT_COLUMNS, Caller, Person
-
-CONSENT_TERMS = "terms"
-CONSENT_LOCATION = "location"
-CONSENT_VERSION = "2026-11"
-# An unusable hash for timing parity when the phone number is unknown.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
-
-WRONG_CREDENTIALS = Unauthorized(
-    "wrong_credentials", _l("The mobile number or the password is not right.")
-)
+from volunteers import duty, logins, rules
+from volunteers.models import Community, Grid, InviteCode, Team, User
+from volunteers.person import Caller
 
 
 @dataclass(frozen=True)
@@ -179,7 +163,7 @@ def register_volunteer(
             _l("This invite code has expired or been used up. Ask your police room for a new one."),
         )
     uow.session.flush()
-    record_consent(uow, user.id, CONSENT_TERMS, granted=True)
+    duty.record_consent(uow, user.id, duty.CONSENT_TERMS, granted=True)
     return user
 
 
@@ -214,74 +198,6 @@ def issue_invite(
     return invite
 
 
-def authenticate(uow: UnitOfWork, phone: str, password: str) -> User:
-    phone = rules.normalize_phone(phone)
-    user = uow.session.scalar(select(User).where(User.phone == phone))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise WRONG_CREDENTIALS
-    if not check_password_hash(user.password_hash, password or ""):
-        raise WRONG_CREDENTIALS
-    if not user.active:
-        raise Forbidden(
-            "account_disabled",
-            _l("This account has been disabled. Please contact your police room."),
-        )
-    return user
-
-
-def open_login_session(
-    uow: UnitOfWork, user: User, *, days: int, user_agent: str = "", address: str = ""
-) -> LoginSession:
-    login = LoginSession(
-        id=secrets.token_urlsafe(32),
-        user_id=user.id,
-        expires_at=utcnow() + timedelta(days=days),
-        user_agent=user_agent[:255],
-        address=address[:64],
-    )
-    uow.session.add(login)
-    uow.session.flush()
-    return login
-
-
-def person_for_login_session(
-    session: Session, login_id: str, now: datetime | None = None
-) -> Person | None:
-    """Who is behind a live login session, or None (revoked, expired, account disabled)."""
-    row = session.execute(
-        select(
-            LoginSession.expires_at, User.active, *(User.__table__.c[c] for c in ACCOUNT_COLUMNS)
-        )
-        .join_from(LoginSession, User)
-        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
-    ).first()
-    if row is None:
-        return None
-    expires_at, active, *columns = row
-    if expires_at <= (now or utcnow()) or not active:
-        return None
-    return Person(*columns, login_session_id=login_id)
-
-
-def revoke_login_session(uow: UnitOfWork, login_id: str) -> None:
-    uow.session.execute(
-        update(LoginSession)
-        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    uow.after_commit(disconnect_room, events.login_room(login_id), events.ALL_NAMESPACES)
-
-
-def revoke_all_login_sessions(uow: UnitOfWork, user_id: int) -> None:
-    uow.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    uow.after_commit(disconnect_room, events.user_room(user_id), events.ALL_NAMESPACES)
-
-
 def set_active(uow: UnitOfWork, actor: Caller, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account; disabling ends every login and takes them off duty."""
     user = uow.session.get(User, user_id)
@@ -299,56 +215,10 @@ def set_active(uow: UnitOfWork, actor: Caller, user_id: int, active: bool) -> Us
     user.active = active
     if not active:
         if user.on_duty:
-            _announce_duty(uow, user, on_duty=False)
+            duty.announce_duty(uow, user, on_duty=False)
         user.on_duty = False
         user.on_duty_since = None
-        revoke_all_login_sessions(uow, user.id)
+        logins.revoke_all_login_sessions(uow, user.id)
     return user
 
 
-def _announce_duty(uow: UnitOfWork, user: User, *, on_duty: bool) -> None:
-    announce(uow, DutyChanged(user_id=user.id, name=user.name, role=user.role, on_duty=on_duty))
-
-
-def record_consent(uow: UnitOfWork, user_id: int, kind: str, *, granted: bool) -> Consent:
-    consent = Consent(user_id=user_id, kind=kind, version=CONSENT_VERSION, granted=granted)
-    uow.session.add(consent)
-    uow.session.flush()
-    return consent
-
-
-def has_consent(session, user_id: int, kind: str) -> bool:
-    latest = session.scalar(
-        select(Consent.granted)
-        .where(Consent.user_id == user_id, Consent.kind == kind)
-        .order_by(Consent.created_at.desc(), Consent.id.desc())
-        .limit(1)
-    )
-    return bool(latest)
-
-
-def set_duty(
-    uow: UnitOfWork, caller: Caller, on_duty: bool, *, share_location: bool | None = None
-) -> User:
-    """Go on or off duty. Going on duty needs consent to share the phone's position. Returns
-    the person's row, changed."""
-    user = uow.session.get(User, caller.id)
-    if user is None:
-        raise NotFound("person_unknown", _l("That person does not exist."))
-    if Role(user.role) not in FIELD_ROLES:
-        raise Forbidden(
-            "duty_field_only", _l("Only guards, grid workers and volunteers go on duty.")
-        )
-    if share_location is not None:
-        record_consent(uow, user.id, CONSENT_LOCATION, granted=share_location)
-    if on_duty and not has_consent(uow.session, user.id, CONSENT_LOCATION):
-        raise Invalid(
-            "location_consent_needed",
-            _l("To go on duty, agree to share your position with the police room while on duty."),
-        )
-    if user.on_duty != on_duty:
-        user.on_duty = on_duty
-        user.on_duty_since = utcnow() if on_duty else None
-        _announce_duty(uow, user, on_duty=on_duty)
-    uow.session.flush()
-    return user

@@ -12,7 +12,7 @@ from app.roles import Role
 from app.types import utcnow
 from app.uow import unit_of_work
 from tests.conftest import PASSWORD, log_in
-from volunteers import services
+from volunteers import logins
 from volunteers.models import User
 from volunteers.person import Person
 
@@ -197,7 +197,7 @@ def test_the_duty_form_shows_a_refusal_on_the_profile_page(client, make_user):
 def _logged_in(app, person: User) -> str:
     """A one-day login session of ``person``; its id is what the session cookie holds."""
     with app.app_context(), unit_of_work() as uow:
-        login_id = services.open_login_session(uow, person, days=1, user_agent="t", address="").id
+        login_id = logins.open_login_session(uow, person, days=1, user_agent="t", address="").id
         uow.commit()
     return login_id
 
@@ -207,7 +207,7 @@ def test_the_person_behind_a_login_is_a_read_only_record_of_the_row(app, make_us
     person = make_user(Role.GUARD)
     login_id = _logged_in(app, person)
     with app.app_context():
-        caller = services.person_for_login_session(db.session, login_id)
+        caller = logins.person_for_login_session(db.session, login_id)
         row = db.session.get(User, person.id)
         assert caller == Person.of(row, login_id)
         assert (caller.id, caller.role, caller.get_id()) == (person.id, "guard", login_id)
@@ -223,19 +223,19 @@ def test_no_person_behind_a_revoked_expired_or_disabled_login(app, make_user):
     with app.app_context():
         conn = db.session
         later = utcnow() + timedelta(days=2)
-        assert services.person_for_login_session(conn, login_id) is not None
-        assert services.person_for_login_session(conn, login_id, now=later) is None
-        assert services.person_for_login_session(conn, "no-such-login") is None
+        assert logins.person_for_login_session(conn, login_id) is not None
+        assert logins.person_for_login_session(conn, login_id, now=later) is None
+        assert logins.person_for_login_session(conn, "no-such-login") is None
         db.session.rollback()
     with app.app_context(), unit_of_work() as uow:
         uow.session.get(User, person.id).active = False
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session, login_id) is None
+        assert logins.person_for_login_session(db.session, login_id) is None
         db.session.rollback()
     with app.app_context(), unit_of_work() as uow:
         uow.session.get(User, person.id).active = True
-        services.revoke_login_session(uow, login_id)
+        logins.revoke_login_session(uow, login_id)
         uow.commit()
     with app.app_context():
-        assert services.person_for_login_session(db.session, login_id) is None
+        assert logins.person_for_login_session(db.session, login_id) is None
