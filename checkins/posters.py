@@ -1,8 +1,8 @@
-"""Printable QR posters for patrol points: PNG and SVG codes, and A4 PDF sheets.
+"""Printable QR posters for patrol points: A4 PDF sheets, a single A4 poster, and the PNG and SVG
+codes (checkins.qr_codes) that officers can also download.
 
 Pure functions: they take the URLs to encode (already signed, on the public base URL that phones
 reach) and return bytes, so routes, Celery tasks and the CLI can all call them. The PDF draws the
-QR codes as vector squares from ``qrcode``'s matrix, so they stay sharp on any printer, and the
 Chinese text in an embedded TrueType subset (or reportlab's CID font ``STSong-Light`` when no
 TrueType CJK font is installed).
 
@@ -18,9 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import qrcode
-import qrcode.image.svg
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -29,7 +26,10 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-QR_BORDER = 4  # modules of quiet zone, as ISO 18004 asks; scanners fail without it
+from checkins.qr_codes import draw_qr
+from checkins.qr_codes import qr_png as qr_png  # a point's poster comes as PNG, SVG or PDF
+from checkins.qr_codes import qr_svg as qr_svg
+from checkins.text_fit import fit_size, text_width, wrap
 
 # TrueType CJK fonts tried in order: (registered name, path, subfont index in a .ttc).
 FONT_CANDIDATES: tuple[tuple[str, str, int], ...] = (
@@ -75,30 +75,6 @@ class PosterItem:
 
 def points_label(points: int) -> str:
     return f"巡逻打卡 +{points} 分"
-
-
-def _qr(url: str, box_size: int = 10) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=QR_BORDER)
-    qr.add_data(url)
-    qr.make(fit=True)
-    return qr
-
-
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The code's modules, True for dark, including the quiet zone (``QR_BORDER`` each side)."""
-    return _qr(url).get_matrix()
-
-
-def qr_png(url: str, *, box_size: int = 10) -> bytes:
-    """A PNG of the code, ``box_size`` pixels per module, for screens and quick prints."""
-    buffer = io.BytesIO()
-    _qr(url, box_size).make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def qr_svg(url: str) -> bytes:
-    """An SVG of the code as a single path (1 mm per module), for print shops and scaling."""
-    return _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string()
 
 
 def truetype_cjk_font() -> TTFont | None:
@@ -147,63 +123,19 @@ def tile_rect(index: int) -> tuple[int, float, float]:
     return page, x, y
 
 
-def _width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break text into lines no wider than ``width``, character by character (Chinese has no
-    spaces to break at); a break never starts a line with a space."""
-    lines: list[str] = []
-    line = ""
-    for char in text:
-        if line and _width(line + char, font, size) > width:
-            lines.append(line.rstrip())
-            line = "" if char == " " else char
-        else:
-            line += char
-    return [*lines, line] if line else lines
-
-
-def _fit(text: str, font: str, size: float, minimum: float, width: float) -> float:
-    """The largest size from ``size`` down to ``minimum`` at which the text fits on one line."""
-    while size > minimum and _width(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def instruction_lines(font: str, size: float, width: float) -> list[str]:
     """The instructions wrapped to ``width``, each sentence starting on its own line."""
     sentences = INSTRUCTIONS.replace("。", "。\n").splitlines()
-    return [line for sentence in sentences for line in _wrap(sentence, font, size, width)]
-
-
-def _draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """Draw the code, quiet zone included, in the square at (x, y): one filled path of
-    horizontal runs, so renderers leave no hairline seams between modules."""
-    matrix = qr_matrix(url)
-    module = size / len(matrix)
-    path = c.beginPath()
-    for r, row in enumerate(matrix):
-        top = y + size - (r + 1) * module
-        start = None
-        for col, dark in enumerate([*row, False]):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                path.rect(x + start * module, top, (col - start) * module, module)
-                start = None
-    c.setFillColor(colors.black)
-    c.drawPath(path, stroke=0, fill=1)
+    return [line for sentence in sentences for line in wrap(sentence, font, size, width)]
 
 
 def _draw_name(c: Canvas, name: str, font: str, cx: float, top: float, inner: float) -> None:
     """The name, as large as fits, centred in the name band; long names take two lines."""
-    size = _fit(name, font, 18, 11, inner)
-    lines = _wrap(name, font, size, inner)
+    size = fit_size(name, font, 18, 11, inner)
+    lines = wrap(name, font, size, inner)
     if len(lines) > 2:  # still too long at the smallest size: two lines and an ellipsis
         last = lines[1]
-        while last and _width(last + "…", font, size) > inner:
+        while last and text_width(last + "…", font, size) > inner:
             last = last[:-1]
         lines = [lines[0], last + "…"]
     c.setFillColor(colors.black)
@@ -214,7 +146,7 @@ def _draw_name(c: Canvas, name: str, font: str, cx: float, top: float, inner: fl
     block = (len(lines) - 1) * leading + size
     baseline = top - NAME_H + (NAME_H - block) / 2 + 0.12 * size + (len(lines) - 1) * leading
     for line in lines:
-        text = c.beginText(cx - _width(line, font, size) / 2, baseline)
+        text = c.beginText(cx - text_width(line, font, size) / 2, baseline)
         text.setTextRenderMode(2)  # fill and stroke: a heavier face, wqy-microhei has no bold
         text.setFont(font, size)
         text.textOut(line)
@@ -231,12 +163,12 @@ def _draw_tile(c: Canvas, item: PosterItem, x: float, y: float) -> None:
     _draw_name(c, printable(item.name, font), font, cx, top, inner)
 
     qr_y = top - NAME_H - QR_BOX
-    _draw_qr(c, item.url, cx - QR_BOX / 2, qr_y, QR_BOX)
+    draw_qr(c, item.url, cx - QR_BOX / 2, qr_y, QR_BOX)
 
     label = points_label(item.points)
     badge = HOTSPOT_LABEL if item.hotspot else ""
-    label_w = _width(label, font, 12)
-    badge_w = _width(badge, font, 9) + 3 * mm if badge else 0
+    label_w = text_width(label, font, 12)
+    badge_w = text_width(badge, font, 9) + 3 * mm if badge else 0
     gap = 3 * mm if badge else 0
     left = cx - (label_w + gap + badge_w) / 2
     baseline = qr_y - POINTS_DROP
@@ -280,16 +212,16 @@ def _draw_header(c: Canvas, title: str, subtitle: str, page: int, pages: int) ->
     c.setFont(font, 8)
     c.setFillColor(colors.HexColor("#555555"))
     c.drawRightString(PAGE_W - MARGIN, baseline, right)
-    room = PAGE_W - 2 * MARGIN - _width(right, font, 8) - 6 * mm
-    sub_w = _width(subtitle, font, 9) + 4 * mm if subtitle else 0
-    size = _fit(title, font, 14, 8, room - sub_w)
+    room = PAGE_W - 2 * MARGIN - text_width(right, font, 8) - 6 * mm
+    sub_w = text_width(subtitle, font, 9) + 4 * mm if subtitle else 0
+    size = fit_size(title, font, 14, 8, room - sub_w)
     c.setFillColor(colors.black)
     c.setFont(font, size)
     c.drawString(MARGIN, baseline, title)
     if subtitle:
         c.setFont(font, 9)
         c.setFillColor(colors.HexColor("#555555"))
-        c.drawString(MARGIN + _width(title, font, size) + 4 * mm, baseline, subtitle)
+        c.drawString(MARGIN + text_width(title, font, size) + 4 * mm, baseline, subtitle)
         c.setFillColor(colors.black)
 
 
@@ -340,7 +272,7 @@ def single_poster_pdf(item: PosterItem, *, title: str = "") -> bytes:
     x, y, w, h = single_poster_rect()
     if title:
         title = printable(title, font)
-        size = _fit(title, font, 30, 12, PAGE_W - 2 * MARGIN)
+        size = fit_size(title, font, 30, 12, PAGE_W - 2 * MARGIN)
         c.setFont(font, size)
         c.drawCentredString(PAGE_W / 2, PAGE_H - SINGLE_TITLE_H / 2 - size / 3, title)
     c.saveState()

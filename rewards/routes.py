@@ -27,7 +27,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from app.web import form_error, request_data
 from checkins.officer import public_base
-from checkins.posters import qr_svg
+from checkins.qr_codes import qr_svg
 from rewards import leaderboard, queries, store
 from rewards.models import Order
 

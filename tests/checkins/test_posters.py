@@ -29,12 +29,10 @@ from checkins.posters import (
     TILE_W,
     PosterItem,
     grid_sheet_pdf,
-    qr_matrix,
-    qr_png,
-    qr_svg,
     single_poster_pdf,
     tile_rect,
 )
+from checkins.qr_codes import qr_matrix, qr_png, qr_svg
 
 URL = "https://192.168.1.20:5000/c/12.3.1t__qhcnEsgza562"
 DPI = 150
