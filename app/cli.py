@@ -30,9 +30,9 @@ main.add_command(shell_command)
 
 
 def _refuse_default_passwords() -> None:
-    from app.production import police_accounts_with_demo_password
+    from volunteers.queries import police_accounts_with_password
 
-    weak = police_accounts_with_demo_password()
+    weak = police_accounts_with_password(current_app.config["DEMO_PASSWORD"])
     if weak:
         raise click.ClickException(
             "production refuses to start: these police-room accounts still use the demo "

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
+from app.roles import POLICE_ROLES
 from volunteers.duty import CONSENT_LOCATION, has_consent
 from volunteers.models import Community, Team, User
 from volunteers.person import Caller
@@ -64,3 +66,11 @@ def officer_people_context(community_id: int) -> dict[str, Any]:
         "people": people,
         "role_counts": role_counts,
     }
+
+
+def police_accounts_with_password(password: str) -> list[str]:
+    """Phones of police-room accounts using ``password``; production refuses the demo one."""
+    rows = db.session.execute(
+        select(User.phone, User.password_hash).where(User.role.in_([r.value for r in POLICE_ROLES]))
+    ).all()
+    return [phone for phone, hashed in rows if check_password_hash(hashed, password)]
