@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from flask import current_app, request
+
 SCHEMES = ("http", "https")
 EXAMPLE = "https://192.168.1.20:5000"
 
@@ -48,3 +50,8 @@ def default_port(url: str) -> int:
     """The port a browser uses for ``url``."""
     parts = urlsplit(url)
     return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def base() -> str:
+    """What phones reach: the configured public URL, else the address this request came to."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")

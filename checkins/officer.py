@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
+from app import public_url
 from app.errors import NotFound
 from app.extensions import db
 from app.permissions import requires
@@ -25,13 +26,8 @@ bp = Blueprint("points", __name__, template_folder="templates")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - names, not a bind
 
 
-def public_base() -> str:
-    """What phones reach: the configured public URL, else the address this request came to."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-
-
 def public_base_warning() -> str | None:
-    parts = urlsplit(public_base())
+    parts = urlsplit(public_url.base())
     if parts.hostname in LOOPBACK:
         return str(
             _l(
@@ -50,7 +46,7 @@ def public_base_warning() -> str | None:
 
 
 def poster_url(point: PatrolPoint) -> str:
-    return public_base() + tokens.check_in_path(
+    return public_url.base() + tokens.check_in_path(
         tokens.sign(signing_key(), point.id, point.poster_version)
     )
 
@@ -111,7 +107,7 @@ def setup() -> Any:
     """What an officer needs to get phones working: the poster address and the HTTPS fingerprint."""
     return render_template(
         "setup.html",
-        public_url=public_base(),
+        public_url=public_url.base(),
         warning=public_base_warning(),
         fingerprint=current_app.config.get("TLS_FINGERPRINT"),
     )

@@ -1,5 +1,5 @@
 """Printable QR posters for patrol points: A4 PDF sheets, a single A4 poster, and the PNG and SVG
-codes (checkins.qr_codes) that officers can also download.
+codes (app.qr) that officers can also download.
 
 Pure functions: they take the URLs to encode (already signed, on the public base URL that phones
 reach) and return bytes, so routes, Celery tasks and the CLI can all call them. The PDF draws the
@@ -26,9 +26,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from checkins.qr_codes import draw_qr
-from checkins.qr_codes import qr_png as qr_png  # a point's poster comes as PNG, SVG or PDF
-from checkins.qr_codes import qr_svg as qr_svg
+from app.qr import draw_qr
+from app.qr import qr_png as qr_png  # a point's poster comes as PNG, SVG or PDF
+from app.qr import qr_svg as qr_svg
 from checkins.text_fit import fit_size, text_width, wrap
 
 # TrueType CJK fonts tried in order: (registered name, path, subfont index in a .ttc).

@@ -20,14 +20,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import rewards.permissions  # noqa: F401 - registers this package's permissions
+from app import public_url
 from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.permissions import requires
+from app.qr import qr_svg
 from app.types import utcnow
 from app.uow import unit_of_work
 from app.web import form_error, request_data
-from checkins.officer import public_base
-from checkins.qr_codes import qr_svg
 from rewards import leaderboard, queries, store
 from rewards.models import Order
 
@@ -42,7 +42,7 @@ def _int(value: Any) -> int:
 
 
 def pickup_url(order: Order) -> str:
-    return f"{public_base()}{url_for('rewards.desk')}?code={order.pickup_code}"
+    return f"{public_url.base()}{url_for('rewards.desk')}?code={order.pickup_code}"
 
 
 @bp.get("/me/points")

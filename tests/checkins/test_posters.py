@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from pyzbar.pyzbar import ZBarSymbol, decode
 from reportlab.lib.units import mm
 
+from app.qr import qr_matrix, qr_png, qr_svg
 from checkins import posters
 from checkins.posters import (
     HOTSPOT_LABEL,
@@ -32,7 +33,6 @@ from checkins.posters import (
     single_poster_pdf,
     tile_rect,
 )
-from checkins.qr_codes import qr_matrix, qr_png, qr_svg
 
 URL = "https://192.168.1.20:5000/c/12.3.1t__qhcnEsgza562"
 DPI = 150

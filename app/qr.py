@@ -1,5 +1,7 @@
 """QR codes for the URLs people scan: PNG for screens, SVG for print shops, vector squares on a
-PDF canvas (sharp on any printer). Pure functions: URL in, bytes or drawing out."""
+PDF canvas (sharp on any printer). Pure functions: URL in, bytes or drawing out.
+
+In the shell because both checkins (posters) and rewards (pickup codes) draw them."""
 
 from __future__ import annotations
 
