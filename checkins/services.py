@@ -145,12 +145,13 @@ def check_in(
     valid_today = valid_earlier_that_day + 1
     if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
         streaks.record_day(session, user.id, local_time.date())
-    streak = streaks.current(session, user.id, local_time.date())
+    streak, run_start = streaks.current_run(session, user.id, local_time.date())
     gained = progress.after_checkin(
         uow,
         user_id=user.id,
         local_time=local_time,
         streak_days=streak,
+        run_start=run_start,
         count_valid=lambda: _valid_total(session, user.id),
         streak_bonuses=policy.streak_bonuses,
     )

@@ -10,6 +10,7 @@ it then continue its run.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -51,7 +52,17 @@ def record_day(session: Session, user_id: int, day: date) -> None:
         expected = later + ONE_DAY
 
 
-def current(session: Session, user_id: int, today: date) -> int:
+class Run(NamedTuple):
+    """A run of consecutive patrol days: its length and its first day (None when empty)."""
+
+    days: int
+    first_day: date | None
+
+
+NO_RUN = Run(0, None)
+
+
+def current_run(session: Session, user_id: int, today: date) -> Run:
     """The run ending on the person's latest patrol day, if that was today or yesterday."""
     latest = session.execute(
         select(_days.c.day, _days.c.streak)
@@ -60,6 +71,13 @@ def current(session: Session, user_id: int, today: date) -> int:
         .limit(1)
     ).first()
     if latest is None:
-        return 0
+        return NO_RUN
     day, streak = latest
-    return streak if day >= today - ONE_DAY else 0
+    if day < today - ONE_DAY:
+        return NO_RUN
+    return Run(streak, day - (streak - 1) * ONE_DAY)
+
+
+def current(session: Session, user_id: int, today: date) -> int:
+    """The length of ``current_run``: the streak a person sees."""
+    return current_run(session, user_id, today).days
