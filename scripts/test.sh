@@ -7,6 +7,7 @@ bash scripts/install.sh --test
 bash scripts/services.sh
 VENV=${VENV:-.venv}
 "$VENV/bin/ruff" check .
+"$VENV/bin/lint-imports"
 "$VENV/bin/pytest" -n 2 -p no:cacheprovider "$@"
 for bench in bench/*.py; do
   [ -e "$bench" ] || continue
