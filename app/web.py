@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -63,13 +63,39 @@ def form_error(template: str, error: DomainError, **context: Any) -> Any:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths: a login link must not bounce people to another site."""
-    if not target:
+    r"""Only same-site paths: a login link must not bounce people to another site.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks inside a URL, so
+    ``/\evil.example``, or ``/`` and a tab before ``/evil.example``, leads off the site as
+    ``//evil.example`` does; a proxy may decode ``%5C`` or ``%2F`` before anyone else sees it.
+    So the target must be a path that starts with exactly one slash and holds no backslash,
+    whitespace or control character, and what it decodes to must still start that way.
+    """
+    if not target or len(target) > MAX_NEXT_LENGTH or not _is_local_path(target, raw=True):
         return default
+    decoded = target
+    for _ in range(3):  # a value encoded twice decodes twice
+        decoded, before = unquote(decoded), decoded
+        if decoded == before:
+            return target
+        if not _is_local_path(decoded, raw=False):
+            return default
+    return default  # still changing after three rounds: nobody links like that
+
+
+MAX_NEXT_LENGTH = 2000
+
+
+def _is_local_path(target: str, raw: bool) -> bool:
+    """A path on this site; ``raw`` (as sent) also refuses whitespace, which browsers strip or
+    drop, while a decoded one may hold a space that was ``%20``."""
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    for c in target:
+        if c == "\\" or (raw and c.isspace()) or (not c.isprintable() and c != " "):
+            return False
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
+    return not (parts.scheme or parts.netloc)
 
 
 @bp.get("/")
