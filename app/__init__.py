@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import assets
 from app.config import load_settings
+from app.edge import IdConverter
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import compile_catalogs, select_locale
 
@@ -31,6 +32,7 @@ def create_app(
         static_folder=os.path.join(ROOT, "static"),
     )
     load_settings(app, config)
+    app.url_map.converters["id"] = IdConverter  # <id:name>: ids within the column's range
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -69,6 +71,7 @@ def create_app(
 
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
+    from app.openapi import bp as openapi_bp
     from app.tiles import bp as tiles_bp
     from app.web import bp as web_bp
     from checkins.officer import bp as points_bp
@@ -84,6 +87,7 @@ def create_app(
     install_login_loader(app)
     register_error_handlers(app)
     app.register_blueprint(web_bp)
+    app.register_blueprint(openapi_bp)
     app.register_blueprint(tiles_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(realtime_bp)

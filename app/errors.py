@@ -32,7 +32,10 @@ class DomainError(Exception):
         return str(self.message) % self.params if self.params else str(self.message)
 
     def as_dict(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.text()}}
+        shape = {"code": self.code, "message": self.text()}
+        if "field" in self.params:  # input checked at the edge names what was wrong
+            shape["field"] = str(self.params["field"])
+        return {"error": shape}
 
 
 class Invalid(DomainError):

@@ -151,7 +151,7 @@ def create() -> Any:
     return jsonify(point=point_json(point)), 201
 
 
-@bp.route("/api/points/<int:point_id>", methods=["PATCH"])
+@bp.route("/api/points/<id:point_id>", methods=["PATCH"])
 @requires("checkins.points.manage")
 def update(point_id: int) -> Any:
     with unit_of_work() as uow:
@@ -160,7 +160,7 @@ def update(point_id: int) -> Any:
     return jsonify(point=point_json(point))
 
 
-@bp.post("/api/points/<int:point_id>/retire")
+@bp.post("/api/points/<id:point_id>/retire")
 @requires("checkins.points.manage")
 def retire(point_id: int) -> Any:
     with unit_of_work() as uow:
@@ -169,7 +169,7 @@ def retire(point_id: int) -> Any:
     return jsonify(point=point_json(point))
 
 
-@bp.post("/api/points/<int:point_id>/reprint")
+@bp.post("/api/points/<id:point_id>/reprint")
 @requires("checkins.points.manage")
 def reprint(point_id: int) -> Any:
     with unit_of_work() as uow:
@@ -178,7 +178,7 @@ def reprint(point_id: int) -> Any:
     return jsonify(point=point_json(point))
 
 
-@bp.get("/officer/points/<int:point_id>")
+@bp.get("/officer/points/<id:point_id>")
 @requires("checkins.points.manage")
 def detail(point_id: int) -> Any:
     point = _point(point_id)
@@ -197,7 +197,7 @@ def detail(point_id: int) -> Any:
     )
 
 
-@bp.get("/officer/points/<int:point_id>/poster.<fmt>")
+@bp.get("/officer/points/<id:point_id>/poster.<fmt>")
 @requires("checkins.points.manage")
 def poster(point_id: int, fmt: str) -> Any:
     point = _point(point_id)
@@ -214,7 +214,7 @@ def poster(point_id: int, fmt: str) -> Any:
     raise NotFound("not_found", _l("This page or item does not exist."))
 
 
-@bp.get("/officer/grids/<int:grid_id>/posters.pdf")
+@bp.get("/officer/grids/<id:grid_id>/posters.pdf")
 @requires("checkins.points.manage")
 def grid_sheet(grid_id: int) -> Any:
     grid = db.session.get(Grid, grid_id)

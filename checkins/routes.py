@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
-from app.errors import Invalid, wants_json
+from app.edge import accepts
+from app.errors import wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
-from app.web import request_data
 from checkins import queries, services, tokens
 from checkins.models import PatrolPoint
 from checkins.policy import current_policy, signing_key
+from checkins.schemas import CheckInAnswer, CheckInBody
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
-
-
-def _device_time(value: Any) -> datetime | None:
-    """The phone's clock as ISO 8601 or epoch milliseconds; absent is fine, garbage is not."""
-    if value in (None, ""):
-        return None
-    try:
-        if isinstance(value, int | float):
-            return datetime.fromtimestamp(value / 1000, tz=UTC)
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except (ValueError, OverflowError, OSError) as exc:
-        raise Invalid("device_time_invalid", _l("The phone's time could not be read.")) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @bp.get("/c/<token>")
@@ -52,16 +38,17 @@ def scan(token: str) -> Any:
 
 @bp.post("/api/checkins")
 @requires("checkins.checkin")
-def create_checkin() -> Any:
-    data = request_data()
-    client_id = data.get("client_id")
+@accepts(CheckInBody, answers={201: CheckInAnswer, 200: CheckInAnswer})
+def create_checkin(body: CheckInBody) -> Any:
+    """Check in at a patrol point (201; 200 when the same client_id was already answered)."""
     check = services.CheckInRequest(
-        token=str(data.get("token", "")),
-        lat=data.get("lat"),
-        lon=data.get("lon"),
-        accuracy_m=data.get("accuracy"),
-        device_time=_device_time(data.get("device_time")),
-        client_id=str(client_id)[:64] if client_id else None,
+        token=body.token,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy,
+        device_time=body.device_time,
+        client_id=body.client_id or None,
+        queued_offline=body.queued_offline,
     )
     with unit_of_work() as uow:
         person = current_user._get_current_object()
@@ -69,7 +56,8 @@ def create_checkin() -> Any:
         uow.commit()  # a refusal is kept for officers before it is answered
     if outcome.error is not None:
         raise outcome.error
-    return jsonify(queries.outcome_json(outcome)), 200 if outcome.replayed else 201
+    answer = CheckInAnswer.model_validate(queries.outcome_json(outcome))
+    return jsonify(answer.model_dump(mode="json")), 200 if outcome.replayed else 201
 
 
 @bp.get("/me/checkins")

@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import rewards.permissions  # noqa: F401 - registers this package's permissions
+from app.edge import accepts
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
-from app.web import local_datetime, request_data
+from app.web import local_datetime
 from rewards import catalog, queries
 from rewards.models import Gift, Order
+from rewards.schemas import GiftBody
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -25,17 +27,17 @@ def _folder() -> Path:
     return Path(current_app.instance_path) / "gifts"
 
 
-def _fields(data: dict[str, Any]) -> catalog.GiftFields:
+def _fields(body: GiftBody) -> catalog.GiftFields:
     return catalog.GiftFields(
-        name=data.get("name"),
-        description=data.get("description"),
-        price=data.get("price"),
-        stock=data.get("stock"),
-        per_person_limit=data.get("per_person_limit"),
-        pickup_place=data.get("pickup_place"),
-        active_from=local_datetime(data.get("active_from")),
-        active_until=local_datetime(data.get("active_until")),
-        retired=bool(data["retired"]) if "retired" in data else None,
+        name=body.name,
+        description=body.description,
+        price=body.price,
+        stock=body.stock,
+        per_person_limit=body.per_person_limit,
+        pickup_place=body.pickup_place,
+        active_from=local_datetime(body.active_from),
+        active_until=local_datetime(body.active_until),
+        retired=body.retired,
     )
 
 
@@ -51,25 +53,31 @@ def page() -> Any:
 
 @bp.post("/api/gifts")
 @requires("rewards.catalog.manage")
-def create() -> Any:
+@accepts(GiftBody, answers={201: None})
+def create(body: GiftBody) -> Any:
+    """Add a gift to the catalog."""
     with unit_of_work() as uow:
-        gift = catalog.create_gift(uow, _fields(request_data()))
+        gift = catalog.create_gift(uow, _fields(body))
         uow.commit()
     return jsonify(gift=queries.gift_json(gift)), 201
 
 
-@bp.route("/api/gifts/<int:gift_id>", methods=["PATCH"])
+@bp.route("/api/gifts/<id:gift_id>", methods=["PATCH"])
 @requires("rewards.catalog.manage")
-def update(gift_id: int) -> Any:
+@accepts(GiftBody, answers={200: None})
+def update(gift_id: int, body: GiftBody) -> Any:
+    """Change a gift's fields."""
     with unit_of_work() as uow:
-        gift = catalog.update_gift(uow, gift_id, _fields(request_data()))
+        gift = catalog.update_gift(uow, gift_id, _fields(body))
         uow.commit()
     return jsonify(gift=queries.gift_json(gift))
 
 
-@bp.post("/api/gifts/<int:gift_id>/picture")
+@bp.post("/api/gifts/<id:gift_id>/picture")
 @requires("rewards.catalog.manage")
+@accepts(answers={200: None}, upload="picture")
 def upload_picture(gift_id: int) -> Any:
+    """The gift's picture (JPEG, PNG or WebP; resized, metadata stripped)."""
     upload = request.files.get("picture")
     if upload is None:
         raise Invalid("picture_unreadable", _l("This file is not a picture we can read."))
@@ -81,7 +89,7 @@ def upload_picture(gift_id: int) -> Any:
     return jsonify(gift=queries.gift_json(gift))
 
 
-@bp.get("/gifts/<int:gift_id>/picture")
+@bp.get("/gifts/<id:gift_id>/picture")
 def picture(gift_id: int) -> Any:
     gift = db.session.get(Gift, gift_id)
     if gift is None or not gift.picture:

@@ -21,24 +21,19 @@ from flask_login import current_user
 
 import rewards.permissions  # noqa: F401 - registers this package's permissions
 from app import public_url
-from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.edge import accepts, parse, submitted
+from app.errors import DomainError, NotFound, wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.qr import qr_svg
 from app.types import utcnow
 from app.uow import unit_of_work
-from app.web import form_error, request_data
+from app.web import form_error
 from rewards import leaderboard, queries, store
 from rewards.models import Order
+from rewards.schemas import CorrectionBody, DeskBody, LeaderboardQuery, MyOrdersQuery, OrderBody
 
 bp = Blueprint("rewards", __name__, template_folder="templates")
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
 
 
 def pickup_url(order: Order) -> str:
@@ -71,15 +66,17 @@ def catalog() -> Any:
 @bp.post("/store/order")
 @bp.post("/api/orders", endpoint="api_order")
 @requires("rewards.shop")
+@accepts(OrderBody, answers={201: None, 200: None}, inject=False)
 def order() -> Any:
-    data = request_data()
+    """Order a gift with points (201; 200 when the same client_key was already ordered)."""
     try:
+        body = parse(OrderBody, submitted())
         with unit_of_work() as uow:
             result = store.place_order(
                 uow,
                 current_user,
-                _int(data.get("gift_id")),
-                str(data.get("client_key", "")),
+                body.gift_id,
+                body.client_key,
                 pickup_days=current_app.config["PICKUP_DAYS"],
             )
             uow.commit()
@@ -102,7 +99,8 @@ def order() -> Any:
 
 @bp.get("/me/orders")
 @requires("rewards.shop")
-def my_orders() -> Any:
+@accepts(query=MyOrdersQuery, described=False)
+def my_orders(query: MyOrdersQuery) -> Any:
     orders = queries.my_orders(current_user)
     if wants_json():
         return jsonify(orders=[queries.order_json(o) for o in orders])
@@ -110,11 +108,11 @@ def my_orders() -> Any:
         "rewards/my_orders.html",
         orders=orders,
         labels=queries.STATUS_LABELS,
-        placed=request.args.get("placed", type=int),
+        placed=query.placed,
     )
 
 
-@bp.get("/me/orders/<int:order_id>/qr.svg")
+@bp.get("/me/orders/<id:order_id>/qr.svg")
 @requires("rewards.shop")
 def order_qr(order_id: int) -> Any:
     order = db.session.get(Order, order_id)
@@ -123,7 +121,7 @@ def order_qr(order_id: int) -> Any:
     return Response(qr_svg(pickup_url(order)), mimetype="image/svg+xml")
 
 
-@bp.post("/me/orders/<int:order_id>/cancel")
+@bp.post("/me/orders/<id:order_id>/cancel")
 @requires("rewards.shop")
 def cancel_order(order_id: int) -> Any:
     with unit_of_work() as uow:
@@ -136,13 +134,12 @@ def cancel_order(order_id: int) -> Any:
 
 @bp.get("/leaderboards")
 @requires("rewards.leaderboards.view")
-def leaderboards() -> Any:
-    scope = request.args.get("scope", "grid")
-    period = request.args.get("period", "week")
-    if scope not in leaderboard.SCOPES or period not in leaderboard.PERIODS:
-        raise Invalid("board_unknown", _l("There is no such leaderboard."))
+@accepts(query=LeaderboardQuery, answers={200: None})
+def leaderboards(query: LeaderboardQuery) -> Any:
+    """A leaderboard's top and the caller's place (JSON with Accept: application/json)."""
+    scope, period = query.scope, query.period
     mine = leaderboard.scopes_of(db.session, current_user.id)
-    scope_id = request.args.get("id", type=int) or mine.get(scope)
+    scope_id = query.id or mine.get(scope)
     if scope_id is None:
         raise NotFound("board_empty", _l("You do not belong to such a group yet."))
     leaderboard.catch_up()
@@ -157,7 +154,7 @@ def leaderboards() -> Any:
     return render_template("rewards/leaderboards.html", board=result, mine=mine)
 
 
-@bp.get("/teams/<int:team_id>")
+@bp.get("/teams/<id:team_id>")
 @requires("rewards.leaderboards.view")
 def team(team_id: int) -> Any:
     page = queries.team_page(team_id, utcnow())
@@ -171,13 +168,15 @@ def team(team_id: int) -> Any:
 def desk() -> Any:
     if request.method == "GET":
         return render_template("rewards/desk.html", code=request.args.get("code", ""), handed=None)
-    data = request_data()
+    data = submitted()
     try:
+        body = parse(DeskBody, data)
         with unit_of_work() as uow:
-            handed = store.hand_over(uow, current_user, str(data.get("code", "")))
+            handed = store.hand_over(uow, current_user, body.code)
             uow.commit()
     except DomainError as error:
-        return form_error("rewards/desk.html", error, code=data.get("code", ""), handed=None)
+        code = data.get("code", "") if isinstance(data, dict) else ""
+        return form_error("rewards/desk.html", error, code=code, handed=None)
     if wants_json():
         return jsonify(order=queries.order_json(handed), person=handed.person.name)
     return render_template("rewards/desk.html", code="", handed=handed)
@@ -185,16 +184,17 @@ def desk() -> Any:
 
 @bp.post("/api/corrections")
 @requires("rewards.points.correct")
-def correct() -> Any:
-    data = request_data()
+@accepts(CorrectionBody, answers={201: None, 200: None})
+def correct(body: CorrectionBody) -> Any:
+    """An officer's points correction: a new reversing entry with a reason, never an edit."""
     with unit_of_work() as uow:
         result = store.correct_points(
             uow,
             current_user,
-            user_id=_int(data.get("user_id")),
-            delta=_int(data.get("delta")),
-            note=str(data.get("note", "")),
-            key=str(data.get("key") or secrets.token_hex(8)),
+            user_id=body.user_id,
+            delta=body.delta,
+            note=body.note,
+            key=body.key or secrets.token_hex(8),
         )
         uow.commit()
     return jsonify(

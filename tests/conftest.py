@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from app import create_app
 from app.config import TestConfig
@@ -236,3 +238,27 @@ def socket_client(app: Flask, client: FlaskClient) -> Callable[..., Any]:
         for ns in ("/field", "/console"):
             if sock.is_connected(ns):
                 sock.disconnect(ns)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """``with count_queries() as queries: ...``: ``queries`` lists the SQL statements this thread
+    sent to the database meanwhile (transaction control left out), for query budgets."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        here, seen = threading.get_ident(), []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            if threading.get_ident() == here and not statement.startswith(("BEGIN", "SAVEPOINT")):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return counting

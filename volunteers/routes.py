@@ -256,7 +256,7 @@ def officer_people() -> Any:
     return redirect(url_for("volunteers.officer_people", created=person.id))
 
 
-@bp.post("/officer/people/<int:user_id>/active")
+@bp.post("/officer/people/<id:user_id>/active")
 @requires("volunteers.people.manage")
 def officer_set_active(user_id: int) -> Any:
     data = request_data()

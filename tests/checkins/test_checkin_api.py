@@ -75,7 +75,7 @@ def test_the_allowance_is_capped_so_a_vague_fix_cannot_stretch_the_fence(
 
 @pytest.mark.parametrize(
     ("token", "code"),
-    [("garbage", "qr_invalid"), ("1.1.AAAAAAAAAAAAAAAA", "qr_invalid"), ("", "qr_invalid")],
+    [("garbage", "qr_invalid"), ("1.1.AAAAAAAAAAAAAAAA", "qr_invalid")],
 )
 def test_a_forged_qr_is_refused_as_suspicious(app, logged_in, make_point, submit, token, code):
     user = logged_in()
@@ -84,6 +84,39 @@ def test_a_forged_qr_is_refused_as_suspicious(app, logged_in, make_point, submit
     assert _counts(app, user.id) == (0, 0)
     with app.app_context():
         assert db.session.scalar(select(CheckIn.suspicious)) is True
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"token": "1.1.AAAA", "lat": 33.38, "lo', "body"),  # cut off on a weak link
+        ("[1, 2]", "body"),
+        ('{"lat": 33.38, "lon": 120.16, "accuracy": 10}', "token"),
+        ('{"token": "", "lat": 33.38}', "token"),
+        ('{"token": "x", "lat": "north", "lon": 120.16}', "lat"),
+        ('{"token": "x", "lat": 91, "lon": 120.16}', "lat"),
+        ('{"token": "x", "lat": 33.38, "lon": 120.16, "accuracy": "good"}', "accuracy"),
+        ('{"token": "x", "lat": 33.38, "lon": 120.16, "device_time": "yesterday"}', "device_time"),
+    ],
+)
+def test_a_malformed_check_in_names_the_field_and_is_not_kept_as_evidence(
+    app, client, logged_in, body, field
+):
+    user = logged_in()
+    response = client.post(
+        "/api/checkins",
+        data=body,
+        content_type="application/json",
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert response.status_code in (400, 422)
+    error = response.get_json()["error"]
+    assert error.get("field", "body") == field and error["message"]
+    assert error["code"] != "qr_invalid"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    assert _counts(app, user.id) == (0, 0)
 
 
 def test_a_reprinted_point_makes_old_posters_stale(app, logged_in, make_point, submit, token_for):
@@ -130,10 +163,10 @@ def test_a_point_for_guards_only_refuses_volunteers(logged_in, make_point, submi
     ("fields", "code"),
     [
         ({"lat": None}, "location_missing"),
-        ({"lon": "east"}, "location_missing"),
-        ({"lat": 95.0}, "location_missing"),
+        ({"lon": "east"}, "invalid_input"),  # garbage is refused at the edge, not kept
+        ({"lat": 95.0}, "invalid_input"),
         ({"accuracy": 900}, "accuracy_poor"),
-        ({"accuracy": float("nan")}, "location_missing"),
+        ({"accuracy": float("nan")}, "invalid_input"),
     ],
 )
 def test_a_missing_or_rough_location_is_refused_with_advice(
@@ -211,7 +244,8 @@ def test_an_unreadable_phone_time_is_a_clear_error(logged_in, make_point, submit
     logged_in()
     response = submit(make_point(), device_time="yesterday-ish")
     assert response.status_code == 422
-    assert response.get_json()["error"]["code"] == "device_time_invalid"
+    error = response.get_json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_input", "device_time")
 
 
 def test_the_same_submission_twice_pays_once_and_answers_the_same(

@@ -85,7 +85,8 @@ def test_weeks_and_months_are_separate_buckets():
 def test_an_unknown_board_is_a_clear_error(client, logged_in):
     logged_in(Role.VOLUNTEER)
     response = client.get("/leaderboards?scope=planet", headers={"Accept": "application/json"})
-    assert response.get_json()["error"]["code"] == "board_unknown"
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and (error["code"], error["field"]) == ("invalid_input", "scope")
 
 
 def test_the_team_page_shows_each_members_contribution(app, client, make_user, area):
@@ -168,6 +169,20 @@ def test_earnings_wait_in_the_queue_until_folded_once(app, make_user, area):
     assert _bucket(app, person, grid) == 35
     week = leaderboard.period_keys(utcnow())["week"]
     assert _bucket(app, person, grid, week) == 35
+
+
+@pytest.mark.both_databases
+def test_reading_a_board_writes_nothing_and_reads_the_session_it_is_given(
+    app, make_user, area, count_queries
+):
+    person = make_user()
+    _earn(app, person, 10)
+    grid = area["grid_ids"][0]
+    with app.app_context(), count_queries() as queries:
+        board = leaderboard.board(db.session, "grid", grid, "all", person.id, utcnow())
+        assert db.session.scalar(select(func.count()).select_from(ScoreEvent)) == 1  # still queued
+    assert board["top"] == [] and board["me"] is None  # as the buckets stand
+    assert not [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
 
 
 @pytest.mark.both_databases

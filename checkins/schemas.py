@@ -1,0 +1,61 @@
+"""What the check-in endpoints accept and answer (app/edge.py): types and ranges at the edge;
+the rules in checkins/rules.py decide the rest and keep their own refusal codes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from app.edge import Input, text
+
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Metres = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+
+
+class CheckInBody(Input):
+    """A poster scan as the phone sends it. A missing position is the rules' refusal
+    (``location_missing``), since a phone without a fix is an honest, common case."""
+
+    token: text(512, min_length=1)  # type: ignore[valid-type]
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    accuracy: Metres | None = None
+    device_time: datetime | None = None  # ISO 8601, or epoch milliseconds from the page's clock
+    client_id: text(64) | None = None  # type: ignore[valid-type]
+    # Set by the page only for an attempt it kept in its offline queue: then, and only then,
+    # ``device_time`` may date the check-in (checkins/services.py).
+    queued_offline: bool = False
+
+    @field_validator("device_time", mode="before")
+    @classmethod
+    def _epoch_milliseconds(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        return value or None
+
+    @field_validator("device_time")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+class PointRef(BaseModel):
+    id: int | None
+    name: str | None
+
+
+class CheckInAnswer(BaseModel):
+    """The check-in's outcome: points paid, balance, streak and what is left today."""
+
+    checkin_id: int
+    point: PointRef
+    points: int
+    balance: int
+    streak_days: int
+    remaining_today: int
+    replayed: bool
+    new_badges: list[str]
+    streak_bonus: int
