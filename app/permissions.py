@@ -20,7 +20,11 @@ from app.roles import Role
 F = TypeVar("F", bound=Callable[..., Any])
 _REGISTRY: dict[str, frozenset[Role]] = {}
 
-NOT_LOGGED_IN = Unauthorized("login_required", _l("Please log in first."))
+
+def not_logged_in() -> Unauthorized:
+    """A new error for every refusal: a shared instance's traceback would grow with each raise
+    and keep every refused request's frames alive."""
+    return Unauthorized("login_required", _l("Please log in first."))
 
 
 def register(permissions: Mapping[str, Iterable[Role]]) -> None:
@@ -47,7 +51,7 @@ def can(user: Any, permission: str) -> bool:
 def check(user: Any, permission: str) -> None:
     """Raise ``Unauthorized`` for anonymous callers and ``Forbidden`` for the wrong role."""
     if not getattr(user, "is_authenticated", False):
-        raise NOT_LOGGED_IN
+        raise not_logged_in()
     if not can(user, permission):
         raise Forbidden("forbidden_role", _l("Your role is not allowed to do that."))
 

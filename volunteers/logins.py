@@ -27,9 +27,10 @@ from volunteers.person import ACCOUNT_COLUMNS, Person
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
 
 
-WRONG_CREDENTIALS = Unauthorized(
-    "wrong_credentials", _l("The mobile number or the password is not right.")
-)
+def wrong_credentials() -> Unauthorized:
+    """A new error for every refusal: one shared instance, raised again and again, kept each
+    attempt's frames (and the password in them) on its ever longer traceback."""
+    return Unauthorized("wrong_credentials", _l("The mobile number or the password is not right."))
 
 
 def authenticate(uow: UnitOfWork, phone: str, password: str) -> User:
@@ -37,9 +38,9 @@ def authenticate(uow: UnitOfWork, phone: str, password: str) -> User:
     user = uow.session.scalar(select(User).where(User.phone == phone))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
-        raise WRONG_CREDENTIALS
+        raise wrong_credentials()
     if not check_password_hash(user.password_hash, password or ""):
-        raise WRONG_CREDENTIALS
+        raise wrong_credentials()
     if not user.active:
         raise Forbidden(
             "account_disabled",
