@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "wanjia", "test"})
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_SYMBOLS = 8  # "aaaa…" or "abab…" is long but guessable
 
 
 class Config:
@@ -64,7 +65,9 @@ class Config:
     PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)
 
     # Check-ins: the anti-fraud thresholds (see checkins/rules.py).
-    QR_SIGNING_KEY: str | None = None  # derived from SECRET_KEY when unset
+    # Signs the posters' QR codes. Unset: derived from SECRET_KEY (checkins/tokens.py), so as
+    # strong as it; set: checked as the secret key is (production refuses a weak one).
+    QR_SIGNING_KEY: str | None = None
     CHECKIN_COOLDOWN_MINUTES = 30  # the same point again within this pays nothing
     CHECKIN_DAILY_CAP = 40  # valid check-ins per person per day (a guard scans ~30 a night)
     CHECKIN_MAX_ACCURACY_M = 150  # a fix worse than this is refused: ask to step outside
@@ -139,6 +142,7 @@ def load_settings(app: Any, config: type | dict | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if app.config["PRODUCTION"]:
         _refuse_weak_secret(app.config["SECRET_KEY"])
+    _check_qr_signing_key(app.config)
     redis_url = app.config.get("REDIS_URL")
     if not app.config.get("CELERY_BROKER_URL"):
         app.config["CELERY_BROKER_URL"] = redis_url or "filesystem://"
@@ -188,9 +192,39 @@ def _instance_secret(path: Path) -> str:
     return key
 
 
+def key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to sign with, or None."""
+    if key.lower() in WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        return f"at least {MIN_SECRET_LENGTH} random characters"
+    if len(set(key)) < MIN_SECRET_SYMBOLS:
+        return f"random characters, not {MIN_SECRET_SYMBOLS} or fewer repeated"
+    return None
+
+
 def _refuse_weak_secret(secret: str) -> None:
-    if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
-        raise RuntimeError(
-            "WANJIA_SECRET_KEY is too weak for production "
-            f"(at least {MIN_SECRET_LENGTH} random characters)"
-        )
+    weakness = key_weakness(secret)
+    if weakness:
+        raise RuntimeError(f"WANJIA_SECRET_KEY is too weak for production ({weakness})")
+
+
+def _check_qr_signing_key(config: Any) -> None:
+    """Anyone with the poster key prints genuine posters for any point, so a set key must be
+    as strong as the secret key, and not the secret key itself. Production refuses a weak one;
+    elsewhere it is logged. Unset, the key is derived from the secret key."""
+    key = config.get("QR_SIGNING_KEY")
+    if key in (None, ""):
+        config["QR_SIGNING_KEY"] = None
+        return
+    key = config["QR_SIGNING_KEY"] = str(key)  # from the environment, digits arrive as a number
+    weakness = key_weakness(key)
+    if key == config["SECRET_KEY"]:
+        weakness = "a key of its own, not WANJIA_SECRET_KEY"
+    if weakness is None:
+        return
+    if config["PRODUCTION"]:
+        raise RuntimeError(f"WANJIA_QR_SIGNING_KEY is too weak for production ({weakness})")
+    logger.warning(
+        "WANJIA_QR_SIGNING_KEY is weak (%s): anyone who guesses it can print posters that pay; "
+        "production refuses it. Unset it to derive the key from the secret key.",
+        weakness,
+    )

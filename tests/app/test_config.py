@@ -81,3 +81,49 @@ def test_the_pool_hands_out_the_connection_used_last(app):
         second.close()  # returned last
         with db.engine.connect() as again:
             assert again.connection.dbapi_connection is second_driver
+
+
+STRONG_SECRET = "x" * 20 + "a-long-random-production-secret"  # noqa: S105 - tests only
+STRONG_QR_KEY = "q" * 20 + "another-long-random-poster-key"
+
+
+@pytest.mark.parametrize(
+    "qr_key",
+    ["dev", "short-poster-key", "a" * 64, "ab" * 32, "1234567" * 5, STRONG_SECRET],
+    ids=["known", "short", "one-symbol", "two-symbols", "a-number", "the-secret-key"],
+)
+def test_production_refuses_a_weak_qr_signing_key(tmp_path, monkeypatch, qr_key):
+    """A guessable poster key lets anyone print posters that pay; the secret key's own rules
+    apply, and the poster key may not be the secret key itself."""
+    monkeypatch.setenv("WANJIA_PRODUCTION", "true")
+    monkeypatch.setenv("WANJIA_SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("WANJIA_QR_SIGNING_KEY", qr_key)
+    with pytest.raises(RuntimeError, match="WANJIA_QR_SIGNING_KEY"):
+        create_app(instance_path=str(tmp_path))
+
+
+@pytest.mark.parametrize("qr_key", [None, "", STRONG_QR_KEY])
+def test_production_starts_with_a_strong_qr_key_or_one_derived_from_the_secret(
+    tmp_path, monkeypatch, qr_key
+):
+    monkeypatch.setenv("WANJIA_PRODUCTION", "true")
+    monkeypatch.setenv("WANJIA_SECRET_KEY", STRONG_SECRET)
+    if qr_key is not None:
+        monkeypatch.setenv("WANJIA_QR_SIGNING_KEY", qr_key)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["QR_SIGNING_KEY"] == (qr_key or None)
+
+
+def test_production_refuses_a_long_secret_of_few_symbols(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANJIA_PRODUCTION", "true")
+    monkeypatch.setenv("WANJIA_SECRET_KEY", "ab" * 32)
+    with pytest.raises(RuntimeError, match="WANJIA_SECRET_KEY"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_a_weak_qr_key_outside_production_starts_with_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("WANJIA_QR_SIGNING_KEY", "12345678")
+    with caplog.at_level("WARNING", logger="app.config"):
+        app = create_app(instance_path=str(tmp_path))
+    assert app.config["QR_SIGNING_KEY"] == "12345678"  # a number in the environment stays text
+    assert "WANJIA_QR_SIGNING_KEY is weak" in caplog.text
