@@ -69,6 +69,7 @@ _SCOPES = (
     .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
 )
 _buckets, _events = ScoreBucket.__table__, ScoreEvent.__table__
+_QUEUE = insert(_events)
 _PENDING = select(_events.c.id).limit(1)
 # Claimed by deleting them, oldest first; on PostgreSQL two folders skip each other's rows.
 _CLAIM = (
@@ -109,7 +110,7 @@ def _scopes(session: Session, user_ids: list[int]) -> dict[int, dict[str, int]]:
 
 def queue(session: Session, user_id: int, delta: int, at: datetime) -> None:
     """Count an earning (or its reversal) on the leaderboards, in the caller's transaction."""
-    session.execute(insert(_events).values(user_id=user_id, delta=delta, earned_at=at))
+    session.execute(_QUEUE, {"user_id": user_id, "delta": delta, "earned_at": at})
 
 
 def fold(uow: UnitOfWork) -> int:

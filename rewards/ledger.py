@@ -15,13 +15,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import dialect_module, insert_ignoring_conflicts
+from app.sql import per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -63,20 +65,19 @@ def award(
     fingerprint = _fingerprint(user_id, delta, reason, source_type, source_id)
     now = at or utcnow()  # ``at``: when the deed happened (imports and the demo's history)
     claimed = session.scalar(
-        insert_ignoring_conflicts(session, _entries)
-        .values(
-            user_id=user_id,
-            delta=delta,
-            reason=reason,
-            source_type=source_type,
-            source_id=source_id,
-            idempotency_key=key,
-            fingerprint=fingerprint,
-            note=note[:500],
-            actor_id=actor_id,
-            created_at=now,
-        )
-        .returning(_entries.c.id)
+        _claim_entry(session),
+        {
+            "user_id": user_id,
+            "delta": delta,
+            "reason": reason,
+            "source_type": source_type,
+            "source_id": source_id,
+            "idempotency_key": key,
+            "fingerprint": fingerprint,
+            "note": note[:500],
+            "actor_id": actor_id,
+            "created_at": now,
+        },
     )
     if claimed is None:
         return _replay(session, key, fingerprint, user_id)
@@ -92,29 +93,42 @@ def award(
 def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> int | None:
     """The cached balance after adding ``delta``, or None (and nothing moved) if it would go
     below zero. Earning is one upsert; spending is a conditional update of an existing row."""
-    if delta > 0:
-        upsert = dialect_module(session).insert(_balances)
-        return session.scalar(
-            upsert.values(user_id=user_id, balance=delta, earned_total=delta, updated_at=now)
-            .on_conflict_do_update(
-                index_elements=[_balances.c.user_id],
-                set_={
-                    "balance": _balances.c.balance + upsert.excluded.balance,
-                    "earned_total": _balances.c.earned_total + upsert.excluded.earned_total,
-                    "updated_at": upsert.excluded.updated_at,
-                },
-            )
-            .returning(_balances.c.balance)
-        )
-    return session.scalar(
-        update(_balances)
-        .where(_balances.c.user_id == user_id, _balances.c.balance + delta >= 0)
-        .values(balance=_balances.c.balance + delta, updated_at=now)
-        .returning(_balances.c.balance)
-    )
+    values = {"b_user": user_id, "b_delta": delta, "b_now": now}
+    return session.scalar(_earn(session) if delta > 0 else _SPEND, values)
 
 
+# Statements every award runs, built once (per dialect where they use ON CONFLICT).
 _entries, _balances = LedgerEntry.__table__, PointBalance.__table__
+_claim_entry = per_dialect(
+    lambda d: d.insert(_entries).on_conflict_do_nothing().returning(_entries.c.id)
+)
+
+
+@per_dialect
+def _earn(dialect: ModuleType) -> Any:
+    upsert = dialect.insert(_balances).values(
+        user_id=bindparam("b_user"),
+        balance=bindparam("b_delta"),
+        earned_total=bindparam("b_delta"),
+        updated_at=bindparam("b_now"),
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=[_balances.c.user_id],
+        set_={
+            "balance": _balances.c.balance + upsert.excluded.balance,
+            "earned_total": _balances.c.earned_total + upsert.excluded.earned_total,
+            "updated_at": upsert.excluded.updated_at,
+        },
+    ).returning(_balances.c.balance)
+
+
+_SPEND = (
+    update(_balances)
+    .where(_balances.c.user_id == bindparam("b_user"))
+    .where(_balances.c.balance + bindparam("b_delta") >= 0)
+    .values(balance=_balances.c.balance + bindparam("b_delta"), updated_at=bindparam("b_now"))
+    .returning(_balances.c.balance)
+)
 
 
 def _replay(session: Session, key: str, fingerprint: str, user_id: int) -> AwardResult:

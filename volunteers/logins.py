@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -64,17 +64,19 @@ def open_login_session(
     return login
 
 
+# Every request and socket event of a logged-in person runs this one: built once, run with the id.
+_LIVE_LOGIN = (
+    select(LoginSession.expires_at, User.active, *(User.__table__.c[c] for c in ACCOUNT_COLUMNS))
+    .join_from(LoginSession, User)
+    .where(LoginSession.id == bindparam("login_id"), LoginSession.revoked_at.is_(None))
+)
+
+
 def person_for_login_session(
     session: Session, login_id: str, now: datetime | None = None
 ) -> Person | None:
     """Who is behind a live login session, or None (revoked, expired, account disabled)."""
-    row = session.execute(
-        select(
-            LoginSession.expires_at, User.active, *(User.__table__.c[c] for c in ACCOUNT_COLUMNS)
-        )
-        .join_from(LoginSession, User)
-        .where(LoginSession.id == login_id, LoginSession.revoked_at.is_(None))
-    ).first()
+    row = session.execute(_LIVE_LOGIN, {"login_id": login_id}).first()
     if row is None:
         return None
     expires_at, active, *columns = row
