@@ -19,7 +19,14 @@ from typing import Annotated, Any, TypeVar
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from werkzeug.routing import IntegerConverter
 
 from app.errors import Invalid
@@ -30,6 +37,16 @@ M = TypeVar("M", bound=BaseModel)
 MAX_ID = 2**31 - 1  # an INTEGER primary key on PostgreSQL; SQLite's are wider
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # an INTEGER column; services narrow it
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# A form's empty field is "not given", as JSON's null or a missing key.
+Blank = BeforeValidator(_blank_is_none)
+OptionalId = Annotated[Id | None, Blank]
+OptionalInt32 = Annotated[Int32 | None, Blank]
 
 
 def text(max_length: int, min_length: int = 0) -> Any:

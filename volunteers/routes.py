@@ -19,7 +19,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
-from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.edge import accepts, parse, submitted
+from app.errors import DomainError, NotFound, wants_json
 from app.extensions import db, limiter
 from app.i18n import LANG_SESSION_KEY
 from app.permissions import requires
@@ -29,7 +30,8 @@ from app.web import form_error, request_data, safe_next
 from volunteers import logins, queries, rules, services
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
-from volunteers.person import Caller, Person
+from volunteers.person import Person
+from volunteers.schemas import ActiveBody, DutyBody, InviteBody, RegisterBody, StaffBody
 
 bp = Blueprint("volunteers", __name__, template_folder="templates", cli_group=None)
 
@@ -54,10 +56,6 @@ def _per_address() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
 
 
-def _flag(value: Any) -> bool:
-    return value in (True, "1", "on", "true", "yes")
-
-
 def _start_login(user: User) -> Person:
     """A fresh Flask session for every login (no fixation); only the language choice survives."""
     lang = session.get(LANG_SESSION_KEY)
@@ -78,7 +76,7 @@ def _start_login(user: User) -> Person:
     return person
 
 
-def _me(user: Caller) -> dict[str, Any]:
+def _me(user: Person) -> dict[str, Any]:
     return {
         "id": user.id,
         "name": user.name,
@@ -135,16 +133,17 @@ def register() -> Any:
         return render_template(
             "volunteers/register.html", form={"invite_code": request.args.get("code", "")}
         )
-    data = request_data()
+    data = submitted()
     try:
+        body = parse(RegisterBody, data)
         with unit_of_work() as uow:
             user = services.register_volunteer(
                 uow,
-                invite_code=str(data.get("invite_code", "")),
-                name=str(data.get("name", "")),
-                phone=str(data.get("phone", "")),
-                password=str(data.get("password", "")),
-                agreed_to_terms=_flag(data.get("agree")),
+                invite_code=body.invite_code,
+                name=body.name,
+                phone=body.phone,
+                password=body.password,
+                agreed_to_terms=body.agree,
                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
             )
             uow.commit()
@@ -157,9 +156,9 @@ def register() -> Any:
 
 
 def _profile_context() -> dict[str, Any]:
-    user = db.session.get(User, current_user.id)  # the page names their grid, team, community
+    user = db.session.get_one(User, current_user.id)  # the page names their grid, team, community
     field = Role(user.role) in FIELD_ROLES
-    return {"user": user, "state": queries.field_state(user) if field else None}
+    return {"user": user, "state": queries.field_state(Person.of(user)) if field else None}
 
 
 @bp.get("/profile")
@@ -176,15 +175,9 @@ def api_me() -> Any:
     return jsonify(user=_me(current_user))
 
 
-def _switch_duty(data: dict[str, Any]) -> User:
-    share = data.get("share_location")
+def _switch_duty(body: DutyBody) -> User:
     with unit_of_work() as uow:
-        user = set_duty(
-            uow,
-            current_user,
-            _flag(data.get("on_duty")),
-            share_location=_flag(share) if share is not None else None,
-        )
+        user = set_duty(uow, current_user, body.on_duty, share_location=body.share_location)
         uow.commit()
     return user
 
@@ -194,7 +187,7 @@ def _switch_duty(data: dict[str, Any]) -> User:
 def duty() -> Any:
     """The profile page's switch: a refusal is shown on the page itself."""
     try:
-        _switch_duty(request_data())
+        _switch_duty(parse(DutyBody, submitted()))
     except DomainError as error:
         return form_error("volunteers/profile.html", error, **_profile_context())
     return redirect(url_for("volunteers.profile"))
@@ -202,8 +195,10 @@ def duty() -> Any:
 
 @bp.post("/api/me/duty")
 @requires("volunteers.duty.switch")
-def api_duty() -> Any:
-    return jsonify(queries.field_state(_switch_duty(request_data())))
+@accepts(DutyBody, answers={200: None})
+def api_duty(body: DutyBody) -> Any:
+    """Go on or off duty (going on needs consent to share the position while on duty)."""
+    return jsonify(queries.field_state(Person.of(_switch_duty(body))))
 
 
 def _officer_community_id() -> int:
@@ -215,15 +210,6 @@ def _officer_community_id() -> int:
     return first
 
 
-def _int_or_none(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
-
-
 @bp.route("/officer/people", methods=["GET", "POST"])
 @requires("volunteers.people.manage")
 def officer_people() -> Any:
@@ -231,21 +217,18 @@ def officer_people() -> Any:
     context = queries.officer_people_context(community_id)
     if request.method == "GET":
         return render_template("volunteers/officer_people.html", form={}, **context)
-    data = request_data()
+    data = submitted()
     try:
+        body = parse(StaffBody, data)
         with unit_of_work() as uow:
             person = services.create_staff(
                 uow,
                 current_user,
-                name=str(data.get("name", "")),
-                phone=str(data.get("phone", "")),
-                password=str(data.get("password", "")),
-                role=str(data.get("role", "")),
-                placement=services.Placement(
-                    community_id,
-                    _int_or_none(data.get("grid_id")),
-                    _int_or_none(data.get("team_id")),
-                ),
+                name=body.name,
+                phone=body.phone,
+                password=body.password,
+                role=body.role,
+                placement=services.Placement(community_id, body.grid_id, body.team_id),
                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD"),
             )
             uow.commit()
@@ -258,10 +241,11 @@ def officer_people() -> Any:
 
 @bp.post("/officer/people/<id:user_id>/active")
 @requires("volunteers.people.manage")
-def officer_set_active(user_id: int) -> Any:
-    data = request_data()
+@accepts(ActiveBody, answers={200: None})
+def officer_set_active(user_id: int, body: ActiveBody) -> Any:
+    """Disable or re-enable a field person's account (disabling ends their logins)."""
     with unit_of_work() as uow:
-        person = services.set_active(uow, current_user, user_id, _flag(data.get("active")))
+        person = services.set_active(uow, current_user, user_id, body.active)
         uow.commit()
     if wants_json():
         return jsonify(user=_me(person), active=person.active)
@@ -283,18 +267,19 @@ def officer_invites() -> Any:
         return render_template(
             "volunteers/officer_invites.html", invites=invites, form={}, **context
         )
-    data = request_data()
+    data = submitted()
     try:
+        body = parse(InviteBody, data)
         with unit_of_work() as uow:
             invite = services.issue_invite(
                 uow,
                 current_user,
                 community_id=community_id,
-                grid_id=_int_or_none(data.get("grid_id")),
-                team_id=_int_or_none(data.get("team_id")),
-                max_uses=_int_or_none(data.get("max_uses")) or 50,
-                days=_int_or_none(data.get("days")) or current_app.config["INVITE_DAYS"],
-                note=str(data.get("note", "")),
+                grid_id=body.grid_id,
+                team_id=body.team_id,
+                max_uses=body.max_uses or 50,
+                days=body.days or current_app.config["INVITE_DAYS"],
+                note=body.note,
             )
             uow.commit()
     except DomainError as error:
