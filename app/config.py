@@ -92,6 +92,10 @@ class Config:
     POSITION_INTERVAL_SECONDS = 15  # how often an on-duty phone shares its position
     POSITION_MIN_INTERVAL_SECONDS = 2  # faster updates are refused (flood protection)
     PRESENCE_GRACE_SECONDS = 120  # a lost connection leaves the live map after this
+    # "Arrived" pays only with the phone's latest live position this near the incident (and a fix
+    # at least this precise), shared at most this many seconds before.
+    DISPATCH_ARRIVAL_RADIUS_M = 200
+    DISPATCH_ARRIVAL_POSITION_SECONDS = 60
 
     # The gift store.
     PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded

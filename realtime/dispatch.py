@@ -33,7 +33,7 @@ from realtime.dispatch_states import (
     WITHDRAWN,
 )
 from realtime.models import Incident, Offer
-from realtime.presence import Nearby, PresenceStore
+from realtime.presence import Nearby, PresenceStore, Seen
 from rewards import ledger, reasons
 from volunteers.models import User
 from volunteers.person import Caller
@@ -49,6 +49,8 @@ class DispatchSettings:
     batch: int
     accepted_points: int
     arrived_points: int
+    arrival_radius_m: float
+    arrival_position_age: timedelta
 
 
 def _roles(roles: Collection[str] | None) -> list[str]:
@@ -276,11 +278,19 @@ def progress(
     *,
     now: datetime,
     settings: DispatchSettings,
+    presence: PresenceStore,
 ) -> Offer:
-    """An accepted person reports en route, arrived, done, in that order."""
+    """An accepted person reports en route, arrived, done, in that order. Going and arriving
+    need the incident still open; arriving also needs the person's latest live position to be
+    recent and near the incident, and pays. Done follows arrival, also when the dispatcher
+    closed the incident after it, and pays nothing."""
     offer, incident = _offer_for(uow, user, offer_id)
     if NEXT.get(offer.status) != status:
         raise Conflict("progress_out_of_order", _l("That step does not follow the last one."))
+    if status != DONE and incident.status != OPEN:
+        raise Conflict("incident_closed", _l("This incident is already closed."))
+    if status == ARRIVED:
+        _check_arrival(presence.get(user.id), incident, now, settings)
     offer.status = status
     setattr(offer, STAMP[status], now)
     uow.session.flush()
@@ -295,6 +305,32 @@ def progress(
         )
     announce(uow, incident)
     return offer
+
+
+def _check_arrival(
+    seen: Seen | None, incident: Incident, now: datetime, settings: DispatchSettings
+) -> None:
+    """Refuse an arrival the phone's position does not show: none shared (off the live map),
+    older than the setting, vaguer than the arrival radius, or further than it."""
+    if (
+        seen is None
+        or now - seen.seen_at > settings.arrival_position_age
+        or seen.accuracy_m > settings.arrival_radius_m
+    ):
+        raise Conflict(
+            "arrival_unseen",
+            _l(
+                "Your phone has not shared a recent, precise position yet. Check that location "
+                "is on and try again in a moment."
+            ),
+        )
+    distance = distance_to(incident, seen)
+    if distance > settings.arrival_radius_m:
+        raise Conflict(
+            "arrival_too_far",
+            _l("You are %(metres)s m from the incident. Report your arrival once you are there."),
+            metres=round(distance),
+        )
 
 
 def close_incident(uow: UnitOfWork, incident_id: Any, *, now: datetime) -> Incident:

@@ -153,6 +153,7 @@ class FieldNamespace(_AuthenticatedNamespace):
                 str(data.get("status", "")),
                 now=utcnow(),
                 settings=dispatch_settings(),
+                presence=presence_for(current_app),
             )
             uow.commit()
         return views.offer_json(offer, offer.incident)

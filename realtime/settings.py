@@ -19,6 +19,8 @@ def dispatch_settings() -> DispatchSettings:
         batch=int(config["DISPATCH_BATCH"]),
         accepted_points=earning.points_for(reasons.DISPATCH_ACCEPTED, config),
         arrived_points=earning.points_for(reasons.DISPATCH_ARRIVED, config),
+        arrival_radius_m=float(config["DISPATCH_ARRIVAL_RADIUS_M"]),
+        arrival_position_age=timedelta(seconds=float(config["DISPATCH_ARRIVAL_POSITION_SECONDS"])),
     )
 
 

@@ -93,6 +93,9 @@
   }
   function step(id) {
     call("progress", { offer_id: id, status: NEXT[offers[id].status] }).then(function (reply) {
+      // A refused step (not there yet, the incident closed) says why on the card, as text.
+      var refused = document.querySelector('[data-offer="' + id + '"] .offer-note');
+      if (reply.error && refused) { refused.textContent = reply.error.message; }
       if (!reply.error) { renderOffer(reply); if (reply.status === "done") { setTimeout(function () { var c = document.querySelector('[data-offer="' + id + '"]'); if (c) { c.remove(); } }, 3000); } }
     });
   }
