@@ -28,8 +28,11 @@ from app import tls
 from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
+from app.times import format_time
 
 bp = Blueprint("web", __name__)
+# Every time a page shows goes through this one filter (app/times.py).
+bp.add_app_template_filter(format_time, "localtime")
 
 
 def request_data() -> dict[str, Any]:
