@@ -29,15 +29,31 @@ def main() -> None:
 main.add_command(shell_command)
 
 
-def _refuse_default_passwords() -> None:
+def _check_demo_passwords(host: str, demo: bool) -> None:
+    """Police-room accounts on the demo password (printed in the README) are anyone's: on a
+    network address they need ``--demo``, said out loud; production refuses them outright."""
     from volunteers.queries import police_accounts_with_password
 
+    production = current_app.config["PRODUCTION"]
+    if production and demo:
+        raise click.ClickException("--demo is not for production")
+    if not production and (demo or tls_setup.is_loopback(host)):
+        return
     weak = police_accounts_with_password(current_app.config["DEMO_PASSWORD"])
-    if weak:
+    if not weak:
+        return
+    if production:
         raise click.ClickException(
             "production refuses to start: these police-room accounts still use the demo "
             f"password, change them first: {', '.join(weak)}"
         )
+    raise click.ClickException(
+        f"not serving on {host}: these police-room accounts still use the demo password that "
+        f"the README prints, so anyone on the network could log in as them: {', '.join(weak)}\n"
+        "  to show the demo to people on this network: add --demo (pages then say 演示数据 / "
+        "demo data)\n  for real use: a fresh instance (WANJIA_INSTANCE_PATH) with accounts made "
+        "by `wanjia create-user`"
+    )
 
 
 def _certificate(app: Flask, host: str) -> tls_setup.Certificate:
@@ -64,9 +80,16 @@ def _certificate(app: Flask, host: str) -> tls_setup.Certificate:
     default=None,
     help="HTTPS (default: on for any address but loopback; phones need it for location).",
 )
-def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Serve the demo data on a network address although police-room accounts still use "
+    "the demo password; every page says so. Refused in production.",
+)
+def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: bool) -> None:
     """Migrate the database, then serve the site and Socket.IO (and, embedded, Celery).
-    With HTTPS on, plain HTTP to the same port is redirected to HTTPS."""
+    With HTTPS on, plain HTTP to the same port is redirected to HTTPS. On an address other
+    than loopback, police-room accounts on the demo password need --demo."""
     from app import serving
 
     app = current_app._get_current_object()
@@ -84,8 +107,8 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None) -> None
             f"HTTPS certificate ({made}{cert.cert_path}) SHA-256 fingerprint:\n  {cert.fingerprint}"
         )
     upgrade()
-    if app.config["PRODUCTION"]:
-        _refuse_default_passwords()
+    _check_demo_passwords(host, demo)
+    app.config["DEMO_BANNER"] = demo
     if app.config["CELERY_EMBEDDED"] and not no_worker:
         from app.worker import start_embedded
 

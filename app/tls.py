@@ -31,6 +31,17 @@ class Certificate:
     generated: bool
 
 
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host``; a name other than localhost may resolve
+    to anything, so it counts as a network address."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def needs_tls(host: str, forced: bool) -> bool:
     """Loopback stays plain HTTP for development; any other address gets HTTPS."""
     return forced or host not in LOOPBACK_HOSTS

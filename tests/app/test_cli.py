@@ -70,3 +70,59 @@ def test_create_user_makes_a_login_and_refuses_bad_numbers(tmp_path, monkeypatch
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.phone == "13911119999")) == "admin"
         db.engine.dispose()
+
+
+def _serving_instead_of_serve(monkeypatch) -> list[tuple[str, int]]:
+    """``wanjia run`` up to the point where it would serve: the (host, port) it would serve."""
+    from app import serving
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(serving, "serve", lambda app, host, port, tls: served.append((host, port)))
+    return served
+
+
+def test_a_network_address_with_demo_police_logins_needs_the_demo_flag(tmp_path, monkeypatch):
+    """The README prints the demo admin's password: serving it to the network is a choice to
+    say out loud (``--demo``), and then every page says it is demo data."""
+    monkeypatch.setenv("WANJIA_INSTANCE_PATH", str(tmp_path))
+    served = _serving_instead_of_serve(monkeypatch)
+    runner = CliRunner()
+    assert runner.invoke(wanjia, ["demo"]).exit_code == 0
+
+    refused = runner.invoke(wanjia, ["run", "--host", "0.0.0.0", "--no-worker"])  # noqa: S104
+    assert refused.exit_code != 0 and served == []
+    assert "--demo" in refused.output and "13900000000" in refused.output
+
+    for host in ("127.0.0.1", "localhost", "::1"):  # only this machine can log in
+        loopback = runner.invoke(wanjia, ["run", "--host", host, "--no-worker"])
+        assert loopback.exit_code == 0, loopback.output
+    assert served == [("127.0.0.1", 5000), ("localhost", 5000), ("::1", 5000)]
+
+    said = runner.invoke(wanjia, ["run", "--host", "0.0.0.0", "--no-worker", "--demo"])  # noqa: S104
+    assert said.exit_code == 0, said.output
+    assert served[-1] == ("0.0.0.0", 5000)  # noqa: S104
+
+
+def test_production_refuses_the_demo_flag(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANJIA_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("WANJIA_PRODUCTION", "true")
+    monkeypatch.setenv("WANJIA_SECRET_KEY", "x" * 20 + "a-long-random-production-secret")
+    served = _serving_instead_of_serve(monkeypatch)
+    result = CliRunner().invoke(wanjia, ["run", "--no-worker", "--demo"])
+    assert result.exit_code != 0 and served == []
+    assert "--demo is not for production" in result.output
+
+
+def test_a_network_address_without_demo_logins_needs_no_flag(tmp_path, monkeypatch):
+    monkeypatch.setenv("WANJIA_INSTANCE_PATH", str(tmp_path))
+    served = _serving_instead_of_serve(monkeypatch)
+    result = CliRunner().invoke(wanjia, ["run", "--host", "0.0.0.0", "--no-worker"])  # noqa: S104
+    assert result.exit_code == 0, result.output
+    assert served == [("0.0.0.0", 5000)]  # noqa: S104
+
+
+def test_pages_say_demo_data_only_when_served_with_the_demo_flag(app, client):
+    assert "演示数据" not in client.get("/login").get_data(as_text=True)
+    app.config["DEMO_BANNER"] = True
+    page = client.get("/login").get_data(as_text=True)
+    assert "演示数据 / demo data" in page
