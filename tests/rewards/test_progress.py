@@ -41,7 +41,7 @@ def check_in(app, make_point, token_for):  # noqa: F811 - the imported fixtures
     def scan(user_id: int, when: datetime) -> services.CheckInOutcome:
         request = services.CheckInRequest(token_for(point), lat, lon, 10)
         with app.test_request_context(), unit_of_work() as uow:
-            person = Person.of(uow.session.get_one(User, user_id))
+            person = Person.of(uow.session.get_one(User, user_id), login_session_id=None)
             outcome = services.check_in(uow, person, request, current_policy(), now=when)
             uow.commit()
         assert outcome.valid, outcome.error
