@@ -161,6 +161,8 @@ _MESSAGES: dict[str, Any] = {
     "datetime_parsing": _l("%(field)s must be a date and time."),
     "datetime_type": _l("%(field)s must be a date and time."),
     "timezone_aware": _l("%(field)s must include its time zone."),
+    "time_parsing": _l("%(field)s must be a time of day as hours and minutes, e.g. 21:00."),
+    "time_type": _l("%(field)s must be a time of day as hours and minutes, e.g. 21:00."),
 }
 _LIMITS = ("ge", "gt", "le", "lt", "max_length", "min_length")
 

@@ -12,14 +12,16 @@ from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
 from app import public_url
+from app.edge import accepts
 from app.errors import NotFound
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
-from app.web import local_datetime, request_data
+from app.web import local_datetime
 from checkins import points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
+from checkins.schemas import PointBody
 from volunteers.models import Grid
 
 bp = Blueprint("points", __name__, template_folder="templates")
@@ -51,19 +53,18 @@ def poster_url(point: PatrolPoint) -> str:
     )
 
 
-def _fields(data: dict[str, Any]) -> points.PointFields:
-    roles = data.get("allowed_roles")
+def _fields(body: PointBody) -> points.PointFields:
     return points.PointFields(
-        name=data.get("name"),
-        lat=data.get("lat"),
-        lon=data.get("lon"),
-        radius_m=data.get("radius_m"),
-        points=data.get("points"),
-        grid_id=data.get("grid_id"),
-        hotspot=bool(data["hotspot"]) if "hotspot" in data else None,
-        active_from=local_datetime(data.get("active_from")),
-        active_until=local_datetime(data.get("active_until")),
-        allowed_roles=list(roles) if isinstance(roles, list) else None,
+        name=body.name,
+        lat=body.lat,
+        lon=body.lon,
+        radius_m=body.radius_m,
+        points=body.points,
+        grid_id=body.grid_id,
+        hotspot=body.hotspot,
+        active_from=local_datetime(body.active_from),
+        active_until=local_datetime(body.active_until),
+        allowed_roles=list(body.allowed_roles) if body.allowed_roles is not None else None,
     )
 
 
@@ -137,32 +138,40 @@ def editor() -> Any:
 
 @bp.get("/api/points")
 @requires("checkins.points.manage")
+@accepts(answers={200: None})
 def list_points() -> Any:
+    """Every patrol point, retired ones included."""
     rows = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
     return jsonify(points=[point_json(p) for p in rows])
 
 
 @bp.post("/api/points")
 @requires("checkins.points.manage")
-def create() -> Any:
+@accepts(PointBody, answers={201: None})
+def create(body: PointBody) -> Any:
+    """Place a new patrol point."""
     with unit_of_work() as uow:
-        point = points.create_point(uow, _fields(request_data()))
+        point = points.create_point(uow, _fields(body))
         uow.commit()
     return jsonify(point=point_json(point)), 201
 
 
 @bp.route("/api/points/<id:point_id>", methods=["PATCH"])
 @requires("checkins.points.manage")
-def update(point_id: int) -> Any:
+@accepts(PointBody, answers={200: None})
+def update(point_id: int, body: PointBody) -> Any:
+    """Change a patrol point's fields."""
     with unit_of_work() as uow:
-        point = points.update_point(uow, point_id, _fields(request_data()))
+        point = points.update_point(uow, point_id, _fields(body))
         uow.commit()
     return jsonify(point=point_json(point))
 
 
 @bp.post("/api/points/<id:point_id>/retire")
 @requires("checkins.points.manage")
+@accepts(answers={200: None})
 def retire(point_id: int) -> Any:
+    """Retire a point: its posters stop working, its history stays."""
     with unit_of_work() as uow:
         point = points.retire_point(uow, point_id)
         uow.commit()
@@ -171,7 +180,9 @@ def retire(point_id: int) -> Any:
 
 @bp.post("/api/points/<id:point_id>/reprint")
 @requires("checkins.points.manage")
+@accepts(answers={200: None})
 def reprint(point_id: int) -> Any:
+    """A new poster version: the old printed posters become stale."""
     with unit_of_work() as uow:
         point = points.reprint_point(uow, point_id)
         uow.commit()

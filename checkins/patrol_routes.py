@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
-from app.errors import Invalid
+from app.edge import accepts
 from app.extensions import db
 from app.permissions import requires
 from app.roles import FIELD_ROLES
 from app.uow import unit_of_work
-from app.web import request_data
 from checkins import patrols
 from checkins.models import PatrolPoint, PatrolRoute, RouteRun
+from checkins.schemas import RouteBody
 from volunteers.models import User
 
 bp = Blueprint("patrols", __name__, template_folder="templates")
-
-
-def _time(value: Any) -> time:
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Invalid(
-            "route_window_invalid", _l("Please give the window as hours and minutes, e.g. 21:00.")
-        ) from exc
-
-
-def _ids(value: Any) -> list[int]:
-    if isinstance(value, str):
-        value = [v for v in value.replace("，", ",").split(",") if v.strip()]
-    try:
-        return [int(v) for v in value or []]
-    except (TypeError, ValueError) as exc:
-        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
 
 
 @bp.get("/officer/routes")
@@ -72,20 +52,20 @@ def routes_page() -> Any:
 
 @bp.post("/api/routes")
 @requires("checkins.points.manage")
-def create_route() -> Any:
-    data = request_data()
-    try:
-        raw = data.get("bonus_points")
-        bonus = int(current_app.config["ROUTE_BONUS_POINTS"] if raw in (None, "") else raw)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("bad_number", _l("Please enter a whole number.")) from exc
+@accepts(RouteBody, answers={201: None})
+def create_route(body: RouteBody) -> Any:
+    """A patrol route: points in order, a time window, the people who walk it."""
     fields = patrols.RouteFields(
-        name=str(data.get("name", "")),
-        starts_at=_time(data.get("starts_at")),
-        ends_at=_time(data.get("ends_at")),
-        point_ids=_ids(data.get("point_ids")),
-        user_ids=_ids(data.get("user_ids")),
-        bonus_points=bonus,
+        name=body.name,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        point_ids=list(body.point_ids),
+        user_ids=list(body.user_ids),
+        bonus_points=(
+            current_app.config["ROUTE_BONUS_POINTS"]
+            if body.bonus_points is None
+            else body.bonus_points
+        ),
     )
     with unit_of_work() as uow:
         route = patrols.create_route(uow, current_user, fields)

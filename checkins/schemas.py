@@ -3,12 +3,12 @@ the rules in checkins/rules.py decide the rest and keep their own refusal codes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from app.edge import Input, text
+from app.edge import Blank, Id, Input, OptionalId, OptionalInt32, text
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
@@ -59,3 +59,38 @@ class CheckInAnswer(BaseModel):
     replayed: bool
     new_badges: list[str]
     streak_bonus: int
+
+
+class PointBody(Input):
+    """A patrol point's fields; those left out are not changed (checkins/points.py checks
+    each range with its own message)."""
+
+    name: text(120) | None = None  # type: ignore[valid-type]
+    lat: Annotated[Latitude | None, Blank] = None
+    lon: Annotated[Longitude | None, Blank] = None
+    radius_m: OptionalInt32 = None
+    points: OptionalInt32 = None
+    grid_id: OptionalId = None
+    hotspot: bool | None = None
+    active_from: text(40) | None = None  # type: ignore[valid-type]  # ISO 8601, local if no zone
+    active_until: text(40) | None = None  # type: ignore[valid-type]
+    allowed_roles: Annotated[list[text(20)], Field(max_length=10)] | None = None  # type: ignore[valid-type]
+
+
+def _comma_list(value: Any) -> Any:
+    """A form's "3, 5，8" (either comma) as a list; a JSON list as it is."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+    return value
+
+
+IdList = Annotated[list[Id], BeforeValidator(_comma_list), Field(max_length=500)]
+
+
+class RouteBody(Input):
+    name: text(120)  # type: ignore[valid-type]
+    starts_at: time
+    ends_at: time
+    point_ids: IdList = []
+    user_ids: IdList = []
+    bonus_points: OptionalInt32 = None

@@ -18,13 +18,14 @@ from checkins.models import CheckIn, PatrolRoute, RouteRun
 from checkins.tasks import close_route_windows
 from realtime import events
 from rewards import ledger
+from volunteers.person import Person
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _route(app, officer, points, people, starts="21:00", ends="23:00", bonus=30):
     with app.app_context(), unit_of_work() as uow:
-        actor = uow.session.merge(officer)
+        actor = Person.of(officer)
         route = patrols.create_route(
             uow,
             actor,
@@ -149,7 +150,7 @@ def test_the_periodic_task_runs_the_sweep_and_is_safe_twice(app, setup):
         ({"starts_at": "23:00"}, "route_window_empty"),
         ({"user_ids": []}, "route_people_invalid"),
         ({"bonus_points": 0}, "route_bonus_range"),
-        ({"starts_at": "9pm"}, "route_window_invalid"),
+        ({"starts_at": "9pm"}, "invalid_input"),  # at the edge, naming starts_at
     ],
 )
 def test_bad_routes_are_refused_with_a_reason(client, setup, change, code):

@@ -52,7 +52,7 @@ def test_an_officer_places_a_point_and_its_poster_url_checks_in(
 @pytest.mark.parametrize(
     ("fields", "code"),
     [
-        ({"lat": 123}, "position_invalid"),
+        ({"lat": 123}, "invalid_input"),  # refused at the edge, naming lat
         ({"radius_m": 5}, "radius_range"),
         ({"points": 0}, "points_range"),
         ({"name": " "}, "point_name_missing"),

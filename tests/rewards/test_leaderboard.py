@@ -86,7 +86,8 @@ def test_an_unknown_board_is_a_clear_error(client, logged_in):
     logged_in(Role.VOLUNTEER)
     response = client.get("/leaderboards?scope=planet", headers={"Accept": "application/json"})
     error = response.get_json()["error"]
-    assert response.status_code == 422 and (error["code"], error["field"]) == ("invalid_input", "scope")
+    assert response.status_code == 422
+    assert (error["code"], error["field"]) == ("invalid_input", "scope")
 
 
 def test_the_team_page_shows_each_members_contribution(app, client, make_user, area):
