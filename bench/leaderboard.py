@@ -52,6 +52,7 @@ from app.uow import unit_of_work  # noqa: E402
 from rewards import leaderboard, ledger, reasons, store  # noqa: E402
 from rewards.models import Gift, LedgerEntry, Order, PointBalance, ScoreBucket  # noqa: E402
 from volunteers.models import Community, User  # noqa: E402
+from volunteers.person import Person  # noqa: E402
 
 WEEKS = 8
 PER_GRID = 100
@@ -539,7 +540,7 @@ def measure_redemptions(app, orders: int, rng: random.Random) -> dict:
             t = time.perf_counter()
             try:
                 with app.app_context(), unit_of_work() as uow:
-                    user = uow.session.get(User, uid)
+                    user = Person.of(uow.session.get_one(User, uid))
                     store.place_order(uow, user, gift_id, f"bench-{gift_id}-{uid}", pickup_days=14)
                     uow.commit()
                 outcome = "ok"

@@ -22,7 +22,7 @@ from checkins.events import RouteClosed
 from checkins.models import CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteRun, RouteStop
 from rewards import ledger, reasons
 from volunteers.models import User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 COMPLETED, PARTIAL, MISSED = "completed", "partial", "missed"
 LOOKBACK_DAYS = 2  # a sweep that was down for a while still decides the recent windows
@@ -38,7 +38,7 @@ class RouteFields:
     bonus_points: int
 
 
-def create_route(uow: UnitOfWork, actor: Caller, fields: RouteFields) -> PatrolRoute:
+def create_route(uow: UnitOfWork, actor: Person, fields: RouteFields) -> PatrolRoute:
     name = " ".join(fields.name.split())
     if not 1 <= len(name) <= 120:
         raise Invalid("route_name_missing", _l("Please give the route a name."))

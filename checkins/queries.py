@@ -12,7 +12,7 @@ from checkins import patrols, services, streaks
 from checkins.models import CheckIn
 from checkins.rules import MESSAGES
 from rewards import badges, ledger
-from volunteers.person import Caller
+from volunteers.person import Person
 
 
 def refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None:
@@ -36,7 +36,7 @@ def outcome_json(outcome: services.CheckInOutcome) -> dict[str, Any]:
     }
 
 
-def history(user: Caller, policy: services.Policy, limit: int = 50) -> dict[str, Any]:
+def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str, Any]:
     """The person's recent attempts, with today's totals, streak and balance."""
     session = db.session
     now = utcnow()

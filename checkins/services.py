@@ -23,7 +23,7 @@ from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
 from volunteers.models import User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class CheckInOutcome:
 
 def check_in(
     uow: UnitOfWork,
-    user: Caller,
+    user: Person,
     request: CheckInRequest,
     policy: Policy,
     now: datetime | None = None,
@@ -181,7 +181,7 @@ def _store(session: Session, user_id: int, attempt: Attempt) -> bool:
     return attempt.id is not None
 
 
-def _replay(uow: UnitOfWork, user: Caller, client_id: str | None, policy: Policy) -> CheckInOutcome:
+def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy) -> CheckInOutcome:
     earlier = uow.session.scalar(
         select(CheckIn).where(CheckIn.user_id == user.id, CheckIn.client_id == client_id)
     )
@@ -199,7 +199,7 @@ def _valid_total(session: Session, user_id: int) -> int:
 
 def _apply_rules(
     session: Session,
-    user: Caller,
+    user: Person,
     request: CheckInRequest,
     policy: Policy,
     attempt: Attempt,
@@ -281,7 +281,7 @@ class PointFacts(NamedTuple):
 
 
 def _outcome(
-    uow: UnitOfWork, user: Caller, attempt: Attempt, policy: Policy, *, replayed: bool
+    uow: UnitOfWork, user: Person, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
     """A stored attempt's outcome as the person sees it now (refusals and replays)."""
     session = uow.session

@@ -36,7 +36,7 @@ from realtime.models import Incident, Offer
 from realtime.presence import Nearby, PresenceStore, Seen
 from rewards import ledger, reasons
 from volunteers.models import User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 KINDS = ("theft", "dispute", "fire", "traffic", "suspicious", "missing_person", "other")
 
@@ -62,7 +62,7 @@ def _roles(roles: Collection[str] | None) -> list[str]:
 
 def create_incident(
     uow: UnitOfWork,
-    dispatcher: Caller,
+    dispatcher: Person,
     *,
     kind: str,
     priority: Any,
@@ -199,7 +199,7 @@ def send_offers(
     return offers
 
 
-def _offer_for(uow: UnitOfWork, user: User, offer_id: Any) -> tuple[Offer, Incident]:
+def _offer_for(uow: UnitOfWork, user: Person, offer_id: Any) -> tuple[Offer, Incident]:
     try:
         offer = uow.session.get(Offer, int(offer_id))
     except (TypeError, ValueError):
@@ -213,7 +213,7 @@ def _offer_for(uow: UnitOfWork, user: User, offer_id: Any) -> tuple[Offer, Incid
 
 def answer(
     uow: UnitOfWork,
-    user: Caller,
+    user: Person,
     offer_id: Any,
     accept: bool,
     *,
@@ -272,7 +272,7 @@ def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
 
 def progress(
     uow: UnitOfWork,
-    user: Caller,
+    user: Person,
     offer_id: Any,
     status: str,
     *,

@@ -31,7 +31,7 @@ from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries
 from volunteers.duty import set_duty
 from volunteers.models import User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class FieldNamespace(_AuthenticatedNamespace):
         emit(events.STATE, self._state())
 
     @staticmethod
-    def _state(person: Caller | None = None) -> dict[str, Any]:
+    def _state(person: Person | None = None) -> dict[str, Any]:
         """Everything a (re)connecting phone must show: its duty and its open requests
-        (``person``: the caller's row when this event just changed it)."""
+        (``person``: the caller as this event just changed them)."""
         person = person or current_user
         offers = views.offers_for(db.session, person.id, utcnow())
         return queries.field_state(person) | {
@@ -104,7 +104,7 @@ class FieldNamespace(_AuthenticatedNamespace):
                 share_location=share if isinstance(share, bool) else None,
             )
             uow.commit()
-        return self._state(user)
+        return self._state(Person.of(user))
 
     @socket_requires("realtime.position.share")
     def on_position(self, data: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from app.roles import FIELD_ROLES
 from app.validation import number_in_range
 from realtime.presence import PresenceStore, Seen
 from volunteers.duty import CONSENT_LOCATION, has_consent
-from volunteers.person import Caller
+from volunteers.person import Person
 
 MAX_ACCURACY_M = 5000
 INVALID = _l("That position is not valid.")
@@ -21,7 +21,7 @@ INVALID = _l("That position is not valid.")
 def share(
     session: Any,
     presence: PresenceStore,
-    user: Caller,
+    user: Person,
     data: Any,
     *,
     now: datetime,

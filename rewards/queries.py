@@ -12,7 +12,7 @@ from app.extensions import db
 from rewards import badges, leaderboard, ledger, reasons, store
 from rewards.models import Gift, LedgerEntry, Order, ScoreBucket
 from volunteers.models import Team, User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 REASON_LABELS = {
     reasons.CHECKIN: _l("Patrol check-in"),
@@ -33,7 +33,7 @@ STATUS_LABELS = {
 }
 
 
-def my_points(user: Caller, limit: int = 50) -> dict[str, Any]:
+def my_points(user: Person, limit: int = 50) -> dict[str, Any]:
     session = db.session
     entries = session.scalars(
         select(LedgerEntry)
@@ -90,7 +90,7 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
-def my_orders(user: Caller) -> list[Order]:
+def my_orders(user: Person) -> list[Order]:
     return db.session.scalars(
         select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc()).limit(50)
     ).all()

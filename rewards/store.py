@@ -23,7 +23,7 @@ from app.uow import UnitOfWork
 from rewards import ledger, reasons
 from rewards.models import Gift, Order
 from volunteers.models import User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 PENDING, COLLECTED, CANCELLED = "pending", "collected", "cancelled"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: read aloud at the counter
@@ -60,7 +60,7 @@ def gift_available(gift: Gift, at: datetime) -> bool:
 
 def place_order(
     uow: UnitOfWork,
-    user: Caller,
+    user: Person,
     gift_id: int,
     client_key: str,
     *,
@@ -129,7 +129,7 @@ def place_order(
 
 
 def hand_over(
-    uow: UnitOfWork, officer: Caller, raw_code: str, now: datetime | None = None
+    uow: UnitOfWork, officer: Person, raw_code: str, now: datetime | None = None
 ) -> Order:
     """The officer gives the gift at the counter; the code works once."""
     now = now or utcnow()
@@ -185,7 +185,7 @@ def cancel(uow: UnitOfWork, order_id: int, now: datetime | None = None) -> bool:
     return True
 
 
-def cancel_own(uow: UnitOfWork, user: Caller, order_id: int) -> None:
+def cancel_own(uow: UnitOfWork, user: Person, order_id: int) -> None:
     order = uow.session.get(Order, order_id)
     if order is None or order.user_id != user.id:
         raise NotFound("order_unknown", _l("That order does not exist."))
@@ -202,7 +202,7 @@ def expired_order_ids(session, now: datetime) -> list[int]:
 
 
 def correct_points(
-    uow: UnitOfWork, officer: Caller, *, user_id: int, delta: int, note: str, key: str
+    uow: UnitOfWork, officer: Person, *, user_id: int, delta: int, note: str, key: str
 ) -> ledger.AwardResult:
     """An officer's award (positive) or correction (negative): a new entry, never an edit."""
     person = uow.session.get(User, user_id)

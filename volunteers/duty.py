@@ -14,7 +14,7 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from volunteers.events import DutyChanged
 from volunteers.models import Consent, User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 CONSENT_TERMS = "terms"
 
@@ -43,7 +43,7 @@ def has_consent(session: Session, user_id: int, kind: str) -> bool:
 
 
 def set_duty(
-    uow: UnitOfWork, caller: Caller, on_duty: bool, *, share_location: bool | None = None
+    uow: UnitOfWork, caller: Person, on_duty: bool, *, share_location: bool | None = None
 ) -> User:
     """Go on or off duty. Going on duty needs consent to share the phone's position. Returns
     the person's row, changed."""

@@ -11,28 +11,9 @@ changing it by mistake fails loudly instead of silently not being saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from volunteers.models import User
-
-
-class Caller(Protocol):
-    """What services need of whoever acts: a ``Person`` from a request, or a ``User`` row."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def community_id(self) -> int | None: ...
-
-    @property
-    def on_duty(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +26,8 @@ class Person:
     grid_id: int | None
     team_id: int | None
     on_duty: bool
-    login_session_id: str
+    # None for a Person made from a row outside a login (tasks, the CLI, the demo, tests).
+    login_session_id: str | None = None
 
     # Flask-Login reads these; only live logins of active accounts become a Person.
     is_authenticated: ClassVar[bool] = True
@@ -54,10 +36,12 @@ class Person:
 
     def get_id(self) -> str:
         """What the session cookie stores: the login session's id, so logging out ends it."""
+        if self.login_session_id is None:
+            raise ValueError("this Person was made from a row, not a login: it cannot log in")
         return self.login_session_id
 
     @classmethod
-    def of(cls, user: User, login_session_id: str) -> Person:
+    def of(cls, user: User, login_session_id: str | None = None) -> Person:
         values = {name: getattr(user, name) for name in ACCOUNT_COLUMNS}
         return cls(**values, login_session_id=login_session_id)
 

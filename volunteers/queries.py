@@ -11,10 +11,10 @@ from app.extensions import db
 from app.roles import POLICE_ROLES
 from volunteers.duty import CONSENT_LOCATION, has_consent
 from volunteers.models import Community, Team, User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 
-def field_state(user: Caller) -> dict[str, Any]:
+def field_state(user: Person) -> dict[str, Any]:
     return {
         "user_id": user.id,
         "name": user.name,

@@ -19,7 +19,7 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from volunteers import duty, logins, rules
 from volunteers.models import Community, Grid, InviteCode, Team, User
-from volunteers.person import Caller
+from volunteers.person import Person
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _check_placement(uow: UnitOfWork, placement: Placement) -> None:
 
 def create_staff(
     uow: UnitOfWork,
-    actor: Caller,
+    actor: Person,
     *,
     name: str,
     phone: str,
@@ -169,7 +169,7 @@ def register_volunteer(
 
 def issue_invite(
     uow: UnitOfWork,
-    actor: Caller,
+    actor: Person,
     *,
     community_id: int,
     grid_id: int | None = None,
@@ -198,7 +198,7 @@ def issue_invite(
     return invite
 
 
-def set_active(uow: UnitOfWork, actor: Caller, user_id: int, active: bool) -> User:
+def set_active(uow: UnitOfWork, actor: Person, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account; disabling ends every login and takes them off duty."""
     user = uow.session.get(User, user_id)
     if user is None:

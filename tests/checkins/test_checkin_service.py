@@ -19,6 +19,7 @@ from checkins.policy import current_policy
 from rewards.models import LedgerEntry
 from tests.checkins.conftest import offset
 from volunteers.models import User
+from volunteers.person import Person
 
 T = rules.Thresholds(
     cooldown=timedelta(minutes=30),
@@ -34,7 +35,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def _check_in(app, user_id, request):
     with app.test_request_context(), unit_of_work() as uow:
-        user = uow.session.get(User, user_id)
+        user = Person.of(uow.session.get_one(User, user_id))
         outcome = services.check_in(uow, user, request, current_policy())
         uow.commit()
         return outcome

@@ -18,6 +18,7 @@ from rewards.models import Gift, Order
 from rewards.tasks import cancel_uncollected_orders
 from tests.conftest import log_in
 from volunteers.models import User
+from volunteers.person import Person
 
 
 def _state(app, user_id, gift_id):
@@ -136,7 +137,7 @@ def test_an_uncollected_order_is_cancelled_and_refunded_by_the_job_once(
     gift = make_gift(stock=1)
     give_points(volunteer, 100)
     with app.app_context(), unit_of_work() as uow:
-        user = uow.session.get(User, volunteer.id)
+        user = Person.of(volunteer)
         result = store.place_order(
             uow, user, gift.id, "k", pickup_days=14, now=utcnow() - timedelta(days=15)
         )
@@ -212,7 +213,7 @@ def _race(count, work):
 def _order(app, user_id, gift_id, key):
     with app.app_context(), unit_of_work() as uow:
         result = store.place_order(
-            uow, uow.session.get(User, user_id), gift_id, key, pickup_days=14
+            uow, Person.of(uow.session.get_one(User, user_id)), gift_id, key, pickup_days=14
         )
         uow.commit()
         return result

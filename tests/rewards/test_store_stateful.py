@@ -18,6 +18,7 @@ from app.uow import unit_of_work
 from rewards import ledger, store
 from rewards.models import Gift, Order
 from volunteers.models import User
+from volunteers.person import Person
 
 INITIAL_STOCK = 4
 
@@ -58,7 +59,7 @@ def test_balances_and_stock_stay_consistent_under_any_sequence(app, make_user, m
             self._run(
                 lambda uow: store.place_order(
                     uow,
-                    uow.session.get(User, people[person].id),
+                    Person.of(uow.session.get_one(User, people[person].id)),
                     self.gift,
                     f"o{next(keys)}",
                     pickup_days=14,
@@ -68,7 +69,7 @@ def test_balances_and_stock_stay_consistent_under_any_sequence(app, make_user, m
         @rule(pick=st.integers(0, 50))
         def hand_over(self, pick):
             code = self._order_code(pick)  # read before the writing unit of work begins
-            self._run(lambda uow: store.hand_over(uow, uow.session.get(User, officer.id), code))
+            self._run(lambda uow: store.hand_over(uow, Person.of(officer), code))
 
         @rule(pick=st.integers(0, 50))
         def cancel(self, pick):
@@ -80,7 +81,7 @@ def test_balances_and_stock_stay_consistent_under_any_sequence(app, make_user, m
             self._run(
                 lambda uow: store.correct_points(
                     uow,
-                    uow.session.get(User, officer.id),
+                    Person.of(officer),
                     user_id=people[person].id,
                     delta=delta,
                     note="核对",

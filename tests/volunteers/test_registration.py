@@ -14,11 +14,12 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from volunteers import services
 from volunteers.models import Consent, InviteCode, User
+from volunteers.person import Person
 
 
 @pytest.fixture
 def invite(app, make_user, area):
-    officer = make_user(Role.OFFICER)
+    officer = Person.of(make_user(Role.OFFICER))
     with app.app_context(), unit_of_work() as uow:
         code = services.issue_invite(
             uow, officer, community_id=area["community_id"], grid_id=area["grid_ids"][1], max_uses=2
@@ -132,7 +133,7 @@ def test_the_registration_form_shows_the_error_and_keeps_what_was_typed(client, 
 
 
 def test_officers_issue_invites_only_within_sane_limits(ctx, make_user, area):
-    officer = make_user(Role.OFFICER)
+    officer = Person.of(make_user(Role.OFFICER))
     with unit_of_work() as uow:
         with pytest.raises(Invalid):
             services.issue_invite(uow, officer, community_id=area["community_id"], max_uses=0)
@@ -146,7 +147,7 @@ def test_registering_with_an_unknown_role_is_impossible(ctx, area):
 
 
 def test_officers_cannot_create_police_accounts(ctx, make_user, area):
-    officer = make_user(Role.OFFICER)
+    officer = Person.of(make_user(Role.OFFICER))
     with unit_of_work() as uow, pytest.raises(Exception) as caught:
         services.create_staff(
             uow,
@@ -161,7 +162,7 @@ def test_officers_cannot_create_police_accounts(ctx, make_user, area):
 
 
 def test_two_people_racing_for_the_last_use_cannot_both_register(app, make_user, area):
-    officer = make_user(Role.OFFICER)
+    officer = Person.of(make_user(Role.OFFICER))
     with app.app_context(), unit_of_work() as uow:
         code = services.issue_invite(
             uow, officer, community_id=area["community_id"], max_uses=1
