@@ -75,6 +75,8 @@ class Config:
     CHECKIN_MAX_SPEED_KMH = 60  # faster than this between two points is impossible on patrol
     CHECKIN_SPEED_MIN_DISTANCE_M = 300  # GPS noise: shorter hops are never "too fast"
     CHECKIN_LATE_MAX_MINUTES = 120  # an offline check-in may arrive this late
+    CHECKIN_LATE_DAILY_CAP = 15  # offline-queued check-ins dated by the phone, per person a day
+    CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES = 30  # phone and server clocks further apart: flagged
     LOCAL_TIMEZONE = "Asia/Shanghai"  # where "a day" begins for caps and streaks
 
     # Earning rules (rewards/earning.py): a check-in pays its point's own value.

@@ -6,6 +6,9 @@ both ways. The query returns a handful of rows however busy the person's day was
 about 30 points a night): the day's count, the check-ins at this point within the cooldown of
 the moment, and the nearest check-in on each side of it. Each part is a range read on the
 ``(user_id, status, observed_at)`` index, or on ``(point_id, observed_at)``.
+
+A check-in dated by the phone (sent late from its offline queue) has ``observed_at`` before its
+``server_time``; ``late_that_day`` counts those that counted on a day.
 """
 
 from __future__ import annotations
@@ -115,3 +118,29 @@ def load(
         else:
             sides[kind] = Visit(lat, lon, observed_at)
     return Recent(count, tuple(here), sides.get(_BEFORE), sides.get(_AFTER))
+
+
+def _build_late() -> Any:
+    c = _checkins.c
+    # Submitted on the day, so observed at most ``late_max`` before the day began.
+    return select(func.count()).where(
+        c.user_id == bindparam("user_id"),
+        c.status == VALID,
+        c.observed_at >= _when("late_start"),
+        c.observed_at < _when("day_end"),
+        c.observed_at < c.server_time,
+        c.server_time >= _when("day_start"),
+        c.server_time < _when("day_end"),
+    )
+
+
+_LATE = _build_late()
+
+
+def late_that_day(
+    session: Session, user_id: int, day: tuple[datetime, datetime], late_max: timedelta
+) -> int:
+    """How many valid check-ins dated by the phone the person submitted on ``day`` (server
+    time; the local day's start and end)."""
+    bounds = {"day_start": day[0], "day_end": day[1], "late_start": day[0] - late_max}
+    return session.scalar(_LATE, {"user_id": user_id, **bounds})

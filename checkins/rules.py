@@ -42,9 +42,18 @@ MESSAGES: dict[str, Any] = {
         "You were at another patrol point too recently to be here now. If this is "
         "wrong, please tell your police room."
     ),
+    "late_cap": _l(
+        "Today's %(cap)s check-ins sent late from the phone's offline queue have already "
+        "counted; more late ones count again tomorrow. Check in while you have network."
+    ),
+    # Not a refusal: why a check-in that counted is on the officers' list of suspicious ones.
+    "clock_gap": _l(
+        "The phone's time was %(clock_gap_minutes)s minutes away from the server's when "
+        "this arrived."
+    ),
 }
 SUSPICIOUS = frozenset({"qr_invalid", "too_far", "too_fast"})
-TIMING = frozenset({"cooldown", "daily_cap"})
+TIMING = frozenset({"cooldown", "daily_cap", "late_cap"})
 
 
 class Refused(Invalid):
@@ -66,6 +75,8 @@ class Thresholds:
     max_speed_kmh: float
     speed_min_distance_m: float
     late_max: timedelta
+    late_daily_cap: int = 15
+    clock_gap: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Thresholds:
@@ -77,6 +88,8 @@ class Thresholds:
             max_speed_kmh=float(config["CHECKIN_MAX_SPEED_KMH"]),
             speed_min_distance_m=float(config["CHECKIN_SPEED_MIN_DISTANCE_M"]),
             late_max=timedelta(minutes=config["CHECKIN_LATE_MAX_MINUTES"]),
+            late_daily_cap=int(config["CHECKIN_LATE_DAILY_CAP"]),
+            clock_gap=timedelta(minutes=config["CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES"]),
         )
 
 
@@ -96,14 +109,39 @@ class Visit:
     observed_at: datetime
 
 
-def observed_at(device_time: datetime | None, server_time: datetime, t: Thresholds) -> datetime:
-    """When the scan happened: the phone's clock for a late (offline) submission within the
-    allowed delay, the server's clock otherwise. Too old is refused; a clock ahead is ignored."""
-    if device_time is None or device_time > server_time:
+def observed_at(
+    device_time: datetime | None,
+    server_time: datetime,
+    t: Thresholds,
+    *,
+    queued_offline: bool = False,
+) -> datetime:
+    """When the scan happened. The server's clock, unless the page says the attempt waited in
+    its offline queue: then the phone's clock, within the allowed delay (older is refused; a
+    clock ahead is ignored). A phone's clock is the attacker's to set, so a live attempt never
+    moves its own time, and a late one is also judged at server time (``services``)."""
+    if not queued_offline or device_time is None or device_time > server_time:
         return server_time
     if server_time - device_time > t.late_max:
         raise Refused("too_late", minutes=int(t.late_max.total_seconds() // 60))
     return device_time
+
+
+def clock_gap_minutes(
+    device_time: datetime | None, server_time: datetime, t: Thresholds
+) -> int | None:
+    """How far the phone's clock was from the server's, in minutes, when that is beyond what
+    officers should look at (a long offline wait or a clock set by hand); None otherwise."""
+    if device_time is None:
+        return None
+    gap = abs(server_time - device_time)
+    return int(gap.total_seconds() // 60) if gap > t.clock_gap else None
+
+
+def check_late_cap(late_today: int, t: Thresholds) -> None:
+    """Only so many check-ins a day may be dated by the phone (sent from its offline queue)."""
+    if late_today >= t.late_daily_cap:
+        raise Refused("late_cap", cap=t.late_daily_cap)
 
 
 def point_active(

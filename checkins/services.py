@@ -19,6 +19,7 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, streaks, tokens
 from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
+from checkins.recent import late_that_day
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
 from rewards import ledger, progress, reasons
@@ -34,6 +35,7 @@ class CheckInRequest:
     accuracy_m: Any
     device_time: datetime | None = None
     client_id: str | None = None
+    queued_offline: bool = False  # the page kept it in its offline queue: may be dated late
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,11 @@ def check_in(
 
     The same ``client_id`` again (a phone retrying) answers with the first attempt's outcome:
     the attempt's insert claims the id (``ON CONFLICT DO NOTHING``), so a retry, even one racing
-    the first, is recognised without a lookup before every check-in."""
+    the first, is recognised without a lookup before every check-in.
+
+    The phone's clock dates only an attempt the page queued offline; such a late attempt is
+    judged at server time too, and few count a day. A phone clock far from the server's flags
+    the attempt for officers, whatever its outcome."""
     session = uow.session
     server_time = now or utcnow()
     lock_row(session, User, user.id)  # one person's check-ins are decided one at a time
@@ -125,12 +131,15 @@ def check_in(
             refusal.suspicious,
         )
         attempt.detail = refusal.params
+        _flag_clock_gap(attempt, request, policy.thresholds)
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
         if not _store(session, user.id, attempt):
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
+    if _flag_clock_gap(attempt, request, policy.thresholds):
+        attempt.reason = "clock_gap"  # counted, but on the officers' list with why
     if not _store(session, user.id, attempt):
         return _replay(uow, user, request.client_id, policy)
     paid = ledger.award(
@@ -168,6 +177,16 @@ def check_in(
         new_badges=gained.new_badges,
         streak_bonus=gained.streak_bonus,
     )
+
+
+def _flag_clock_gap(attempt: Attempt, request: CheckInRequest, t: Thresholds) -> bool:
+    """Mark the attempt suspicious when the phone's clock was far from the server's."""
+    minutes = rules.clock_gap_minutes(request.device_time, attempt.server_time, t)
+    if minutes is None:
+        return False
+    attempt.suspicious = True
+    attempt.detail = {**(attempt.detail or {}), "clock_gap_minutes": minutes}
+    return True
 
 
 def _store(session: Session, user_id: int, attempt: Attempt) -> bool:
@@ -222,7 +241,9 @@ def _apply_rules(
     attempt.point_id = point.id
     if token.version != point.poster_version:
         raise Refused("qr_stale")
-    attempt.observed_at = at = rules.observed_at(request.device_time, server_time, t)
+    attempt.observed_at = at = rules.observed_at(
+        request.device_time, server_time, t, queued_offline=request.queued_offline
+    )
     if not rules.point_active(point.active_from, point.active_until, point.retired_at, at):
         raise Refused("point_inactive")
     allowed = allowed_roles(point.allowed_roles) or {r.value for r in FIELD_ROLES}
@@ -237,8 +258,30 @@ def _apply_rules(
     valid_that_day = recent.count_that_day
     rules.check_daily_cap(valid_that_day, t)
     rules.check_speed(recent.neighbours(), position, at, t)
+    if at < server_time:
+        _check_late(session, user.id, point.id, position, server_time, policy)
     attempt.points = point.points
     return point, valid_that_day
+
+
+def _check_late(
+    session: Session,
+    user_id: int,
+    point_id: int,
+    position: rules.Position,
+    server_time: datetime,
+    policy: Policy,
+) -> None:
+    """A check-in dated by the phone is judged at server time too: the page sends its queue in
+    the order it was scanned, before any new scan, so an honest late scan is also possible
+    after everything the person already did (no same point within the cooldown, a reachable
+    journey from the latest one). Only so many late ones count a day."""
+    t = policy.thresholds
+    day = _day_bounds(server_time.astimezone(policy.timezone).date(), policy.timezone)
+    now = load_recent(session, user_id, point_id, server_time, day, t.cooldown)
+    rules.check_cooldown(now.nearest_at_point(server_time), server_time, t)
+    rules.check_speed(now.neighbours(), position, server_time, t)
+    rules.check_late_cap(late_that_day(session, user_id, day, t.late_max), t)
 
 
 def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 import volunteers.permissions  # noqa: F401
+from app.edge import parse
 from app.errors import DomainError, Invalid
 from app.extensions import db, socketio
 from app.permissions import check, socket_requires
@@ -27,6 +28,16 @@ from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
 from realtime.publish import publish
+from realtime.schemas import (
+    AnswerOfferEvent,
+    CreateIncidentEvent,
+    FindNearestEvent,
+    IncidentEvent,
+    PositionEvent,
+    ProgressEvent,
+    SendOffersEvent,
+    SetDutyEvent,
+)
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries
 from volunteers.duty import set_duty
@@ -36,21 +47,12 @@ from volunteers.person import Person
 log = logging.getLogger(__name__)
 
 
-def _radius(value: Any, default: int) -> float:
+def _radius(asked: float | None, default: int) -> float:
     """A search radius the dispatcher may ask for: 10 m to 50 km."""
-    try:
-        radius = float(value) if value not in (None, "") else float(default)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("radius_range", _l("Search between 10 m and 50 km.")) from exc
+    radius = float(default) if asked is None else asked
     if not 10 <= radius <= 50_000:
         raise Invalid("radius_range", _l("Search between 10 m and 50 km."))
     return radius
-
-
-def _payload(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise Invalid("bad_payload", _l("The request could not be understood."))
-    return data
 
 
 class _AuthenticatedNamespace(Namespace):
@@ -92,28 +94,26 @@ class FieldNamespace(_AuthenticatedNamespace):
 
     @socket_requires("volunteers.duty.switch")
     def on_set_duty(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
-        if not isinstance(data.get("on_duty"), bool):
-            raise Invalid("bad_payload", _l("The request could not be understood."))
-        share = data.get("share_location")
+        event = parse(SetDutyEvent, data)
         with unit_of_work() as uow:
             user = set_duty(
                 uow,
                 current_user._get_current_object(),
-                data["on_duty"],
-                share_location=share if isinstance(share, bool) else None,
+                event.on_duty,
+                share_location=event.share_location,
             )
             uow.commit()
         return self._state(Person.of(user))
 
     @socket_requires("realtime.position.share")
     def on_position(self, data: Any) -> dict[str, Any]:
+        event = parse(PositionEvent, data)
         user = current_user._get_current_object()
         seen = positions.share(
             db.session,
             presence_for(current_app),
             user,
-            data,
+            event.model_dump(),
             now=utcnow(),
             min_interval=min_position_interval(),
         )
@@ -127,15 +127,13 @@ class FieldNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.offer.answer")
     def on_answer_offer(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
-        if not isinstance(data.get("accept"), bool):
-            raise Invalid("bad_payload", _l("The request could not be understood."))
+        event = parse(AnswerOfferEvent, data)
         with unit_of_work() as uow:
             offer = dispatch.answer(
                 uow,
                 current_user._get_current_object(),
-                data.get("offer_id"),
-                data["accept"],
+                event.offer_id,
+                event.accept,
                 now=utcnow(),
                 settings=dispatch_settings(),
             )
@@ -144,13 +142,13 @@ class FieldNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.offer.answer")
     def on_progress(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
+        event = parse(ProgressEvent, data)
         with unit_of_work() as uow:
             offer = dispatch.progress(
                 uow,
                 current_user._get_current_object(),
-                data.get("offer_id"),
-                str(data.get("status", "")),
+                event.offer_id,
+                event.status,
                 now=utcnow(),
                 settings=dispatch_settings(),
                 presence=presence_for(current_app),
@@ -187,19 +185,18 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.dispatch")
     def on_create_incident(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
-        roles = data.get("roles")
+        event = parse(CreateIncidentEvent, data)
         with unit_of_work() as uow:
             incident = dispatch.create_incident(
                 uow,
                 current_user._get_current_object(),
-                kind=str(data.get("kind", "")),
-                priority=data.get("priority", 2),
-                description=str(data.get("description", "")),
-                lat=data.get("lat"),
-                lon=data.get("lon"),
-                needed=data.get("needed", 1),
-                roles=roles if isinstance(roles, list) else None,
+                kind=event.kind,
+                priority=event.priority,
+                description=event.description,
+                lat=event.lat,
+                lon=event.lon,
+                needed=event.needed,
+                roles=event.roles,
                 settings=dispatch_settings(),
                 now=utcnow(),
             )
@@ -208,18 +205,17 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.dispatch")
     def on_find_nearest(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
+        event = parse(FindNearestEvent, data)
         settings = dispatch_settings()
         with unit_of_work(write=False) as uow:
-            incident = dispatch.get_incident(uow, data.get("incident_id"))
-            roles = data.get("roles")
+            incident = dispatch.get_incident(uow, event.incident_id)
             found = dispatch.nearest_available(
                 uow.session,
                 presence_for(current_app),
                 incident,
-                radius_m=_radius(data.get("radius_m"), settings.radius_m),
-                limit=min(int(data.get("limit") or 10), 50),
-                roles=roles if isinstance(roles, list) else None,
+                radius_m=_radius(event.radius_m, settings.radius_m),
+                limit=event.limit,
+                roles=event.roles,
             )
             names = dict(
                 uow.session.execute(
@@ -244,16 +240,13 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.dispatch")
     def on_send_offers(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
-        ids = data.get("user_ids")
-        if not isinstance(ids, list) or not ids:
-            raise Invalid("nobody_chosen", _l("Choose at least one person to ask."))
+        event = parse(SendOffersEvent, data)
         presence = presence_for(current_app)
         with unit_of_work() as uow:
-            incident = dispatch.get_incident(uow, data.get("incident_id"))
+            incident = dispatch.get_incident(uow, event.incident_id)
             people = []
-            for user_id in ids:
-                seen = presence.get(int(user_id))
+            for user_id in event.user_ids:
+                seen = presence.get(user_id)
                 if seen is None:
                     continue  # went off duty meanwhile: nobody to ask
                 distance = dispatch.distance_to(incident, seen)
@@ -268,9 +261,9 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     @socket_requires("realtime.dispatch")
     def on_close_incident(self, data: Any) -> dict[str, Any]:
-        data = _payload(data)
+        event = parse(IncidentEvent, data)
         with unit_of_work() as uow:
-            incident = dispatch.close_incident(uow, data.get("incident_id"), now=utcnow())
+            incident = dispatch.close_incident(uow, event.incident_id, now=utcnow())
             uow.commit()
         return views.incident_json(incident)
 

@@ -1,7 +1,9 @@
 /* The check-in page a poster opens: locate, submit, show the result. No framework, no map.
    Weak networks: every attempt is queued in localStorage before it is sent and removed only
    when the server has answered, so a dropped connection loses nothing; the queue is flushed
-   when the phone is back online or the page is opened again. */
+   when the phone is back online or the page is opened again. Only what is sent from the queue
+   says so (queued_offline): the server then dates it by the phone's clock, and judges it in
+   the order scans were made, so the queue goes out oldest first and before any new scan. */
 (function () {
   "use strict";
   var QUEUE = "wanjia.checkin.queue";
@@ -56,16 +58,26 @@
     });
   }
 
-  /* Send every saved attempt; the one this page is showing gets its answer shown. */
+  var flushing = null;  // the queue being sent, if it is
+
+  /* Send every saved attempt, one after another, oldest first; the one this page is showing
+     gets its answer shown. */
   function flushQueue() {
-    load().forEach(function (item) {
-      send(item).then(function (answer) {
+    if (flushing) { return flushing; }
+    var items = load();
+    function next(i) {
+      if (i >= items.length) { return null; }
+      var item = items[i];
+      return send(item).then(function (answer) {
         if (item.client_id === shown) { showAnswer(answer); }
       }, function () {
         if (item.client_id === shown) { show("queued", labels.queued, "queued"); }
         /* still offline: keep it */
-      });
-    });
+      }).then(function () { return next(i + 1); });
+    }
+    var done = function () { flushing = null; };
+    flushing = Promise.resolve(next(0)).then(done, done);
+    return flushing;
   }
 
   function showAnswer(answer) {
@@ -90,10 +102,15 @@
       lat: position.coords.latitude, lon: position.coords.longitude,
       accuracy: position.coords.accuracy, device_time: new Date().toISOString()
     };
-    var queue = load(); queue.push(item); save(queue);
+    /* The saved copy is sent only if this live attempt gets no answer: it then waited. */
+    var queue = load(); queue.push(Object.assign({}, item, { queued_offline: true })); save(queue);
     shown = item.client_id;
     show("working", labels.sending);
-    send(item).then(function (answer) {
+    /* Scans saved earlier go first; a queue stuck on a bad network holds this one back 5 s. */
+    var waited = new Promise(function (resolve) { setTimeout(resolve, 5000); });
+    Promise.race([flushing || null, waited]).then(function () {
+      return send(item);
+    }).then(function (answer) {
       if (shown === item.client_id) { showAnswer(answer); }
     }, function () {
       if (shown === item.client_id) { show("queued", labels.queued, "queued"); }

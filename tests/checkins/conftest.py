@@ -54,7 +54,8 @@ def token_for(app):
 
 @pytest.fixture
 def submit(client, token_for):
-    """POST a check-in as the logged-in client; ``metres`` away from the point, ``ago`` late."""
+    """POST a check-in as the logged-in client; ``metres`` away from the point, ``ago`` late
+    (sent from the page's offline queue, as the page marks it, unless ``queued_offline=False``)."""
 
     def post(
         point: PatrolPoint,
@@ -76,6 +77,7 @@ def submit(client, token_for):
         }
         if ago is not None:
             body["device_time"] = (datetime.now(UTC) - ago).isoformat()
+            body["queued_offline"] = True
         body.update(extra)
         return client.post("/api/checkins", json=body, headers={"Accept-Language": lang})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -133,16 +134,19 @@ def test_the_speed_rule_refuses_only_impossible_journeys(metres, seconds):
         assert not impossible
 
 
-@given(minutes_ago=st.integers(min_value=-600, max_value=600))
-def test_the_observed_time_trusts_the_phone_only_within_the_late_window(minutes_ago):
+@given(minutes_ago=st.integers(min_value=-600, max_value=600), queued_offline=st.booleans())
+def test_the_observed_time_trusts_the_phone_only_for_a_queued_attempt_within_the_late_window(
+    minutes_ago, queued_offline
+):
     device = NOW - timedelta(minutes=minutes_ago)
-    if minutes_ago < 0:
-        assert rules.observed_at(device, NOW, T) == NOW
+    observed = functools.partial(rules.observed_at, device, NOW, T, queued_offline=queued_offline)
+    if not queued_offline or minutes_ago < 0:
+        assert observed() == NOW
     elif minutes_ago <= 120:
-        assert rules.observed_at(device, NOW, T) == device
+        assert observed() == device
     else:
         with pytest.raises(rules.Refused):
-            rules.observed_at(device, NOW, T)
+            observed()
 
 
 @given(

@@ -291,8 +291,8 @@ def test_a_reconnecting_phone_and_console_get_their_state_again(app, connect):
     ("payload", "code"),
     [
         ({"lat": 91, "lon": 120}, "position_invalid"),
-        ({"lat": "x", "lon": 120}, "position_invalid"),
-        ("here", "position_invalid"),
+        ({"lat": "x", "lon": 120}, "invalid_input"),  # a type: refused at the edge
+        ("here", "body_malformed"),
         ({"lat": 33.38, "lon": 181}, "position_invalid"),
     ],
 )
@@ -373,7 +373,7 @@ def test_a_bad_incident_is_refused_and_nothing_is_made(app, connect, data, code)
         assert db.session.scalar(select(Incident.id)) is None
 
 
-@pytest.mark.parametrize("radius", [-5, 0, 10**7, "far"])
+@pytest.mark.parametrize("radius", [-5, 0, 10**7])
 def test_an_impossible_search_radius_is_refused(app, connect, radius):
     _d, console = connect(Role.DISPATCHER)
     incident = _incident(console)
@@ -381,3 +381,44 @@ def test_an_impossible_search_radius_is_refused(app, connect, radius):
         console, events.FIND_NEAREST, {"incident_id": incident["id"], "radius_m": radius}
     )
     assert reply["error"]["code"] == "radius_range"
+
+
+@pytest.mark.parametrize(
+    ("event", "data", "field"),
+    [
+        (events.FIND_NEAREST, {"incident_id": "first"}, "incident_id"),
+        (events.FIND_NEAREST, {"incident_id": 2**64}, "incident_id"),
+        (events.FIND_NEAREST, {"incident_id": 1, "radius_m": "far"}, "radius_m"),
+        (events.FIND_NEAREST, {"incident_id": 1, "limit": "all"}, "limit"),
+        (events.SEND_OFFERS, {"incident_id": 1, "user_ids": ["a"]}, "user_ids.0"),
+        (events.SEND_OFFERS, {"incident_id": 1, "user_ids": [2**70]}, "user_ids.0"),
+        (events.SEND_OFFERS, {"incident_id": 1, "user_ids": []}, "user_ids"),
+        (events.CLOSE_INCIDENT, {"incident_id": -1}, "incident_id"),
+        (events.CREATE_INCIDENT, {"kind": "theft", "lat": "north", "lon": 120.16}, "lat"),
+    ],
+)
+def test_a_consoles_bad_event_names_the_field_and_is_no_server_error(
+    app, connect, event, data, field
+):
+    _d, console = connect(Role.DISPATCHER)
+    error = _console_call(console, event, data)["error"]
+    assert (error["code"], error["field"]) == ("invalid_input", field)
+    with app.app_context():
+        assert db.session.scalar(select(Incident.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"offer_id": "mine", "accept": True}, "offer_id"),
+        ({"offer_id": 2**64, "accept": True}, "offer_id"),
+        ({"offer_id": 1, "accept": "yes"}, "accept"),
+        ({"offer_id": 1}, "accept"),
+    ],
+)
+def test_a_volunteers_bad_answer_names_the_field_and_is_no_server_error(
+    app, connect, data, field
+):
+    _user, phone = connect(Role.VOLUNTEER, metres=10)
+    reply = phone.emit(events.ANSWER_OFFER, data, namespace=events.FIELD_NS, callback=True)
+    assert (reply["error"]["code"], reply["error"]["field"]) == ("invalid_input", field)
