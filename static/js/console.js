@@ -26,10 +26,10 @@
         pointToLayer: function (f, latlng) {
           return L.circleMarker(latlng, { radius: f.properties.hotspot ? 6 : 4, weight: 1,
             color: f.properties.hotspot ? "#e65100" : "#546e7a", fillOpacity: 0.8,
-            fillColor: f.properties.hotspot ? "#ffb74d" : "#cfd8dc" }).bindTooltip(f.properties.name);
+            fillColor: f.properties.hotspot ? "#ffb74d" : "#cfd8dc" }).bindTooltip(wjmap.text(f.properties.name));
         },
         onEachFeature: function (f, l) {
-          if (f.properties.kind === "grid") { l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "grid-label" }); }
+          if (f.properties.kind === "grid") { l.bindTooltip(wjmap.text(f.properties.name), { permanent: true, direction: "center", className: "grid-label" }); }
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [20, 20] });
@@ -40,7 +40,7 @@
     if (people[p.user_id]) { people[p.user_id].setLatLng([p.lat, p.lon]); }
     else {
       people[p.user_id] = L.circleMarker([p.lat, p.lon], { radius: 8, weight: 2, color: "#fff",
-        fillColor: ROLE_COLOURS[p.role] || "#555", fillOpacity: 1 }).bindTooltip(p.name).addTo(peopleLayer);
+        fillColor: ROLE_COLOURS[p.role] || "#555", fillOpacity: 1 }).bindTooltip(wjmap.text(p.name)).addTo(peopleLayer);
     }
     people[p.user_id].person = p;
     onDuty[p.user_id] = { user_id: p.user_id, name: p.name, role: p.role };
@@ -65,7 +65,7 @@
   function showIncident(inc) {
     if (inc.status !== "open") { removeIncident(inc.id); return; }
     incidents[inc.id] = inc;
-    var icon = L.divIcon({ className: "incident-mark prio-" + inc.priority, html: "<span></span>", iconSize: [28, 28] });
+    var icon = L.divIcon({ className: "incident-mark prio-" + inc.priority, html: el("span"), iconSize: [28, 28] });
     if (incidentMarkers[inc.id]) { incidentMarkers[inc.id].setLatLng([inc.lat, inc.lon]).setIcon(icon); }
     else { incidentMarkers[inc.id] = L.marker([inc.lat, inc.lon], { icon: icon }).addTo(map).on("click", function () { select(inc.id); }); }
     renderQueue();

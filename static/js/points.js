@@ -29,7 +29,7 @@
           return f.properties.kind === "community" ? { color: "#8e0000", weight: 3, fill: false }
             : { color: "#607d8b", weight: 1, fillColor: "#fff", fillOpacity: 0.6 };
         },
-        onEachFeature: function (f, l) { if (f.properties.kind === "grid") { l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "grid-label" }); } }
+        onEachFeature: function (f, l) { if (f.properties.kind === "grid") { l.bindTooltip(wjmap.text(f.properties.name), { permanent: true, direction: "center", className: "grid-label" }); } }
       });
       // A Leaflet map needs its view before circles and markers can be drawn on it.
       map.fitBounds(areas.getBounds(), { padding: [20, 20] });
@@ -38,7 +38,7 @@
         var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
         var marker = L.marker(latlng, { draggable: true, title: f.properties.name }).addTo(map);
         L.circle(latlng, { radius: f.properties.radius_m, color: f.properties.hotspot ? "#e65100" : "#37474f", weight: 1 }).addTo(map);
-        marker.bindTooltip(f.properties.name);
+        marker.bindTooltip(wjmap.text(f.properties.name));
         marker.on("dragend", function () {
           var to = marker.getLatLng();
           if (!confirm(labels.move)) { marker.setLatLng(latlng); return; }

@@ -90,5 +90,13 @@
     return map;
   }
 
-  return { create: create, wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, outsideChina: outsideChina };
+  /* What a tooltip or popup shows of text people typed: an element holding it as text.
+     Leaflet parses a string content as HTML, so a name like <img onerror=...> would run. */
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value === null || value === undefined ? "" : String(value);
+    return span;
+  }
+
+  return { create: create, text: text, wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, outsideChina: outsideChina };
 }));
