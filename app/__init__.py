@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import assets
+from app import assets, security_headers
 from app.config import load_settings
 from app.edge import IdConverter
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -100,4 +100,6 @@ def create_app(
     from realtime import subscribers
 
     subscribers.install()
+    # Last: it wraps every other WSGI layer (static files, Socket.IO).
+    security_headers.init_app(app)
     return app
