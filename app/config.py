@@ -48,8 +48,11 @@ class Config:
     LOGIN_SESSION_DAYS = 30
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a guard's night is long
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    # Failed logins (volunteers/login_limits.py): stacked windows, so the wait grows. A device that
+    # has logged in to the account is exempt from its limit (not from the address's) for this long.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes; 10 per hour; 20 per day"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes; 100 per hour; 300 per day"
+    LOGIN_KNOWN_DEVICE_DAYS = 180
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -27,29 +28,18 @@ from app.permissions import requires
 from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, request_data, safe_next
-from volunteers import logins, queries, rules, services
+from volunteers import login_limits, logins, queries, services
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
 from volunteers.person import Person
 from volunteers.schemas import ActiveBody, DutyBody, InviteBody, RegisterBody, StaffBody
 
 bp = Blueprint("volunteers", __name__, template_folder="templates", cli_group=None)
-
-
-def _account_key() -> str:
-    raw = str(request_data().get("phone", ""))
-    try:
-        return "login-account:" + rules.normalize_phone(raw)
-    except DomainError:
-        return "login-account:" + raw[:32]
+bp.register_error_handler(RateLimitExceeded, login_limits.refused)
 
 
 def _failed(response: Any) -> bool:
     return response.status_code >= 400
-
-
-def _per_account() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
 def _per_address() -> str:
@@ -87,8 +77,8 @@ def _me(user: Person) -> dict[str, Any]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@login_limits.per_address
+@login_limits.per_account
 def login() -> Any:
     next_url = safe_next(request.values.get("next"), url_for("web.home"))
     if request.method == "GET":
@@ -102,9 +92,8 @@ def login() -> Any:
     except DomainError as error:
         return form_error("volunteers/login.html", error, next=next_url, form=data)
     person = _start_login(user)
-    if wants_json():
-        return jsonify(user=_me(person))
-    return redirect(next_url)
+    response = jsonify(user=_me(person)) if wants_json() else redirect(next_url)
+    return login_limits.remember_device(response, user.phone)
 
 
 @bp.post("/logout")
@@ -171,7 +160,9 @@ def profile() -> Any:
 
 @bp.get("/api/me")
 @requires("volunteers.profile.view")
+@accepts(answers={200: None})
 def api_me() -> Any:
+    """Who is logged in: name, role, groups, on duty or not."""
     return jsonify(user=_me(current_user))
 
 

@@ -32,7 +32,7 @@ def test_an_account_is_locked_for_a_while_after_repeated_failures(client, make_u
     locked = _try(client, user.phone, password=PASSWORD)
     assert locked.status_code == 429
     assert locked.get_json()["error"]["code"] == "too_many_requests"
-    assert "wait a few minutes" in locked.get_json()["error"]["message"]
+    assert "try again in 5 minutes" in locked.get_json()["error"]["message"]
 
 
 def test_the_account_limit_holds_across_addresses(client, make_user):
