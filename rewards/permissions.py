@@ -6,6 +6,8 @@ from app.roles import FIELD_ROLES, POLICE_ROLES, Role
 PERMISSIONS = {
     "rewards.shop": set(FIELD_ROLES),
     "rewards.leaderboards.view": set(FIELD_ROLES | POLICE_ROLES),
+    # Any group's leaderboard and team page; field roles read only their own groups.
+    "rewards.groups.any": set(POLICE_ROLES),
     "rewards.desk": {Role.OFFICER, Role.ADMIN},
     "rewards.catalog.manage": {Role.OFFICER, Role.ADMIN},
     "rewards.points.correct": {Role.OFFICER, Role.ADMIN},

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+import rewards.permissions  # noqa: F401 - registers rewards.groups.any
+from app.errors import NotFound
 from app.extensions import db
+from app.permissions import can
 from rewards import badges, leaderboard, ledger, reasons, store
 from rewards.models import Gift, LedgerEntry, Order, ScoreBucket
 from volunteers.models import Team, User
@@ -96,7 +100,25 @@ def my_orders(user: Person) -> list[Order]:
     ).all()
 
 
-def team_page(team_id: int, now: datetime) -> dict[str, Any] | None:
+def board_group(viewer: Person, scope: str, asked: int | None, mine: Mapping[str, int]) -> int:
+    """The group of ``scope`` whose board ``viewer`` reads: the one ``asked`` for, else their
+    own (``mine``: their group per scope). Field roles read their own groups only; a group
+    they may not read is refused as one that does not exist, so ids reveal nothing. The police
+    room reads any (the police areas issue walls it by area)."""
+    if asked is None or asked == mine.get(scope):
+        if scope not in mine:
+            raise NotFound("board_empty", _l("You do not belong to such a group yet."))
+        return mine[scope]
+    if not can(viewer, "rewards.groups.any"):
+        raise NotFound("group_unknown", _l("There is no such group."))
+    return asked
+
+
+def team_page(viewer: Person, team_id: int, now: datetime) -> dict[str, Any] | None:
+    """A team's members and points; None for a team that does not exist or that ``viewer``
+    may not see (field roles see their own team only)."""
+    if team_id != viewer.team_id and not can(viewer, "rewards.groups.any"):
+        return None
     team = db.session.get(Team, team_id)
     if team is None:
         return None

@@ -139,9 +139,7 @@ def leaderboards(query: LeaderboardQuery) -> Any:
     """A leaderboard's top and the caller's place (JSON with Accept: application/json)."""
     scope, period = query.scope, query.period
     mine = leaderboard.scopes_of(db.session, current_user.id)
-    scope_id = query.id or mine.get(scope)
-    if scope_id is None:
-        raise NotFound("board_empty", _l("You do not belong to such a group yet."))
+    scope_id = queries.board_group(current_user, scope, query.id, mine)
     leaderboard.catch_up()
     result = leaderboard.board(db.session, scope, scope_id, period, current_user.id, utcnow())
     if wants_json():
@@ -157,7 +155,7 @@ def leaderboards(query: LeaderboardQuery) -> Any:
 @bp.get("/teams/<id:team_id>")
 @requires("rewards.leaderboards.view")
 def team(team_id: int) -> Any:
-    page = queries.team_page(team_id, utcnow())
+    page = queries.team_page(current_user, team_id, utcnow())
     if page is None:
         raise NotFound("team_unknown", _l("That team does not exist in this community."))
     return render_template("rewards/team.html", page=page)
