@@ -93,6 +93,10 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
     from app import serving
 
     app = current_app._get_current_object()
+    try:
+        limits = serving.limits_for(app)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     ssl_context = None
     if tls is not False and tls_setup.needs_tls(host, bool(tls)):
         cert = _certificate(app, host)
@@ -121,7 +125,7 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
         click.echo("  set WANJIA_PUBLIC_URL to the address phones use: posters encode it")
     # What Flask-SocketIO's threading mode runs (Werkzeug's threaded server), built here so
     # that one port can take both HTTPS and the plain-HTTP redirect.
-    serving.serve(app, host, port, ssl_context)
+    serving.serve(app, host, port, ssl_context, limits)
 
 
 @main.command("demo")

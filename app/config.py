@@ -64,6 +64,10 @@ class Config:
     TLS_CERT: str | None = None  # the operator's certificate (PEM); unset: one made under instance/
     TLS_KEY: str | None = None
     SOCKETIO_ALLOWED_ORIGINS: list[str] | None = None
+    # `wanjia run` (app/serving.py): a connection silent this long is closed; it must stay above
+    # Socket.IO's ping interval plus ping timeout (25 + 20 s) or live websockets are cut.
+    IDLE_TIMEOUT = 60
+    MAX_CONNECTIONS = 4000  # served at once (a websocket is one); more wait to be accepted
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)
 

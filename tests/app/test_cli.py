@@ -77,7 +77,7 @@ def _serving_instead_of_serve(monkeypatch) -> list[tuple[str, int]]:
     from app import serving
 
     served: list[tuple[str, int]] = []
-    monkeypatch.setattr(serving, "serve", lambda app, host, port, tls: served.append((host, port)))
+    monkeypatch.setattr(serving, "serve", lambda app, host, port, *_: served.append((host, port)))
     return served
 
 
