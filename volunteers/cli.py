@@ -18,7 +18,10 @@ from volunteers.routes import bp
 @click.option("--name", required=True, help="Full name shown to colleagues.")
 @click.option("--phone", required=True, help="11-digit mobile number; it is the login.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OFFICER.value)
-@click.password_option(help="At least 6 characters; asked for when not given.")
+@click.password_option(
+    help="Asked for when not given. At least 6 characters; for police-room roles (officer, "
+    "dispatcher, admin) at least 10 and not a common password."
+)
 @click.option("--community-id", type=int, default=None, help="Defaults to the first community.")
 def create_user_command(
     name: str, phone: str, role: str, password: str, community_id: int | None

@@ -51,7 +51,7 @@ def create_user(
     except ValueError as exc:
         raise Invalid("role_unknown", _l("Unknown role.")) from exc
     phone = rules.normalize_phone(phone)
-    rules.check_password(password)
+    rules.check_password(password, role)
     user = User(
         name=rules.check_name(name),
         phone=phone,
