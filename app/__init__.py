@@ -10,7 +10,7 @@ from flask import Flask
 
 from app import assets, security_headers
 from app.config import load_settings
-from app.edge import IdConverter
+from app.edge import IdConverter, refuse_unnamed_form_fields
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from app.i18n import compile_catalogs, select_locale
 
@@ -47,6 +47,7 @@ def create_app(
 
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    app.before_request(refuse_unnamed_form_fields)  # ahead of CSRF protection, which fails on them
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

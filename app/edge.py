@@ -116,6 +116,16 @@ def accepts(
     return decorate
 
 
+def refuse_unnamed_form_fields() -> None:
+    """A before-request check, registered ahead of CSRF protection: a multipart part without a
+    name (werkzeug keys it None) is refused as malformed, where Flask-WTF's token search would
+    fail on it with a server error."""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded") and (
+        None in request.form or None in request.files
+    ):
+        raise Invalid("body_malformed", _l("The request body is not a well-formed form."))
+
+
 def submitted() -> Any:
     """The JSON body, or the form of a browser's plain POST; a body that is not JSON is refused."""
     if request.is_json:

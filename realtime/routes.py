@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
+from app.edge import accepts
 from app.permissions import requires
 from realtime import labels
 from realtime.map_data import area_map
@@ -33,5 +34,7 @@ def field() -> Any:
 
 @bp.get("/api/map")
 @requires("realtime.console.connect")
+@accepts(answers={200: None})
 def map_data() -> Any:
+    """The police area's grids, patrol points and communities for the maps."""
     return jsonify(area_map())

@@ -23,7 +23,7 @@ def _protected_endpoints():
         permission = getattr(view, "permission", None)
         if permission is None:
             continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<(?:int|id):\w+>", "1", rule.rule)
         path = re.sub(r"<\w+>", "png", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((path, method, permission))
