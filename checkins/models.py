@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -20,11 +20,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from volunteers.models import Grid, User
 
-class PatrolPoint(db.Model):
+
+class PatrolPoint(Model):
     __tablename__ = "patrol_points"
     __table_args__ = (
         CheckConstraint(
@@ -47,7 +50,7 @@ class PatrolPoint(db.Model):
     allowed_roles: Mapped[str] = mapped_column(String(80), default="", server_default="")
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    grid: Mapped["Grid"] = relationship()  # noqa: F821 - resolved by the registry
+    grid: Mapped[Grid] = relationship()
 
 
 def allowed_roles(stored: str) -> frozenset[str]:
@@ -59,7 +62,7 @@ VALID = "valid"  # a check-in's status: it counted and paid
 REFUSED = "refused"  # kept with its reason for officers
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """One attempt to check in, with its raw evidence. Only ``status == "valid"`` rows count;
     refused attempts are kept with their reason so officers can review the suspicious ones."""
 
@@ -87,10 +90,10 @@ class CheckIn(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a refusal's message parameters
     point: Mapped[PatrolPoint | None] = relationship()
-    person: Mapped["User"] = relationship()  # noqa: F821 - resolved by the registry
+    person: Mapped[User] = relationship()
 
 
-class PatrolDay(db.Model):
+class PatrolDay(Model):
     """A local day on which a person made at least one valid check-in, with the length of the
     run of consecutive such days that ends on it (checkins/streaks.py keeps it)."""
 
@@ -100,7 +103,7 @@ class PatrolDay(db.Model):
     streak: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
 
-class PatrolRoute(db.Model):
+class PatrolRoute(Model):
     """An ordered round of points to walk in a daily time window (it may cross midnight)."""
 
     __tablename__ = "patrol_routes"
@@ -119,7 +122,7 @@ class PatrolRoute(db.Model):
     assignments: Mapped[list[RouteAssignment]] = relationship(cascade="all, delete-orphan")
 
 
-class RouteStop(db.Model):
+class RouteStop(Model):
     __tablename__ = "route_stops"
     route_id: Mapped[int] = mapped_column(ForeignKey("patrol_routes.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,13 +130,13 @@ class RouteStop(db.Model):
     point: Mapped[PatrolPoint] = relationship()
 
 
-class RouteAssignment(db.Model):
+class RouteAssignment(Model):
     __tablename__ = "route_assignments"
     route_id: Mapped[int] = mapped_column(ForeignKey("patrol_routes.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class RouteRun(db.Model):
+class RouteRun(Model):
     """How one person's round went on one day, decided once when its window closed."""
 
     __tablename__ = "route_runs"

@@ -171,7 +171,7 @@ def _decide(
     names = {
         p.id: p.name for p in session.scalars(select(PatrolPoint).where(PatrolPoint.id.in_(missed)))
     }
-    person = session.get(User, user_id)
+    person = session.get_one(User, user_id)
     announce(
         uow,
         RouteClosed(

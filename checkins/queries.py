@@ -38,7 +38,7 @@ def outcome_json(outcome: services.CheckInOutcome) -> dict[str, Any]:
 
 def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str, Any]:
     """The person's recent attempts, with today's totals, streak and balance."""
-    session = db.session
+    session = db.session()
     now = utcnow()
     today = now.astimezone(policy.timezone).date()
     rows = session.scalars(

@@ -55,7 +55,7 @@ def _build() -> Any:
         type_coerce(null(), col.type).label(col.key) for col in (c.lat, c.lon, c.observed_at)
     )
 
-    def part(kind: int, *columns: object) -> object:
+    def part(kind: int, *columns: Any) -> tuple[Any, ...]:
         return (literal(kind).label("kind"), *columns)
 
     day = select(*part(_DAY_COUNT, *blank, func.count().label("n"))).where(

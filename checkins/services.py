@@ -134,13 +134,14 @@ def check_in(
         _flag_clock_gap(attempt, request, policy.thresholds)
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
-        if not _store(session, user.id, attempt):
+        if _store(session, user.id, attempt) is None:
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
     if _flag_clock_gap(attempt, request, policy.thresholds):
         attempt.reason = "clock_gap"  # counted, but on the officers' list with why
-    if not _store(session, user.id, attempt):
+    checkin_id = _store(session, user.id, attempt)
+    if checkin_id is None:
         return _replay(uow, user, request.client_id, policy)
     paid = ledger.award(
         uow,
@@ -148,7 +149,7 @@ def check_in(
         delta=attempt.points,
         reason=reasons.CHECKIN,
         source_type="checkin",
-        source_id=attempt.id,
+        source_id=checkin_id,
     )
     local_time = attempt.observed_at.astimezone(policy.timezone)
     valid_today = valid_earlier_that_day + 1
@@ -165,7 +166,7 @@ def check_in(
         streak_bonuses=policy.streak_bonuses,
     )
     return CheckInOutcome(
-        checkin_id=attempt.id,
+        checkin_id=checkin_id,
         point_id=point.id,
         point_name=point.name,
         points=attempt.points,
@@ -189,15 +190,16 @@ def _flag_clock_gap(attempt: Attempt, request: CheckInRequest, t: Thresholds) ->
     return True
 
 
-def _store(session: Session, user_id: int, attempt: Attempt) -> bool:
-    """Insert the attempt; False when its ``client_id`` was already used (a retry)."""
+def _store(session: Session, user_id: int, attempt: Attempt) -> int | None:
+    """Insert the attempt and give its id; None when its ``client_id`` was already used (a
+    retry)."""
     values = {name: getattr(attempt, name) for name in _STORED}
     attempt.id = session.scalar(
         insert_ignoring_conflicts(session, _checkins)
         .values(user_id=user_id, **values)
         .returning(_checkins.c.id)
     )
-    return attempt.id is not None
+    return attempt.id
 
 
 def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy) -> CheckInOutcome:
@@ -209,11 +211,11 @@ def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy
 
 
 def _valid_total(session: Session, user_id: int) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(_checkins)
         .where(_checkins.c.user_id == user_id, _checkins.c.status == VALID)
-    )
+    ).scalar_one()
 
 
 def _apply_rules(
@@ -327,10 +329,11 @@ def _outcome(
     uow: UnitOfWork, user: Person, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
     """A stored attempt's outcome as the person sees it now (refusals and replays)."""
+    if attempt.id is None:
+        raise ValueError("only a stored attempt has an outcome")
     session = uow.session
     today = attempt.observed_at.astimezone(policy.timezone).date()
     point = session.get(PatrolPoint, attempt.point_id) if attempt.point_id else None
-    error = None if attempt.status == VALID else Refused(attempt.reason, **(attempt.detail or {}))
     used = valid_on_day(session, user.id, attempt.observed_at, policy.timezone)
     return CheckInOutcome(
         checkin_id=attempt.id,
@@ -341,5 +344,14 @@ def _outcome(
         streak_days=streaks.current(session, user.id, today),
         remaining_today=max(0, policy.thresholds.daily_cap - used),
         replayed=replayed,
-        error=error,
+        error=_refusal(attempt),
     )
+
+
+def _refusal(attempt: Attempt) -> Refused | None:
+    """A stored attempt's refusal, rebuilt from its reason; None when it counted."""
+    if attempt.status == VALID:
+        return None
+    if attempt.reason is None:
+        raise ValueError("a refused attempt is stored with its reason")
+    return Refused(attempt.reason, **(attempt.detail or {}))

@@ -4,15 +4,19 @@ escalation survives a restart: a periodic sweep acts on whatever is due."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from volunteers.models import User
 
-class Incident(db.Model):
+
+class Incident(Model):
     """A 警情 on the console map; ``needed`` responders are wanted, offers go out in rounds."""
 
     __tablename__ = "incidents"
@@ -42,7 +46,7 @@ class Incident(db.Model):
     offers: Mapped[list[Offer]] = relationship(back_populates="incident", order_by="Offer.id")
 
 
-class Offer(db.Model):
+class Offer(Model):
     """One person asked to go: offered -> accepted | declined | expired | withdrawn;
     accepted -> en_route -> arrived -> done."""
 
@@ -64,4 +68,4 @@ class Offer(db.Model):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     incident: Mapped[Incident] = relationship(back_populates="offers")
-    person: Mapped["User"] = relationship()  # noqa: F821 - resolved by the registry
+    person: Mapped[User] = relationship()

@@ -115,7 +115,7 @@ def set_picture(uow: UnitOfWork, gift_id: int, data: bytes, folder: Path, max_by
             mb=max_bytes // (1024 * 1024),
         )
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise Invalid("picture_unreadable", _l("This file is not a picture we can read.")) from exc

@@ -197,14 +197,14 @@ def rank_of(
     # Two range counts, not one OR: each is a range scan on ix_score_rank, whereas the OR made
     # SQLite read the whole board (bench/leaderboard.py: 14 ms -> 7 ms p95 on 100k people).
     def count(*condition: Any) -> int:
-        return session.scalar(
+        return session.execute(
             select(func.count()).select_from(ScoreBucket).where(*bucket, *condition)
-        )
+        ).scalar_one()
 
     ahead = count(ScoreBucket.points > mine) + count(
         ScoreBucket.points == mine, ScoreBucket.user_id < user_id
     )
-    name = session.scalar(select(User.name).where(User.id == user_id))
+    name = session.execute(select(User.name).where(User.id == user_id)).scalar_one()
     return Standing(ahead + 1, user_id, name, mine)
 
 

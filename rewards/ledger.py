@@ -148,6 +148,6 @@ def balance(session: Session, user_id: int) -> int:
 
 def ledger_sum(session: Session, user_id: int) -> int:
     """The balance recomputed from the entries: what the cache must always equal."""
-    return session.scalar(
+    return session.execute(
         select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.user_id == user_id)
-    )
+    ).scalar_one()

@@ -4,6 +4,7 @@ leaderboard aggregates."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -18,11 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from volunteers.models import User
 
-class Gift(db.Model):
+
+class Gift(Model):
     __tablename__ = "gifts"
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
@@ -42,7 +46,7 @@ class Gift(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Order(db.Model):
+class Order(Model):
     """A gift ordered with points; collected at the police room with its pickup code."""
 
     __tablename__ = "orders"
@@ -64,10 +68,10 @@ class Order(db.Model):
     collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gift: Mapped[Gift] = relationship()
-    person: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    person: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class BadgeAward(db.Model):
+class BadgeAward(Model):
     """A badge a person earned, once, with the date."""
 
     __tablename__ = "badge_awards"
@@ -76,7 +80,7 @@ class BadgeAward(db.Model):
     awarded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ScoreBucket(db.Model):
+class ScoreBucket(Model):
     """Points earned by one person in one scope (grid, team, community, area) and period
     (all time, an ISO week, a month), kept up to date by the ledger: leaderboards read these
     rows instead of summing the ledger."""
@@ -90,7 +94,7 @@ class ScoreBucket(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ScoreEvent(db.Model):
+class ScoreEvent(Model):
     """An earning (or its reversal) not yet added to the score buckets: the ledger queues one
     with each entry that counts, in the same transaction, and ``leaderboard.fold`` moves them
     into the buckets in batches (see rewards/leaderboard.py)."""
@@ -102,7 +106,7 @@ class ScoreEvent(db.Model):
     earned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One change of a person's points. Never updated or deleted: corrections are new entries."""
 
     __tablename__ = "ledger_entries"
@@ -124,7 +128,7 @@ class LedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class PointBalance(db.Model):
+class PointBalance(Model):
     """The cached sum of a person's ledger entries, changed only by ``rewards.ledger``."""
 
     __tablename__ = "point_balances"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ STATUS_LABELS = {
 
 
 def my_points(user: Person, limit: int = 50) -> dict[str, Any]:
-    session = db.session
+    session = db.session()
     entries = session.scalars(
         select(LedgerEntry)
         .where(LedgerEntry.user_id == user.id)
@@ -94,7 +94,7 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
-def my_orders(user: Person) -> list[Order]:
+def my_orders(user: Person) -> Sequence[Order]:
     return db.session.scalars(
         select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc()).limit(50)
     ).all()
@@ -137,7 +137,7 @@ def team_page(viewer: Person, team_id: int, now: datetime) -> dict[str, Any] | N
             )
         )
     }
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": m.name,
             "role": m.role,

@@ -89,11 +89,11 @@ def order() -> Any:
             order_key=secrets.token_urlsafe(16),
         )
     if wants_json():
-        body = queries.order_json(result.order) | {
+        placed = queries.order_json(result.order) | {
             "balance": result.balance,
             "pickup_url": pickup_url(result.order),
         }
-        return jsonify(order=body), 200 if result.replayed else 201
+        return jsonify(order=placed), 200 if result.replayed else 201
     return redirect(url_for("rewards.my_orders", placed=result.order.id))
 
 
@@ -138,10 +138,10 @@ def cancel_order(order_id: int) -> Any:
 def leaderboards(query: LeaderboardQuery) -> Any:
     """A leaderboard's top and the caller's place (JSON with Accept: application/json)."""
     scope, period = query.scope, query.period
-    mine = leaderboard.scopes_of(db.session, current_user.id)
+    mine = leaderboard.scopes_of(db.session(), current_user.id)
     scope_id = queries.board_group(current_user, scope, query.id, mine)
     leaderboard.catch_up()
-    result = leaderboard.board(db.session, scope, scope_id, period, current_user.id, utcnow())
+    result = leaderboard.board(db.session(), scope, scope_id, period, current_user.id, utcnow())
     if wants_json():
         return jsonify(
             top=[s.__dict__ for s in result["top"]],

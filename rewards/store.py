@@ -11,9 +11,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.roles import FIELD_ROLES
@@ -89,19 +90,22 @@ def place_order(
     gift = session.get(Gift, gift_id)
     if gift is None or not gift_available(gift, now):
         raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
-    taken = session.scalar(
+    taken = session.execute(
         select(func.count())
         .select_from(Order)
         .where(Order.user_id == user.id, Order.gift_id == gift_id, Order.status != CANCELLED)
-    )
+    ).scalar_one()
     if taken >= gift.per_person_limit:
         raise Conflict(
             "over_limit",
             _l("You have already ordered this gift %(limit)s time(s), the most allowed."),
             limit=gift.per_person_limit,
         )
-    sold = session.execute(
-        update(Gift).where(Gift.id == gift_id, Gift.stock > 0).values(stock=Gift.stock - 1)
+    sold = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Gift).where(Gift.id == gift_id, Gift.stock > 0).values(stock=Gift.stock - 1)
+        ),
     ).rowcount
     if sold != 1:
         raise Conflict("out_of_stock", _l("Sorry, this gift has just run out."))
@@ -141,17 +145,20 @@ def hand_over(
         raise Conflict(
             "pickup_used",
             _l("This gift was already handed over on %(when)s."),
-            when=order.collected_at.strftime("%Y-%m-%d %H:%M"),
+            when=order.collected_at.strftime("%Y-%m-%d %H:%M") if order.collected_at else "—",
         )
     if order.status == CANCELLED or order.collect_by <= now:
         raise Conflict(
             "pickup_expired",
             _l("This order has expired or was cancelled; the points were returned."),
         )
-    claimed = uow.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == PENDING)
-        .values(status=COLLECTED, collected_at=now, collected_by_id=officer.id)
+    claimed = cast(
+        CursorResult[Any],
+        uow.session.execute(
+            update(Order)
+            .where(Order.id == order.id, Order.status == PENDING)
+            .values(status=COLLECTED, collected_at=now, collected_by_id=officer.id)
+        ),
     ).rowcount
     if claimed != 1:
         raise Conflict(
@@ -165,14 +172,17 @@ def cancel(uow: UnitOfWork, order_id: int, now: datetime | None = None) -> bool:
     """Cancel a pending order: stock back, points back by a reversing entry. Safe twice."""
     now = now or utcnow()
     session = uow.session
-    claimed = session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status == PENDING)
-        .values(status=CANCELLED, cancelled_at=now)
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status == PENDING)
+            .values(status=CANCELLED, cancelled_at=now)
+        ),
     ).rowcount
     if claimed != 1:
         return False
-    order = session.get(Order, order_id)
+    order = session.get_one(Order, order_id)
     session.execute(update(Gift).where(Gift.id == order.gift_id).values(stock=Gift.stock + 1))
     ledger.award(
         uow,

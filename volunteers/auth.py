@@ -18,4 +18,4 @@ def install_login_loader(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(login_id: str) -> Person | None:
-        return person_for_login_session(db.session, login_id)
+        return person_for_login_session(db.session(), login_id)

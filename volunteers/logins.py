@@ -82,7 +82,7 @@ def person_for_login_session(
     expires_at, active, *columns = row
     if expires_at <= (now or utcnow()) or not active:
         return None
-    return Person(*columns, login_session_id=login_id)
+    return Person(**dict(zip(ACCOUNT_COLUMNS, columns, strict=True)), login_session_id=login_id)
 
 
 def revoke_login_session(uow: UnitOfWork, login_id: str) -> None:

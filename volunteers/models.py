@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.roles import ALL_ROLES
 from app.types import UTCDateTime, utcnow
 
 ROLE_VALUES = ", ".join(f"'{role.value}'" for role in sorted(ALL_ROLES))
 
 
-class PoliceArea(db.Model):
+class PoliceArea(Model):
     """A community police room's area of responsibility (警务区)."""
 
     __tablename__ = "police_areas"
@@ -28,7 +28,7 @@ class PoliceArea(db.Model):
     communities: Mapped[list[Community]] = relationship(back_populates="police_area")
 
 
-class Community(db.Model):
+class Community(Model):
     """A residential community (社区) with its boundary as a GeoJSON Polygon."""
 
     __tablename__ = "communities"
@@ -40,7 +40,7 @@ class Community(db.Model):
     grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.code")
 
 
-class Grid(db.Model):
+class Grid(Model):
     """A management grid (网格) looked after by a grid worker; boundary as a GeoJSON Polygon."""
 
     __tablename__ = "grids"
@@ -52,7 +52,7 @@ class Grid(db.Model):
     community: Mapped[Community] = relationship(back_populates="grids")
 
 
-class Team(db.Model):
+class Team(Model):
     """A patrol team (巡防队)."""
 
     __tablename__ = "teams"
@@ -61,7 +61,7 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
 
-class User(db.Model):
+class User(Model):
     """A person who logs in with a mobile number. Never deleted while they have history. In a
     request, whoever is logged in is a ``Person`` (volunteers/person.py), not this row."""
 
@@ -84,7 +84,7 @@ class User(db.Model):
     community: Mapped[Community | None] = relationship()
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One login on one device. Revoking the row makes that device's cookies useless."""
 
     __tablename__ = "login_sessions"
@@ -97,7 +97,7 @@ class LoginSession(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
 
-class InviteCode(db.Model):
+class InviteCode(Model):
     """A code an officer hands out so a resident can register as a volunteer."""
 
     __tablename__ = "invite_codes"
@@ -114,7 +114,7 @@ class InviteCode(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Consent(db.Model):
+class Consent(Model):
     """What a person agreed to (or withdrew) and when; append-only, the newest row counts."""
 
     __tablename__ = "consents"

@@ -20,7 +20,7 @@ def field_state(user: Person) -> dict[str, Any]:
         "name": user.name,
         "role": user.role,
         "on_duty": user.on_duty,
-        "location_consent": has_consent(db.session, user.id, CONSENT_LOCATION),
+        "location_consent": has_consent(db.session(), user.id, CONSENT_LOCATION),
     }
 
 

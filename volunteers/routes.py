@@ -226,7 +226,7 @@ def officer_people() -> Any:
     except DomainError as error:
         return form_error("volunteers/officer_people.html", error, form=data, **context)
     if wants_json():
-        return jsonify(user=_me(person)), 201
+        return jsonify(user=_me(Person.of(person))), 201
     return redirect(url_for("volunteers.officer_people", created=person.id))
 
 
@@ -239,7 +239,7 @@ def officer_set_active(user_id: int, body: ActiveBody) -> Any:
         person = services.set_active(uow, current_user, user_id, body.active)
         uow.commit()
     if wants_json():
-        return jsonify(user=_me(person), active=person.active)
+        return jsonify(user=_me(Person.of(person)), active=person.active)
     return redirect(url_for("volunteers.officer_people"))
 
 

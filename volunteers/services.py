@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -152,10 +153,13 @@ def register_volunteer(
         hash_method=hash_method,
     )
     # Conditional update: two people racing for the last use cannot both win.
-    claimed = uow.session.execute(
-        update(InviteCode)
-        .where(InviteCode.id == invite.id, InviteCode.uses < InviteCode.max_uses)
-        .values(uses=InviteCode.uses + 1)
+    claimed = cast(
+        CursorResult[Any],
+        uow.session.execute(
+            update(InviteCode)
+            .where(InviteCode.id == invite.id, InviteCode.uses < InviteCode.max_uses)
+            .values(uses=InviteCode.uses + 1)
+        ),
     ).rowcount
     if claimed != 1:
         raise Conflict(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 from celery import shared_task
-from sqlalchemy import delete, or_
+from sqlalchemy import CursorResult, delete, or_
 
 from app.types import utcnow
 from app.uow import unit_of_work
@@ -19,10 +20,16 @@ def purge_expired_login_sessions() -> int:
     """Delete logins that expired, or were revoked more than a week ago (they open nothing)."""
     now = utcnow()
     with unit_of_work() as uow:
-        deleted = uow.session.execute(
-            delete(LoginSession).where(
-                or_(LoginSession.expires_at <= now, LoginSession.revoked_at <= now - KEEP_REVOKED)
-            )
+        deleted = cast(
+            CursorResult[Any],
+            uow.session.execute(
+                delete(LoginSession).where(
+                    or_(
+                        LoginSession.expires_at <= now,
+                        LoginSession.revoked_at <= now - KEEP_REVOKED,
+                    )
+                )
+            ),
         ).rowcount
         uow.commit()
     return deleted
