@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts
-from app.errors import wants_json
+from app.errors import Forbidden, wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
@@ -19,6 +20,10 @@ from checkins.policy import current_policy, signing_key
 from checkins.schemas import CheckInAnswer, CheckInBody
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
+QUEUED_BY_SOMEONE_ELSE = _l(
+    "This check-in was saved on this phone while someone else was logged in. It stays with "
+    "them and is not sent under your name."
+)
 
 
 @bp.get("/c/<token>")
@@ -41,6 +46,8 @@ def scan(token: str) -> Any:
 @accepts(CheckInBody, answers={201: CheckInAnswer, 200: CheckInAnswer})
 def create_checkin(body: CheckInBody) -> Any:
     """Check in at a patrol point (201; 200 when the same client_id was already answered)."""
+    if body.person_id not in (None, current_user.id):
+        raise Forbidden("queued_by_someone_else", QUEUED_BY_SOMEONE_ELSE)
     check = services.CheckInRequest(
         token=body.token,
         lat=body.lat,

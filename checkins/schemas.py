@@ -28,6 +28,9 @@ class CheckInBody(Input):
     # Set by the page only for an attempt it kept in its offline queue: then, and only then,
     # ``device_time`` may date the check-in (checkins/services.py).
     queued_offline: bool = False
+    # Who was logged in when the page saved the attempt: on a shared duty phone, never sent
+    # (and never counted) under someone else's login.
+    person_id: Id | None = None
 
     @field_validator("device_time", mode="before")
     @classmethod

@@ -110,9 +110,11 @@ def logout() -> Any:
     session.clear()
     if lang:
         session[LANG_SESSION_KEY] = lang
-    if wants_json():
-        return jsonify(ok=True)
-    return redirect(url_for("volunteers.login"))
+    response = jsonify(ok=True) if wants_json() else redirect(url_for("volunteers.login"))
+    # What the pages kept on this phone (the check-in page's unsent scans) goes with the login:
+    # duty phones are shared. Browsers honour it on HTTPS (and localhost); logout.js also does it.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])

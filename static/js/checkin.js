@@ -3,11 +3,17 @@
    when the server has answered, so a dropped connection loses nothing; the queue is flushed
    when the phone is back online or the page is opened again. Only what is sent from the queue
    says so (queued_offline): the server then dates it by the phone's clock, and judges it in
-   the order scans were made, so the queue goes out oldest first and before any new scan. */
+   the order scans were made, so the queue goes out oldest first and before any new scan.
+   Duty phones are shared: the queue is kept per person, forgotten at logout (here, by logout.js
+   on other pages, and by the logout answer's Clear-Site-Data), and each attempt names who saved
+   it, so nobody's scans go out under another's login. */
 (function () {
   "use strict";
-  var QUEUE = "wanjia.checkin.queue";
   var root = document.getElementById("checkin");
+  var person = Number(root.dataset.person);
+  var QUEUE = "wanjia.checkin.queue." + person;
+  /* The queue of earlier versions was one per phone, whoever saved it: not sent to anyone. */
+  try { localStorage.removeItem("wanjia.checkin.queue"); } catch (e) { /* private mode */ }
   var labels = JSON.parse(document.getElementById("labels").textContent);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var statusEl = document.getElementById("status");
@@ -49,9 +55,12 @@
       body: JSON.stringify(item)
     }).then(function (response) {
       return response.json().then(function (body) {
-        // Not answered: a server fault, or a login that ended (the page will ask to log in
-        // again); the attempt stays queued and is sent once that is put right.
-        if (response.status >= 500 || response.status === 401) { throw new Error("retry later"); }
+        // Not answered: a server fault, a login that ended (the page will ask to log in
+        // again), or another login since this page opened (its CSRF token is stale, or the
+        // attempt names someone else); it stays queued and is sent once that is put right.
+        var code = body && body.error && body.error.code;
+        if (response.status >= 500 || response.status === 401 || code === "csrf_failed" ||
+            code === "queued_by_someone_else") { throw new Error("retry later"); }
         forget(item.client_id);  // answered, yes or no: never send it again
         return { ok: response.ok, body: body };
       });
@@ -100,7 +109,8 @@
     var item = {
       api: root.dataset.api, token: root.dataset.token, client_id: newId(),
       lat: position.coords.latitude, lon: position.coords.longitude,
-      accuracy: position.coords.accuracy, device_time: new Date().toISOString()
+      accuracy: position.coords.accuracy, device_time: new Date().toISOString(),
+      person_id: person
     };
     /* The saved copy is sent only if this live attempt gets no answer: it then waited. */
     var queue = load(); queue.push(Object.assign({}, item, { queued_offline: true })); save(queue);
@@ -141,6 +151,12 @@
     retry.hidden = false;
   }
 
+  /* Logging out from this page forgets this person's queue (static/js/logout.js elsewhere). */
+  document.addEventListener("submit", function (event) {
+    if (/\/logout$/.test(event.target.getAttribute("action") || "")) {
+      try { localStorage.removeItem(QUEUE); } catch (e) { /* private mode */ }
+    }
+  }, true);
   window.addEventListener("online", flushQueue);
   retry.addEventListener("click", locate);
   if (root.dataset.stale) {

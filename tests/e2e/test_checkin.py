@@ -34,7 +34,7 @@ from tests.e2e.helpers import (
 
 pytestmark = pytest.mark.e2e
 
-QUEUE_KEY = "wanjia.checkin.queue"
+QUEUE_KEY = "wanjia.checkin.queue"  # then "." and the person's id: one queue per person
 M_PER_DEG_LAT = 110_900.0
 LOCAL = ZoneInfo("Asia/Shanghai")  # the demo's LOCAL_TIMEZONE: where "today" and route windows live
 JSON = {"Accept": "application/json"}
@@ -99,8 +99,13 @@ def make_phone(browser: Any, live_server: str) -> Iterator[Any]:
         context.close()
 
 
+def queue_key(page: Any) -> str:
+    """The phone's queue of the person the check-in page was opened for."""
+    return f"{QUEUE_KEY}.{page.locator('#checkin').get_attribute('data-person')}"
+
+
 def queue(page: Any) -> list[dict[str, Any]]:
-    raw = page.evaluate(f"() => localStorage.getItem({QUEUE_KEY!r})")
+    raw = page.evaluate("(key) => localStorage.getItem(key)", queue_key(page))
     return json.loads(raw) if raw else []
 
 
@@ -415,7 +420,9 @@ def test_offline_check_in_waits_on_the_phone_and_is_sent_when_back_online(
         phone.set_offline(False)  # Chromium fires the page's "online" event
     assert sent.value.post_data_json["client_id"] == waiting["client_id"]
     status_is(page, "done")
-    page.wait_for_function(f"() => !JSON.parse(localStorage.getItem({QUEUE_KEY!r}) || '[]').length")
+    page.wait_for_function(
+        "(key) => !JSON.parse(localStorage.getItem(key) || '[]').length", arg=queue_key(page)
+    )
     assert page.locator("#result-points").inner_text() == f"+{point['points']} 分"
     assert page.locator("#status").get_attribute("data-code") in (None, "")
     shot(page, "phone-checkin-queued-then-sent")
