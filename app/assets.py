@@ -135,7 +135,8 @@ def serve(manifest: Manifest, asked: Request, filename: str) -> Response:
         response.vary.add("Accept-Encoding")
     if packed:
         response.content_encoding = "gzip"
-    return response.make_conditional(asked)
+    response.make_conditional(asked)  # in place (werkzeug types its answer as its own Response)
+    return response
 
 
 def compress_html(response: Response) -> Response:
@@ -191,5 +192,6 @@ def init_app(app: Flask) -> None:
                 values["filename"] = asset.hashed_name
 
     app.url_defaults(hashed_url)
-    app.wsgi_app = StaticFiles(app.wsgi_app, manifest, f"{app.static_url_path}/")
+    # Flask's documented way to wrap the WSGI app; its typing declares wsgi_app a method.
+    app.wsgi_app = StaticFiles(app.wsgi_app, manifest, f"{app.static_url_path}/")  # type: ignore[method-assign]
     app.after_request(compress_html)

@@ -92,7 +92,7 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
     than loopback, police-room accounts on the demo password need --demo."""
     from app import serving
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app
     try:
         limits = serving.limits_for(app)
     except ValueError as exc:
@@ -151,7 +151,7 @@ def doctor_command() -> None:
     """
     from app.doctor import run_checks
 
-    findings = run_checks(current_app._get_current_object())
+    findings = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
     for finding in findings:
         click.echo(f"{finding.level.upper():<4} {finding.check}: {finding.message}")
         if finding.fix:

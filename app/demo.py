@@ -218,7 +218,7 @@ def _seed_history(uow: UnitOfWork, rng: random.Random, field_people: list[User])
     today = datetime.now(TZ).date()
     for person in field_people:
         regular = person.phone == DEMO_LOGINS[Role.VOLUNTEER.value] or rng.random() < 0.4
-        if not regular:
+        if not regular or person.grid_id is None:
             continue
         days = sorted(rng.sample(range(1, HISTORY_DAYS + 1), rng.randint(2, 8)), reverse=True)
         if person.phone == DEMO_LOGINS[Role.VOLUNTEER.value]:

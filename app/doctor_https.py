@@ -183,7 +183,7 @@ def check_tls(app: Flask, now: dt.datetime) -> list[Finding]:
             )
         ]
     operator = bool(cert)
-    if operator:
+    if cert and key:  # the operator's own pair
         cert_path, key_path = Path(cert), Path(key)
     else:
         cert_path, key_path = tls.own_pair(instance)

@@ -33,7 +33,7 @@ def _chosen_language() -> str:
     if not has_request_context():  # CLI and Celery: the default (Chinese)
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get(LANG_SESSION_KEY)
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     # Browsers say "zh-CN"; our catalogs are named "zh_CN".
     offered = [lang.replace("_", "-") for lang in languages]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask.sansio.app import App
 from markupsafe import Markup
 from markupsafe import escape as html_escape
 
@@ -178,7 +179,7 @@ def check_tile_setup(config: Mapping[str, Any], instance: Path) -> TileSetup:
     return TileSetup(url=url, datum=datum, mbtiles=mbtiles, problems=tuple(problems))
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: App) -> None:
     """Check the tile setup once, say what is wrong, and offer ``map_attributes`` to templates."""
     setup = check_tile_setup(app.config, Path(app.instance_path))
     for problem in setup.problems:

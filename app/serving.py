@@ -243,7 +243,7 @@ def own_addresses() -> list[str]:
         found = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
     except OSError:
         return []
-    return [info[4][0] for info in found]
+    return [str(info[4][0]) for info in found]
 
 
 def addresses_to_open(host: str, candidates: Callable[[], list[str]] = own_addresses) -> list[str]:

@@ -52,7 +52,7 @@ def _names(extra_hosts: list[str]) -> list[x509.GeneralName]:
     seen: set[str] = {"localhost"}
     candidates = [socket.gethostname(), *extra_hosts, "127.0.0.1"]
     try:
-        candidates += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+        candidates += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)]
     except OSError:
         pass
     for host in candidates:

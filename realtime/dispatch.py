@@ -236,11 +236,11 @@ def answer(
         uow.session.flush()
         announce(uow, incident)
         return offer
-    taken = uow.session.scalar(
+    taken = uow.session.execute(
         select(func.count())
         .select_from(Offer)
         .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
-    )
+    ).scalar_one()
     if taken >= incident.needed:
         raise Conflict("offer_taken", _l("Thank you, but enough people are already going."))
     offer.status = ACCEPTED

@@ -4,8 +4,9 @@ further away. Run by a periodic sweep (realtime.tasks.escalate_due), so it survi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from app.uow import UnitOfWork
 from realtime import events
@@ -34,14 +35,17 @@ def escalate_due(
     ).all()
     escalated = []
     for incident in due:
-        claimed = session.execute(
-            update(Incident)
-            .where(
-                Incident.id == incident.id,
-                Incident.round == incident.round,
-                Incident.offer_deadline == incident.offer_deadline,
-            )
-            .values(offer_deadline=None)
+        claimed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Incident)
+                .where(
+                    Incident.id == incident.id,
+                    Incident.round == incident.round,
+                    Incident.offer_deadline == incident.offer_deadline,
+                )
+                .values(offer_deadline=None)
+            ),
         ).rowcount
         if claimed != 1:
             continue
@@ -65,11 +69,11 @@ def escalate_due(
                 room=events.user_room(offer.user_id),
                 namespace=events.FIELD_NS,
             )
-        engaged = session.scalar(
+        engaged = session.execute(
             select(func.count())
             .select_from(Offer)
             .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
-        )
+        ).scalar_one()
         if engaged >= incident.needed:
             continue
         if incident.round >= settings.max_rounds:

@@ -12,7 +12,8 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room  # noqa: A004
+from flask_socketio import Namespace, emit, join_room
+from socketio.exceptions import ConnectionRefusedError  # noqa: A004
 from sqlalchemy import select
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
@@ -57,6 +58,7 @@ def _radius(asked: float | None, default: int) -> float:
 
 class _AuthenticatedNamespace(Namespace):
     connect_permission = ""
+    namespace: str  # set by Namespace.__init__; types-Flask-SocketIO does not declare it
 
     def on_connect(self, auth: Any = None) -> None:
         try:
@@ -273,11 +275,11 @@ def register_namespaces() -> None:
     socketio.on_namespace(ConsoleNamespace(events.CONSOLE_NS))
 
     @socketio.on_error_default
-    def _on_error(error: Exception) -> dict[str, Any]:
+    def _on_error(error: BaseException) -> dict[str, Any]:
         if isinstance(error, ConnectionRefusedError):
             raise error  # let Socket.IO refuse the connection with our error shape
         if isinstance(error, DomainError):
-            log.warning("socket event %s refused: %s", request.event, error.code)
+            log.warning("socket event %s refused: %s", getattr(request, "event", "?"), error.code)
             body = error.as_dict()
         else:
             log.exception("socket event %s failed", getattr(request, "event", "?"))

@@ -128,7 +128,9 @@ class InProcessPresence:
         with self._lock:
             if not self._people:
                 return []
-            stop, heap, found = reach, [], []
+            stop = reach
+            heap: list[float] = []  # the limit nearest distances so far, negated
+            found: list[tuple[float, Seen]] = []
             for bound, keys in self._batches(q, reach):
                 if bound > stop:
                     break

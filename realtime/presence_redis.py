@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import redis
 
@@ -107,19 +108,19 @@ class RedisPresence:
         with self._r.pipeline(transaction=True) as p:
             for key in self._geo.values():
                 p.zrem(key, user_id)
-            p.hdel(self._info, user_id)
+            p.hdel(self._info, str(user_id))
             p.zrem(self._seen, user_id)
             p.execute()
 
     def get(self, user_id: int) -> Seen | None:
-        raw = self._r.hget(self._info, user_id)
+        # redis-py types a command's answer as either a value or an awaitable (the asyncio
+        # client shares the signatures); this client is synchronous.
+        raw = cast("str | None", self._r.hget(self._info, str(user_id)))
         return None if raw is None else _load(user_id, raw)
 
     def all(self) -> list[Seen]:
-        return sorted(
-            (_load(int(u), raw) for u, raw in self._r.hgetall(self._info).items()),
-            key=lambda s: s.user_id,
-        )
+        info = cast("dict[str, str]", self._r.hgetall(self._info))
+        return sorted((_load(int(u), raw) for u, raw in info.items()), key=lambda s: s.user_id)
 
     def expire(self, older_than: datetime) -> list[int]:
         """Remove and return everyone last seen before ``older_than`` (lost connections)."""
@@ -222,6 +223,6 @@ class RedisPresence:
     def _fetch(self, ids: list[int], cache: dict[int, Seen | None]) -> None:
         ids = [u for u in ids if u not in cache]
         if ids:
-            raws = self._r.hmget(self._info, ids)
+            raws = cast("list[str | None]", self._r.hmget(self._info, ids))
             for user_id, raw in zip(ids, raws, strict=True):
                 cache[user_id] = None if raw is None else _load(user_id, raw)

@@ -23,7 +23,8 @@ def disconnect_room(room: str, namespaces: tuple[str, ...]) -> None:
 
     A socket keeps its own copy of the login, so ending the login must end its sockets too.
     """
-    server = socketio.server
+    # python-socketio's Server; types-Flask-SocketIO leaves it out as internal.
+    server = socketio.server  # type: ignore[attr-defined]
     if server is None:
         return
     for namespace in namespaces:
