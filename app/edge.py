@@ -49,12 +49,10 @@ OptionalId = Annotated[Id | None, Blank]
 OptionalInt32 = Annotated[Int32 | None, Blank]
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    """A string field of at most ``max_length`` characters (the column's), spaces trimmed."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-    ]
+def text(max_length: int, min_length: int = 0) -> StringConstraints:
+    """A string field's limits, as ``Annotated[str, text(n)]``: at most ``max_length``
+    characters (the column's), spaces trimmed."""
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
 class Input(BaseModel):

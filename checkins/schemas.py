@@ -19,12 +19,12 @@ class CheckInBody(Input):
     """A poster scan as the phone sends it. A missing position is the rules' refusal
     (``location_missing``), since a phone without a fix is an honest, common case."""
 
-    token: text(512, min_length=1)  # type: ignore[valid-type]
+    token: Annotated[str, text(512, min_length=1)]
     lat: Latitude | None = None
     lon: Longitude | None = None
     accuracy: Metres | None = None
     device_time: datetime | None = None  # ISO 8601, or epoch milliseconds from the page's clock
-    client_id: text(64) | None = None  # type: ignore[valid-type]
+    client_id: Annotated[str, text(64)] | None = None
     # Set by the page only for an attempt it kept in its offline queue: then, and only then,
     # ``device_time`` may date the check-in (checkins/services.py).
     queued_offline: bool = False
@@ -68,16 +68,16 @@ class PointBody(Input):
     """A patrol point's fields; those left out are not changed (checkins/points.py checks
     each range with its own message)."""
 
-    name: text(120) | None = None  # type: ignore[valid-type]
+    name: Annotated[str, text(120)] | None = None
     lat: Annotated[Latitude | None, Blank] = None
     lon: Annotated[Longitude | None, Blank] = None
     radius_m: OptionalInt32 = None
     points: OptionalInt32 = None
     grid_id: OptionalId = None
     hotspot: bool | None = None
-    active_from: text(40) | None = None  # type: ignore[valid-type]  # ISO 8601, local if no zone
-    active_until: text(40) | None = None  # type: ignore[valid-type]
-    allowed_roles: Annotated[list[text(20)], Field(max_length=10)] | None = None  # type: ignore[valid-type]
+    active_from: Annotated[str, text(40)] | None = None  # ISO 8601, local if no zone
+    active_until: Annotated[str, text(40)] | None = None
+    allowed_roles: Annotated[list[Annotated[str, text(20)]], Field(max_length=10)] | None = None
 
 
 def _comma_list(value: Any) -> Any:
@@ -91,7 +91,7 @@ IdList = Annotated[list[Id], BeforeValidator(_comma_list), Field(max_length=500)
 
 
 class RouteBody(Input):
-    name: text(120)  # type: ignore[valid-type]
+    name: Annotated[str, text(120)]
     starts_at: time
     ends_at: time
     point_ids: IdList = []

@@ -11,7 +11,7 @@ from pydantic import Field, StrictBool
 from app.edge import Id, Input, Int32, text
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-Roles = Annotated[list[text(20)], Field(max_length=10)]  # type: ignore[valid-type]
+Roles = Annotated[list[Annotated[str, text(20)]], Field(max_length=10)]
 
 
 class SetDutyEvent(Input):
@@ -32,13 +32,13 @@ class AnswerOfferEvent(Input):
 
 class ProgressEvent(Input):
     offer_id: Id
-    status: text(20)  # type: ignore[valid-type]
+    status: Annotated[str, text(20)]
 
 
 class CreateIncidentEvent(Input):
-    kind: text(40)  # type: ignore[valid-type]
+    kind: Annotated[str, text(40)]
     priority: Int32 = 2
-    description: text(2000) = ""  # type: ignore[valid-type]
+    description: Annotated[str, text(2000)] = ""
     lat: Finite
     lon: Finite
     needed: Int32 = 1

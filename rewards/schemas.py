@@ -14,18 +14,18 @@ MAX_CORRECTION = 100_000
 
 class OrderBody(Input):
     gift_id: Id
-    client_key: text(64) = ""  # type: ignore[valid-type]
+    client_key: Annotated[str, text(64)] = ""
 
 
 class CorrectionBody(Input):
     user_id: Id
     delta: Annotated[int, Field(ge=-MAX_CORRECTION, le=MAX_CORRECTION)]
-    note: text(500) = ""  # type: ignore[valid-type]
-    key: text(64) | None = None  # type: ignore[valid-type]
+    note: Annotated[str, text(500)] = ""
+    key: Annotated[str, text(64)] | None = None
 
 
 class DeskBody(Input):
-    code: text(512)  # type: ignore[valid-type]  # the pickup code, or the scanned pickup URL
+    code: Annotated[str, text(512)]  # the pickup code, or the scanned pickup URL
 
 
 class LeaderboardQuery(Input):
@@ -41,12 +41,12 @@ class MyOrdersQuery(Input):
 class GiftBody(Input):
     """A gift's fields; those left out are not changed (the catalog checks each range)."""
 
-    name: text(120) | None = None  # type: ignore[valid-type]
-    description: text(4000) | None = None  # type: ignore[valid-type]
+    name: Annotated[str, text(120)] | None = None
+    description: Annotated[str, text(4000)] | None = None
     price: Int32 | None = None
     stock: Int32 | None = None
     per_person_limit: Int32 | None = None
-    pickup_place: text(200) | None = None  # type: ignore[valid-type]
-    active_from: text(40) | None = None  # type: ignore[valid-type]  # ISO 8601, local if no zone
-    active_until: text(40) | None = None  # type: ignore[valid-type]
+    pickup_place: Annotated[str, text(200)] | None = None
+    active_from: Annotated[str, text(40)] | None = None  # ISO 8601, local if no zone
+    active_until: Annotated[str, text(40)] | None = None
     retired: bool | None = None

@@ -3,14 +3,25 @@ volunteers/rules.py check phone numbers, names and passwords with their own mess
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from app.edge import Input, OptionalId, OptionalInt32, text
 
 
+class LoginBody(Input):
+    phone: Annotated[str, text(40)]
+    password: Annotated[str, text(200)]
+
+
+class LogoutBody(Input):
+    everywhere: bool = False  # end every login of this person, not just this phone's
+
+
 class RegisterBody(Input):
-    invite_code: text(32)  # type: ignore[valid-type]
-    name: text(60)  # type: ignore[valid-type]
-    phone: text(40)  # type: ignore[valid-type]
-    password: text(200)  # type: ignore[valid-type]
+    invite_code: Annotated[str, text(32)]
+    name: Annotated[str, text(60)]
+    phone: Annotated[str, text(40)]
+    password: Annotated[str, text(200)]
     agree: bool = False
 
 
@@ -20,10 +31,10 @@ class DutyBody(Input):
 
 
 class StaffBody(Input):
-    name: text(60)  # type: ignore[valid-type]
-    phone: text(40)  # type: ignore[valid-type]
-    password: text(200)  # type: ignore[valid-type]
-    role: text(20)  # type: ignore[valid-type]
+    name: Annotated[str, text(60)]
+    phone: Annotated[str, text(40)]
+    password: Annotated[str, text(200)]
+    role: Annotated[str, text(20)]
     grid_id: OptionalId = None
     team_id: OptionalId = None
 
@@ -37,4 +48,4 @@ class InviteBody(Input):
     team_id: OptionalId = None
     max_uses: OptionalInt32 = None
     days: OptionalInt32 = None
-    note: text(200) = ""  # type: ignore[valid-type]
+    note: Annotated[str, text(200)] = ""
