@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite as CI runs it: install, make sure PostgreSQL and Redis are up, lint,
-# then every test (unit, PostgreSQL, real sockets, Celery, Chromium) and the quick benchmarks.
+# type-check, then every test (unit, PostgreSQL, real sockets, Celery, Chromium) and the quick
+# benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
 bash scripts/services.sh
 VENV=${VENV:-.venv}
 "$VENV/bin/ruff" check .
+"$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
 "$VENV/bin/pytest" -n 2 -p no:cacheprovider "$@"
 for bench in bench/*.py; do
