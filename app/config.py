@@ -84,6 +84,23 @@ class Config:
     CHECKIN_LATE_MAX_MINUTES = 120  # an offline check-in may arrive this late
     CHECKIN_LATE_DAILY_CAP = 15  # offline-queued check-ins dated by the phone, per person a day
     CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES = 30  # phone and server clocks further apart: flagged
+    CHECKIN_REFUSALS_STORED_PER_DAY = 50  # refused attempts kept per person a day; more are counted
+    CHECKIN_RATE_LIMIT = "20 per minute; 300 per day"  # POST /api/checkins per person
+    # Socket.IO events per person (realtime/limits.py), by event; "*" for any event not named.
+    SOCKET_RATE_LIMITS = {
+        "connect": "30 per minute",  # reconnects after drops, a few tabs
+        "ping": "30 per minute",
+        "set_duty": "20 per minute",
+        "position": "20 per minute",  # every 15 s; no faster than POSITION_MIN_INTERVAL_SECONDS
+        "answer_offer": "30 per minute",
+        "progress": "30 per minute",
+        "roster": "30 per minute",
+        "create_incident": "20 per minute; 200 per hour",
+        "find_nearest": "60 per minute",
+        "send_offers": "30 per minute",
+        "close_incident": "30 per minute",
+        "*": "60 per minute",
+    }
     LOCAL_TIMEZONE = "Asia/Shanghai"  # where "a day" begins for caps and streaks
 
     # Earning rules (rewards/earning.py): a check-in pays its point's own value.
@@ -162,6 +179,7 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     if redis_url:
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
         app.config["CELERY_EMBEDDED"] = False
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
 
 
 def _pooled(database_url: str) -> bool:

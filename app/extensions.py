@@ -48,5 +48,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Its storage is the RATELIMIT_STORAGE_URI setting (app/config.py: Redis in the scaled mode, so
+# every process counts together); a storage_uri given here would win over it.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 socketio = SocketIO()

@@ -103,6 +103,17 @@ class PatrolDay(Model):
     streak: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
 
+class RefusalDay(Model):
+    """How many check-in attempts a person had refused on a (local, server-time) day. Only the
+    first ``CHECKIN_REFUSALS_STORED_PER_DAY`` are kept as rows for officers; the rest are only
+    counted here, so a script sending garbage all day cannot fill the table."""
+
+    __tablename__ = "checkin_refusal_days"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    refused: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
 class PatrolRoute(Model):
     """An ordered round of points to walk in a daily time window (it may cross midnight)."""
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts
-from app.errors import Forbidden, wants_json
-from app.extensions import db
+from app.errors import Forbidden, TooManyRequests, wants_json
+from app.extensions import db, limiter
 from app.permissions import requires
 from app.uow import unit_of_work
 from checkins import queries, services, tokens
@@ -20,6 +20,9 @@ from checkins.policy import current_policy, signing_key
 from checkins.schemas import CheckInAnswer, CheckInBody
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
+TOO_MANY_CHECKINS = _l(
+    "Too many check-ins sent from your login in a short time. Please wait a minute and try again."
+)
 QUEUED_BY_SOMEONE_ELSE = _l(
     "This check-in was saved on this phone while someone else was logged in. It stays with "
     "them and is not sent under your name."
@@ -41,7 +44,24 @@ def scan(token: str) -> Any:
     )
 
 
+def _checkin_limit() -> str:
+    return str(current_app.config["CHECKIN_RATE_LIMIT"])
+
+
+def _person_key() -> str:
+    """Check-ins are limited per person (the login's account), not per address: a police
+    room's phones share one address behind carrier NAT."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return request.remote_addr or ""
+
+
+def _too_many_checkins(_limit: Any) -> None:
+    raise TooManyRequests("too_many_checkins", TOO_MANY_CHECKINS)
+
+
 @bp.post("/api/checkins")
+@limiter.limit(_checkin_limit, key_func=_person_key, on_breach=_too_many_checkins)
 @requires("checkins.checkin")
 @accepts(CheckInBody, answers={201: CheckInAnswer, 200: CheckInAnswer})
 def create_checkin(body: CheckInBody) -> Any:

@@ -77,6 +77,7 @@ class Thresholds:
     late_max: timedelta
     late_daily_cap: int = 15
     clock_gap: timedelta = timedelta(minutes=30)
+    refusals_stored_per_day: int = 50
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Thresholds:
@@ -90,6 +91,7 @@ class Thresholds:
             late_max=timedelta(minutes=config["CHECKIN_LATE_MAX_MINUTES"]),
             late_daily_cap=int(config["CHECKIN_LATE_DAILY_CAP"]),
             clock_gap=timedelta(minutes=config["CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES"]),
+            refusals_stored_per_day=int(config["CHECKIN_REFUSALS_STORED_PER_DAY"]),
         )
 
 

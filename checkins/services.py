@@ -6,19 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from types import ModuleType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import insert_ignoring_conflicts, lock_row
+from app.sql import insert_ignoring_conflicts, lock_row, per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import rules, streaks, tokens
-from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
+from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, RefusalDay, allowed_roles
 from checkins.recent import late_that_day
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
@@ -76,7 +77,7 @@ _STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
 
 @dataclass(frozen=True)
 class CheckInOutcome:
-    checkin_id: int
+    checkin_id: int | None  # None: a refusal beyond the day's stored ones, only counted
     point_id: int | None
     point_name: str | None
     points: int
@@ -109,7 +110,8 @@ def check_in(
 
     The phone's clock dates only an attempt the page queued offline; such a late attempt is
     judged at server time too, and few count a day. A phone clock far from the server's flags
-    the attempt for officers, whatever its outcome."""
+    the attempt for officers, whatever its outcome. Refusals beyond the day's allowance
+    (``refusals_stored_per_day``) are only counted, not stored."""
     session = uow.session
     server_time = now or utcnow()
     lock_row(session, User, user.id)  # one person's check-ins are decided one at a time
@@ -134,6 +136,8 @@ def check_in(
         _flag_clock_gap(attempt, request, policy.thresholds)
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
+        if not _keep_refusal(session, user.id, server_time, policy):
+            return _outcome(uow, user, attempt, policy, replayed=False)  # counted, not kept
         if _store(session, user.id, attempt) is None:
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
@@ -188,6 +192,31 @@ def _flag_clock_gap(attempt: Attempt, request: CheckInRequest, t: Thresholds) ->
     attempt.suspicious = True
     attempt.detail = {**(attempt.detail or {}), "clock_gap_minutes": minutes}
     return True
+
+
+def _build_count_refusal(dialect: ModuleType) -> Any:
+    days = RefusalDay.__table__
+    return (
+        dialect.insert(days)
+        .values(user_id=bindparam("user_id"), day=bindparam("day"), refused=1)
+        .on_conflict_do_update(
+            index_elements=[days.c.user_id, days.c.day], set_={"refused": days.c.refused + 1}
+        )
+        .returning(days.c.refused)
+    )
+
+
+_count_refusal = per_dialect(_build_count_refusal)
+
+
+def _keep_refusal(session: Session, user_id: int, server_time: datetime, policy: Policy) -> bool:
+    """Count a refusal on the person's day (server time); False once the day's stored ones
+    reach ``refusals_stored_per_day``: a script sending garbage all day fills no table."""
+    day = server_time.astimezone(policy.timezone).date()
+    refused = session.execute(
+        _count_refusal(session), {"user_id": user_id, "day": day}
+    ).scalar_one()
+    return bool(refused <= policy.thresholds.refusals_stored_per_day)
 
 
 def _store(session: Session, user_id: int, attempt: Attempt) -> int | None:
@@ -328,9 +357,8 @@ class PointFacts(NamedTuple):
 def _outcome(
     uow: UnitOfWork, user: Person, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
-    """A stored attempt's outcome as the person sees it now (refusals and replays)."""
-    if attempt.id is None:
-        raise ValueError("only a stored attempt has an outcome")
+    """An attempt's outcome as the person sees it now (refusals, stored or only counted, and
+    replays)."""
     session = uow.session
     today = attempt.observed_at.astimezone(policy.timezone).date()
     point = session.get(PatrolPoint, attempt.point_id) if attempt.point_id else None

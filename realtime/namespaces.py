@@ -24,7 +24,7 @@ from app.extensions import db, socketio
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, positions
+from realtime import dispatch, events, limits, positions
 from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
@@ -59,6 +59,13 @@ def _radius(asked: float | None, default: int) -> float:
 class _AuthenticatedNamespace(Namespace):
     connect_permission = ""
     namespace: str  # set by Namespace.__init__; types-Flask-SocketIO does not declare it
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        # Every event, connect included, spends the sender's budget for it first.
+        for name in dir(type(self)):
+            if name.startswith("on_") and name != "on_disconnect":
+                setattr(self, name, limits.budgeted(name[3:], getattr(self, name)))
 
     def on_connect(self, auth: Any = None) -> None:
         try:

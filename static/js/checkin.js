@@ -61,6 +61,9 @@
         var code = body && body.error && body.error.code;
         if (response.status >= 500 || response.status === 401 || code === "csrf_failed" ||
             code === "queued_by_someone_else") { throw new Error("retry later"); }
+        if (response.status === 429) {  // too many at once: kept, sent again later; say so
+          var busy = new Error("too many"); busy.answer = { ok: false, body: body }; throw busy;
+        }
         forget(item.client_id);  // answered, yes or no: never send it again
         return { ok: response.ok, body: body };
       });
@@ -79,14 +82,19 @@
       var item = items[i];
       return send(item).then(function (answer) {
         if (item.client_id === shown) { showAnswer(answer); }
-      }, function () {
-        if (item.client_id === shown) { show("queued", labels.queued, "queued"); }
+      }, function (error) {
+        if (item.client_id === shown) { unanswered(error); }
         /* still offline: keep it */
       }).then(function () { return next(i + 1); });
     }
     var done = function () { flushing = null; };
     flushing = Promise.resolve(next(0)).then(done, done);
     return flushing;
+  }
+
+  /* Not answered: still on the phone, to be sent again (the server's reason, if it gave one). */
+  function unanswered(error) {
+    if (error && error.answer) { showAnswer(error.answer); } else { show("queued", labels.queued, "queued"); }
   }
 
   function showAnswer(answer) {
@@ -122,8 +130,8 @@
       return send(item);
     }).then(function (answer) {
       if (shown === item.client_id) { showAnswer(answer); }
-    }, function () {
-      if (shown === item.client_id) { show("queued", labels.queued, "queued"); }
+    }, function (error) {
+      if (shown === item.client_id) { unanswered(error); }
     });
   }
 
