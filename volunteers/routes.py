@@ -27,12 +27,20 @@ from app.i18n import LANG_SESSION_KEY
 from app.permissions import requires
 from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
-from app.web import form_error, request_data, safe_next
+from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
 from volunteers.person import Person
-from volunteers.schemas import ActiveBody, DutyBody, InviteBody, RegisterBody, StaffBody
+from volunteers.schemas import (
+    ActiveBody,
+    DutyBody,
+    InviteBody,
+    LoginBody,
+    LogoutBody,
+    RegisterBody,
+    StaffBody,
+)
 
 bp = Blueprint("volunteers", __name__, template_folder="templates", cli_group=None)
 bp.register_error_handler(RateLimitExceeded, login_limits.refused)
@@ -83,12 +91,11 @@ def login() -> Any:
     next_url = safe_next(request.values.get("next"), url_for("web.home"))
     if request.method == "GET":
         return render_template("volunteers/login.html", next=next_url, form={})
-    data = request_data()
+    data = submitted()
     try:
+        body = parse(LoginBody, data)
         with unit_of_work(write=False) as uow:
-            user = logins.authenticate(
-                uow, str(data.get("phone", "")), str(data.get("password", ""))
-            )
+            user = logins.authenticate(uow, body.phone, body.password)
     except DomainError as error:
         return form_error("volunteers/login.html", error, next=next_url, form=data)
     person = _start_login(user)
@@ -98,9 +105,10 @@ def login() -> Any:
 
 @bp.post("/logout")
 @login_required
-def logout() -> Any:
+@accepts(LogoutBody, described=False)  # fuzzing it would end the fuzzer's own login
+def logout(body: LogoutBody) -> Any:
     with unit_of_work() as uow:
-        if request_data().get("everywhere"):
+        if body.everywhere:
             logins.revoke_all_login_sessions(uow, current_user.id)
         else:
             logins.revoke_login_session(uow, current_user.login_session_id)
