@@ -79,7 +79,7 @@ class Broken(Exception):
 
 def serve_bare(port: int, db_path: str) -> None:
     """One POST endpoint that inserts one row, a SQLite connection per server thread."""
-    from app.serving import serve
+    from app.serving import Limits, serve
 
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -111,7 +111,7 @@ def serve_bare(port: int, db_path: str) -> None:
             ).lastrowid
         return jsonify(id=row_id, status="valid"), 201
 
-    serve(app, HOST, port, tls=None)
+    serve(app, HOST, port, tls=None, limits=Limits())
 
 
 # --- the real app's data -----------------------------------------------------------------------
