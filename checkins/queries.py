@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.types import utcnow
-from checkins import patrols, services, streaks
-from checkins.models import CheckIn
+from checkins import attempts, patrols, services, streaks
+from checkins.models import VALID, CheckIn
 from checkins.rules import MESSAGES
 from rewards import badges, ledger
 from volunteers.person import Person
@@ -47,7 +47,7 @@ def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str,
         .order_by(CheckIn.observed_at.desc(), CheckIn.id.desc())
         .limit(limit)
     ).all()
-    valid_today = services.valid_on_day(session, user.id, now, policy.timezone)
+    valid_today = attempts.valid_on_day(session, user.id, now, policy.timezone)
     return {
         "rounds": patrols.rounds_for(session, user.id, now, policy.timezone),
         "balance": ledger.balance(session, user.id),
@@ -59,7 +59,7 @@ def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str,
                 "id": row.id,
                 "point": row.point.name if row.point else None,
                 "observed_at": row.observed_at.astimezone(policy.timezone).isoformat(),
-                "valid": row.status == services.VALID,
+                "valid": row.status == VALID,
                 "points": row.points,
                 "reason": row.reason,
                 "reason_text": refusal_text(row.reason, row.detail),

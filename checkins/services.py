@@ -4,22 +4,22 @@ pay the points through the ledger in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
-from types import ModuleType
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.roles import FIELD_ROLES, Role
-from app.sql import insert_ignoring_conflicts, lock_row, per_dialect
+from app.sql import lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
-from checkins import rules, streaks, tokens
-from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, RefusalDay, allowed_roles
+from checkins import attempts, rules, streaks, tokens
+from checkins.attempts import Attempt
+from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
 from checkins.recent import late_that_day
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
@@ -48,31 +48,6 @@ class Policy:
     signing_key: bytes
     timezone: ZoneInfo
     streak_bonuses: Mapping[int, int] = field(default_factory=dict)
-
-
-@dataclass
-class Attempt:
-    """One check-in attempt's row, filled in as the rules run."""
-
-    token: str
-    client_id: str | None
-    server_time: datetime
-    observed_at: datetime
-    device_time: datetime | None
-    id: int | None = None
-    point_id: int | None = None
-    status: str = REFUSED
-    reason: str | None = None
-    suspicious: bool = False
-    lat: float | None = None
-    lon: float | None = None
-    accuracy_m: float | None = None
-    distance_m: float | None = None
-    points: int = 0
-    detail: dict[str, Any] | None = None
-
-
-_STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
 
 
 @dataclass(frozen=True)
@@ -133,18 +108,20 @@ def check_in(
             refusal.suspicious,
         )
         attempt.detail = refusal.params
-        _flag_clock_gap(attempt, request, policy.thresholds)
+        attempts.flag_clock_gap(attempt, policy.thresholds)
         if refusal.code == "too_far":  # the evidence officers look at first
             attempt.distance_m = refusal.params["distance"]
-        if not _keep_refusal(session, user.id, server_time, policy):
+        day = server_time.astimezone(policy.timezone).date()
+        allowance = policy.thresholds.refusals_stored_per_day
+        if not attempts.keep_refusal(session, user.id, day, allowance):
             return _outcome(uow, user, attempt, policy, replayed=False)  # counted, not kept
-        if _store(session, user.id, attempt) is None:
+        if attempts.store(session, user.id, attempt) is None:
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     attempt.status = VALID
-    if _flag_clock_gap(attempt, request, policy.thresholds):
+    if attempts.flag_clock_gap(attempt, policy.thresholds):
         attempt.reason = "clock_gap"  # counted, but on the officers' list with why
-    checkin_id = _store(session, user.id, attempt)
+    checkin_id = attempts.store(session, user.id, attempt)
     if checkin_id is None:
         return _replay(uow, user, request.client_id, policy)
     paid = ledger.award(
@@ -166,7 +143,7 @@ def check_in(
         local_time=local_time,
         streak_days=streak,
         run_start=run_start,
-        count_valid=lambda: _valid_total(session, user.id),
+        count_valid=lambda: attempts.valid_total(session, user.id),
         streak_bonuses=policy.streak_bonuses,
     )
     return CheckInOutcome(
@@ -184,67 +161,12 @@ def check_in(
     )
 
 
-def _flag_clock_gap(attempt: Attempt, request: CheckInRequest, t: Thresholds) -> bool:
-    """Mark the attempt suspicious when the phone's clock was far from the server's."""
-    minutes = rules.clock_gap_minutes(request.device_time, attempt.server_time, t)
-    if minutes is None:
-        return False
-    attempt.suspicious = True
-    attempt.detail = {**(attempt.detail or {}), "clock_gap_minutes": minutes}
-    return True
-
-
-def _build_count_refusal(dialect: ModuleType) -> Any:
-    days = RefusalDay.__table__
-    return (
-        dialect.insert(days)
-        .values(user_id=bindparam("user_id"), day=bindparam("day"), refused=1)
-        .on_conflict_do_update(
-            index_elements=[days.c.user_id, days.c.day], set_={"refused": days.c.refused + 1}
-        )
-        .returning(days.c.refused)
-    )
-
-
-_count_refusal = per_dialect(_build_count_refusal)
-
-
-def _keep_refusal(session: Session, user_id: int, server_time: datetime, policy: Policy) -> bool:
-    """Count a refusal on the person's day (server time); False once the day's stored ones
-    reach ``refusals_stored_per_day``: a script sending garbage all day fills no table."""
-    day = server_time.astimezone(policy.timezone).date()
-    refused = session.execute(
-        _count_refusal(session), {"user_id": user_id, "day": day}
-    ).scalar_one()
-    return bool(refused <= policy.thresholds.refusals_stored_per_day)
-
-
-def _store(session: Session, user_id: int, attempt: Attempt) -> int | None:
-    """Insert the attempt and give its id; None when its ``client_id`` was already used (a
-    retry)."""
-    values = {name: getattr(attempt, name) for name in _STORED}
-    attempt.id = session.scalar(
-        insert_ignoring_conflicts(session, _checkins)
-        .values(user_id=user_id, **values)
-        .returning(_checkins.c.id)
-    )
-    return attempt.id
-
-
 def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy) -> CheckInOutcome:
     earlier = uow.session.scalar(
         select(CheckIn).where(CheckIn.user_id == user.id, CheckIn.client_id == client_id)
     )
-    attempt = Attempt(**{name: getattr(earlier, name) for name in ("id", *_STORED)})
+    attempt = Attempt(**{name: getattr(earlier, name) for name in ("id", *attempts.STORED)})
     return _outcome(uow, user, attempt, policy, replayed=True)
-
-
-def _valid_total(session: Session, user_id: int) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(_checkins)
-        .where(_checkins.c.user_id == user_id, _checkins.c.status == VALID)
-    ).scalar_one()
 
 
 def _apply_rules(
@@ -283,7 +205,7 @@ def _apply_rules(
     position = rules.check_position(request.lat, request.lon, request.accuracy_m, t)
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
-    day = _day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
+    day = attempts.day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
     recent = load_recent(session, user.id, point.id, at, day, t.cooldown)
     rules.check_cooldown(recent.nearest_at_point(at), at, t)
     valid_that_day = recent.count_that_day
@@ -308,33 +230,14 @@ def _check_late(
     after everything the person already did (no same point within the cooldown, a reachable
     journey from the latest one). Only so many late ones count a day."""
     t = policy.thresholds
-    day = _day_bounds(server_time.astimezone(policy.timezone).date(), policy.timezone)
+    day = attempts.day_bounds(server_time.astimezone(policy.timezone).date(), policy.timezone)
     now = load_recent(session, user_id, point_id, server_time, day, t.cooldown)
     rules.check_cooldown(now.nearest_at_point(server_time), server_time, t)
     rules.check_speed(now.neighbours(), position, server_time, t)
     rules.check_late_cap(late_that_day(session, user_id, day, t.late_max), t)
 
 
-def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, start + timedelta(days=1)
-
-
-def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
-    start, end = _day_bounds(at.astimezone(tz).date(), tz)
-    return session.scalar(
-        select(func.count())
-        .select_from(CheckIn)
-        .where(
-            CheckIn.user_id == user_id,
-            CheckIn.status == VALID,
-            CheckIn.observed_at >= start,
-            CheckIn.observed_at < end,
-        )
-    )
-
-
-_checkins, _points = CheckIn.__table__, PatrolPoint.__table__
+_points = PatrolPoint.__table__
 
 
 class PointFacts(NamedTuple):
@@ -362,7 +265,7 @@ def _outcome(
     session = uow.session
     today = attempt.observed_at.astimezone(policy.timezone).date()
     point = session.get(PatrolPoint, attempt.point_id) if attempt.point_id else None
-    used = valid_on_day(session, user.id, attempt.observed_at, policy.timezone)
+    used = attempts.valid_on_day(session, user.id, attempt.observed_at, policy.timezone)
     return CheckInOutcome(
         checkin_id=attempt.id,
         point_id=attempt.point_id,

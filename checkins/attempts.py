@@ -1,0 +1,118 @@
+"""A check-in attempt as stored: the row filled in as the rules run, its insert (which claims
+the phone's client id), the day's refusal allowance, and the counts the rules and pages read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from app.sql import insert_ignoring_conflicts, per_dialect
+from checkins import rules
+from checkins.models import REFUSED, VALID, CheckIn, RefusalDay
+from checkins.rules import Thresholds
+
+_checkins = CheckIn.__table__
+
+
+@dataclass
+class Attempt:
+    """One check-in attempt's row, filled in as the rules run."""
+
+    token: str
+    client_id: str | None
+    server_time: datetime
+    observed_at: datetime
+    device_time: datetime | None
+    id: int | None = None
+    point_id: int | None = None
+    status: str = REFUSED
+    reason: str | None = None
+    suspicious: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    distance_m: float | None = None
+    points: int = 0
+    detail: dict[str, Any] | None = None
+
+
+STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
+
+
+def store(session: Session, user_id: int, attempt: Attempt) -> int | None:
+    """Insert the attempt and give its id; None when its ``client_id`` was already used (a
+    retry)."""
+    values = {name: getattr(attempt, name) for name in STORED}
+    attempt.id = session.scalar(
+        insert_ignoring_conflicts(session, _checkins)
+        .values(user_id=user_id, **values)
+        .returning(_checkins.c.id)
+    )
+    return attempt.id
+
+
+def _build_count_refusal(dialect: ModuleType) -> Any:
+    days = RefusalDay.__table__
+    return (
+        dialect.insert(days)
+        .values(user_id=bindparam("user_id"), day=bindparam("day"), refused=1)
+        .on_conflict_do_update(
+            index_elements=[days.c.user_id, days.c.day], set_={"refused": days.c.refused + 1}
+        )
+        .returning(days.c.refused)
+    )
+
+
+_count_refusal = per_dialect(_build_count_refusal)
+
+
+def keep_refusal(session: Session, user_id: int, day: date, allowance: int) -> bool:
+    """Count a refusal on the person's day (server time); False once the day's stored ones
+    reach ``allowance``: a script sending garbage all day fills no table."""
+    refused = session.execute(
+        _count_refusal(session), {"user_id": user_id, "day": day}
+    ).scalar_one()
+    return bool(refused <= allowance)
+
+
+def flag_clock_gap(attempt: Attempt, t: Thresholds) -> bool:
+    """Mark the attempt suspicious when the phone's clock was far from the server's."""
+    minutes = rules.clock_gap_minutes(attempt.device_time, attempt.server_time, t)
+    if minutes is None:
+        return False
+    attempt.suspicious = True
+    attempt.detail = {**(attempt.detail or {}), "clock_gap_minutes": minutes}
+    return True
+
+
+def valid_total(session: Session, user_id: int) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(_checkins)
+        .where(_checkins.c.user_id == user_id, _checkins.c.status == VALID)
+    ).scalar_one()
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
+    start, end = day_bounds(at.astimezone(tz).date(), tz)
+    return session.scalar(
+        select(func.count())
+        .select_from(CheckIn)
+        .where(
+            CheckIn.user_id == user_id,
+            CheckIn.status == VALID,
+            CheckIn.observed_at >= start,
+            CheckIn.observed_at < end,
+        )
+    )
