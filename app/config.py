@@ -110,7 +110,7 @@ class Config:
     DISPATCH_ACCEPTED_POINTS = 5
     DISPATCH_ARRIVED_POINTS = 15
 
-    # Dispatch (realtime/dispatch.py).
+    # Dispatch (realtime/dispatch.py, realtime/offers.py).
     DISPATCH_OFFER_SECONDS = 60  # how long people have to accept before the request widens
     DISPATCH_MAX_ROUNDS = 3  # rounds of widening before the console says nobody came
     DISPATCH_RADIUS_M = 1000  # first round's search radius; each round doubles it

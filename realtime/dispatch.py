@@ -1,6 +1,7 @@
-"""Dispatch: incidents, the nearest available people, offers and their state machine.
-Plain services: they take the unit of work, the presence store and settings; what they change
-is announced after the commit (realtime.dispatch_announce)."""
+"""Dispatch, the police room's side: incidents, the nearest available people, sending offers,
+closing. The responder's side (answering, reporting progress) is realtime/offers.py. Plain
+services: they take the unit of work, the presence store and settings; what they change is
+announced after the commit (realtime.dispatch_announce)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from geopy.distance import geodesic
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.errors import Conflict, Invalid, NotFound
 from app.roles import FIELD_ROLES
@@ -20,21 +21,14 @@ from app.uow import UnitOfWork
 from app.validation import number_in_range
 from realtime.dispatch_announce import announce, announce_offer
 from realtime.dispatch_states import (
-    ACCEPTED,
-    ARRIVED,
     CLOSED,
-    DECLINED,
-    DONE,
     ENGAGED,
-    NEXT,
     OFFERED,
     OPEN,
-    STAMP,
     WITHDRAWN,
 )
 from realtime.models import Incident, Offer
-from realtime.presence import Nearby, PresenceStore, Seen
-from rewards import ledger, reasons
+from realtime.presence import Nearby, PresenceStore
 from volunteers.models import User
 from volunteers.person import Person
 
@@ -199,67 +193,7 @@ def send_offers(
     return offers
 
 
-def _offer_for(uow: UnitOfWork, user: Person, offer_id: Any) -> tuple[Offer, Incident]:
-    try:
-        offer = uow.session.get(Offer, int(offer_id))
-    except (TypeError, ValueError):
-        offer = None
-    if offer is None or offer.user_id != user.id:
-        raise NotFound("offer_unknown", _l("This request was not sent to you."))
-    incident = get_incident(uow, offer.incident_id, lock=True)
-    uow.session.refresh(offer)  # after the lock: see what concurrent answers did
-    return offer, incident
-
-
-def answer(
-    uow: UnitOfWork,
-    user: Person,
-    offer_id: Any,
-    accept: bool,
-    *,
-    now: datetime,
-    settings: DispatchSettings,
-) -> Offer:
-    """Accept or decline. The first ``needed`` acceptances win; the rest are withdrawn."""
-    offer, incident = _offer_for(uow, user, offer_id)
-    if offer.status == WITHDRAWN or incident.status != OPEN:
-        raise Conflict("offer_withdrawn", _l("Thank you, but enough people are already going."))
-    if offer.status != OFFERED:
-        raise Conflict("offer_answered", _l("You already answered this request."))
-    if offer.expires_at <= now:
-        raise Conflict(
-            "offer_expired", _l("This request has expired; the police room asked others.")
-        )
-    offer.answered_at = now
-    if not accept:
-        offer.status = DECLINED
-        uow.session.flush()
-        announce(uow, incident)
-        return offer
-    taken = uow.session.execute(
-        select(func.count())
-        .select_from(Offer)
-        .where(Offer.incident_id == incident.id, Offer.status.in_((*ENGAGED, DONE)))
-    ).scalar_one()
-    if taken >= incident.needed:
-        raise Conflict("offer_taken", _l("Thank you, but enough people are already going."))
-    offer.status = ACCEPTED
-    uow.session.flush()
-    ledger.award(
-        uow,
-        user_id=user.id,
-        delta=settings.accepted_points,
-        reason=reasons.DISPATCH_ACCEPTED,
-        source_type="offer",
-        source_id=offer.id,
-    )
-    if taken + 1 >= incident.needed:
-        _withdraw_open_offers(uow, incident)
-    announce(uow, incident)
-    return offer
-
-
-def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
+def withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
     waiting = uow.session.scalars(
         select(Offer).where(Offer.incident_id == incident.id, Offer.status == OFFERED)
     ).all()
@@ -270,74 +204,11 @@ def _withdraw_open_offers(uow: UnitOfWork, incident: Incident) -> None:
     uow.session.flush()
 
 
-def progress(
-    uow: UnitOfWork,
-    user: Person,
-    offer_id: Any,
-    status: str,
-    *,
-    now: datetime,
-    settings: DispatchSettings,
-    presence: PresenceStore,
-) -> Offer:
-    """An accepted person reports en route, arrived, done, in that order. Going and arriving
-    need the incident still open; arriving also needs the person's latest live position to be
-    recent and near the incident, and pays. Done follows arrival, also when the dispatcher
-    closed the incident after it, and pays nothing."""
-    offer, incident = _offer_for(uow, user, offer_id)
-    if NEXT.get(offer.status) != status:
-        raise Conflict("progress_out_of_order", _l("That step does not follow the last one."))
-    if status != DONE and incident.status != OPEN:
-        raise Conflict("incident_closed", _l("This incident is already closed."))
-    if status == ARRIVED:
-        _check_arrival(presence.get(user.id), incident, now, settings)
-    offer.status = status
-    setattr(offer, STAMP[status], now)
-    uow.session.flush()
-    if status == ARRIVED:
-        ledger.award(
-            uow,
-            user_id=user.id,
-            delta=settings.arrived_points,
-            reason=reasons.DISPATCH_ARRIVED,
-            source_type="offer",
-            source_id=offer.id,
-        )
-    announce(uow, incident)
-    return offer
-
-
-def _check_arrival(
-    seen: Seen | None, incident: Incident, now: datetime, settings: DispatchSettings
-) -> None:
-    """Refuse an arrival the phone's position does not show: none shared (off the live map),
-    older than the setting, vaguer than the arrival radius, or further than it."""
-    if (
-        seen is None
-        or now - seen.seen_at > settings.arrival_position_age
-        or seen.accuracy_m > settings.arrival_radius_m
-    ):
-        raise Conflict(
-            "arrival_unseen",
-            _l(
-                "Your phone has not shared a recent, precise position yet. Check that location "
-                "is on and try again in a moment."
-            ),
-        )
-    distance = distance_to(incident, seen)
-    if distance > settings.arrival_radius_m:
-        raise Conflict(
-            "arrival_too_far",
-            _l("You are %(metres)s m from the incident. Report your arrival once you are there."),
-            metres=round(distance),
-        )
-
-
 def close_incident(uow: UnitOfWork, incident_id: Any, *, now: datetime) -> Incident:
     incident = get_incident(uow, incident_id, lock=True)
     if incident.status == CLOSED:
         return incident
-    _withdraw_open_offers(uow, incident)
+    withdraw_open_offers(uow, incident)
     incident.status, incident.closed_at = CLOSED, now
     uow.session.flush()
     announce(uow, incident)

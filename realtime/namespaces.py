@@ -24,7 +24,7 @@ from app.extensions import db, socketio
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, limits, positions
+from realtime import dispatch, events, limits, offers, positions
 from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
@@ -95,9 +95,9 @@ class FieldNamespace(_AuthenticatedNamespace):
         """Everything a (re)connecting phone must show: its duty and its open requests
         (``person``: the caller as this event just changed them)."""
         person = person or current_user
-        offers = views.offers_for(db.session, person.id, utcnow())
+        waiting = views.offers_for(db.session, person.id, utcnow())
         return queries.field_state(person) | {
-            "offers": [views.offer_json(o, o.incident) for o in offers],
+            "offers": [views.offer_json(o, o.incident) for o in waiting],
             "position_interval_s": current_app.config["POSITION_INTERVAL_SECONDS"],
         }
 
@@ -138,7 +138,7 @@ class FieldNamespace(_AuthenticatedNamespace):
     def on_answer_offer(self, data: Any) -> dict[str, Any]:
         event = parse(AnswerOfferEvent, data)
         with unit_of_work() as uow:
-            offer = dispatch.answer(
+            offer = offers.answer(
                 uow,
                 current_user._get_current_object(),
                 event.offer_id,
@@ -153,7 +153,7 @@ class FieldNamespace(_AuthenticatedNamespace):
     def on_progress(self, data: Any) -> dict[str, Any]:
         event = parse(ProgressEvent, data)
         with unit_of_work() as uow:
-            offer = dispatch.progress(
+            offer = offers.progress(
                 uow,
                 current_user._get_current_object(),
                 event.offer_id,
