@@ -1,9 +1,8 @@
 """Celery bound to the Flask config: every task runs inside an app context and takes ids.
 
 Embedded mode uses kombu's filesystem transport (folders under ``instance/``), which needs no
-server and was measured on this machine kind at about 120 ms from send to start with a 0.2 s poll;
-the SQLAlchemy transport was rejected because it never deletes consumed rows, has no remote
-control and chokes on ``polling_interval`` (see README, "Why the filesystem broker").
+server; the SQLAlchemy transport was rejected because it never deletes consumed rows, has no
+remote control and chokes on ``polling_interval`` (README, "Embedded Celery broker").
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ _GEODESIC = geodesic()  # one instance: geopy then builds its geodesic solver on
 
 
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Geopy's WGS-84 geodesic in metres (equal to ``geodesic(a, b).meters``, 35% cheaper)."""
+    """Geopy's WGS-84 geodesic in metres (equal to ``geodesic(a, b).meters``, without building
+    the point and distance objects for each pair)."""
     return _GEODESIC.measure((lat1, lon1), (lat2, lon2)) * 1000.0
 
 

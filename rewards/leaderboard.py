@@ -1,13 +1,13 @@
 """Leaderboards per grid, team, community and police area; this week, this month, all time.
 
 Every earning the ledger writes is added to the person's score buckets (scope x period), so
-"top N" and "my rank" read an index instead of summing the ledger: see bench/leaderboard.py for
-the figures against a GROUP BY over the ledger.
+"top N" and "my rank" read an index instead of summing the ledger (bench/leaderboard.py compares
+them with a GROUP BY over the ledger).
 
 The ledger does not touch the buckets itself: it queues a score event in the entry's transaction,
-and ``fold`` moves queued events into the buckets in batches. Twelve bucket rows per earning,
-each moving an entry of the rank index, had made up half of a check-in's page writes
-(bench/checkins.py); a batch touches each index page once however many earnings it carries.
+and ``fold`` moves queued events into the buckets in batches: an earning touches twelve bucket
+rows, each an entry of the rank index, and a batch touches each index page once however many
+earnings it carries.
 Whatever reads the buckets calls ``catch_up`` first, so a board is never behind the ledger, and
 beat folds every minute so the queue stays short when nobody looks.
 """

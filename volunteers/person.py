@@ -1,11 +1,10 @@
 """Who is calling: the logged-in person as a plain, read-only record.
 
 Every request and socket event of a logged-in person needs to know who they are and in what
-role; few need their account's row. Making the row an ORM entity and attaching it to the
-request's session cost about 8% of a check-in's work (bench/checkins.py), so Flask-Login's
-``current_user`` is this record, read with one prepared query. Code that changes the person or
-walks to their grid loads the row: ``session.get(User, person.id)``. The record is frozen, so
-changing it by mistake fails loudly instead of silently not being saved.
+role; few need their account's row, so Flask-Login's ``current_user`` is this record, read with
+one ordinary query, not an ORM entity attached to the request's session. Code that changes the
+person or walks to their grid loads the row: ``session.get(User, person.id)``. The record is
+frozen, so changing it by mistake fails loudly instead of silently not being saved.
 """
 
 from __future__ import annotations
