@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -56,9 +56,12 @@ def text(max_length: int, min_length: int = 0) -> StringConstraints:
 
 
 class Input(BaseModel):
-    """Base of every input model: unknown fields are ignored, the object is read-only."""
+    """Base of every input model: unknown fields are ignored, the object is read-only.
+    ``labels`` names fields as a form shows them (lazily translated), for the error message;
+    the answer's ``field`` keeps the machine name."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+    labels: ClassVar[Mapping[str, Any]] = {}
 
 
 class IdConverter(IntegerConverter):
@@ -141,43 +144,45 @@ def parse(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _invalid(exc.errors()[0]) from None  # the chain would keep the raw input alive
+        labels = model.labels if issubclass(model, Input) else {}
+        raise _invalid(exc.errors()[0], labels) from None  # a chain would keep the input alive
 
 
 _MESSAGES: dict[str, Any] = {
-    "missing": _l("%(field)s is required."),
-    "int_parsing": _l("%(field)s must be a whole number."),
-    "int_type": _l("%(field)s must be a whole number."),
-    "int_from_float": _l("%(field)s must be a whole number."),
-    "float_parsing": _l("%(field)s must be a number."),
-    "float_type": _l("%(field)s must be a number."),
-    "finite_number": _l("%(field)s must be a number."),
-    "bool_parsing": _l("%(field)s must be yes or no."),
-    "bool_type": _l("%(field)s must be yes or no."),
-    "string_type": _l("%(field)s must be text."),
-    "string_too_long": _l("%(field)s is too long (at most %(limit)s characters)."),
-    "string_too_short": _l("%(field)s is too short (at least %(limit)s characters)."),
-    "greater_than_equal": _l("%(field)s must be at least %(limit)s."),
-    "greater_than": _l("%(field)s must be more than %(limit)s."),
-    "less_than_equal": _l("%(field)s must be at most %(limit)s."),
-    "less_than": _l("%(field)s must be less than %(limit)s."),
-    "literal_error": _l("%(field)s is not one of the allowed values."),
-    "enum": _l("%(field)s is not one of the allowed values."),
-    "list_type": _l("%(field)s must be a list."),
-    "too_long": _l("%(field)s has too many items (at most %(limit)s)."),
-    "datetime_from_date_parsing": _l("%(field)s must be a date and time."),
-    "datetime_parsing": _l("%(field)s must be a date and time."),
-    "datetime_type": _l("%(field)s must be a date and time."),
-    "timezone_aware": _l("%(field)s must include its time zone."),
-    "time_parsing": _l("%(field)s must be a time of day as hours and minutes, e.g. 21:00."),
-    "time_type": _l("%(field)s must be a time of day as hours and minutes, e.g. 21:00."),
+    "missing": _l("%(label)s is required."),
+    "int_parsing": _l("%(label)s must be a whole number."),
+    "int_type": _l("%(label)s must be a whole number."),
+    "int_from_float": _l("%(label)s must be a whole number."),
+    "float_parsing": _l("%(label)s must be a number."),
+    "float_type": _l("%(label)s must be a number."),
+    "finite_number": _l("%(label)s must be a number."),
+    "bool_parsing": _l("%(label)s must be yes or no."),
+    "bool_type": _l("%(label)s must be yes or no."),
+    "string_type": _l("%(label)s must be text."),
+    "string_too_long": _l("%(label)s is too long (at most %(limit)s characters)."),
+    "string_too_short": _l("%(label)s is too short (at least %(limit)s characters)."),
+    "greater_than_equal": _l("%(label)s must be at least %(limit)s."),
+    "greater_than": _l("%(label)s must be more than %(limit)s."),
+    "less_than_equal": _l("%(label)s must be at most %(limit)s."),
+    "less_than": _l("%(label)s must be less than %(limit)s."),
+    "literal_error": _l("%(label)s is not one of the allowed values."),
+    "enum": _l("%(label)s is not one of the allowed values."),
+    "list_type": _l("%(label)s must be a list."),
+    "too_long": _l("%(label)s has too many items (at most %(limit)s)."),
+    "datetime_from_date_parsing": _l("%(label)s must be a date and time."),
+    "datetime_parsing": _l("%(label)s must be a date and time."),
+    "datetime_type": _l("%(label)s must be a date and time."),
+    "timezone_aware": _l("%(label)s must include its time zone."),
+    "time_parsing": _l("%(label)s must be a time of day as hours and minutes, e.g. 21:00."),
+    "time_type": _l("%(label)s must be a time of day as hours and minutes, e.g. 21:00."),
 }
 _LIMITS = ("ge", "gt", "le", "lt", "max_length", "min_length")
 
 
-def _invalid(error: Mapping[str, Any]) -> Invalid:
+def _invalid(error: Mapping[str, Any], labels: Mapping[str, Any]) -> Invalid:
     name = ".".join(str(part) for part in error["loc"]) or "body"
     context = error.get("ctx") or {}
     limit = next((context[key] for key in _LIMITS if key in context), "")
-    message = _MESSAGES.get(error["type"], _l("%(field)s is not valid."))
-    return Invalid("invalid_input", message, field=name, limit=limit)
+    message = _MESSAGES.get(error["type"], _l("%(label)s is not valid."))
+    label = labels.get(str(error["loc"][0]), name) if error["loc"] else name
+    return Invalid("invalid_input", message, field=name, label=label, limit=limit)

@@ -3,12 +3,29 @@ volunteers/rules.py check phone numbers, names and passwords with their own mess
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
 
 from app.edge import Input, OptionalId, OptionalInt32, text
 
+# How the forms name their fields, for the error message of a field that is wrong.
+LABELS: dict[str, Any] = {
+    "phone": _l("Mobile number"),
+    "password": _l("Password"),
+    "name": _l("Name"),
+    "invite_code": _l("Invite code"),
+    "role": _l("Role"),
+    "grid_id": _l("Grid"),
+    "team_id": _l("Team"),
+    "max_uses": _l("Uses"),
+    "days": _l("Days valid"),
+    "note": _l("Note"),
+}
+
 
 class LoginBody(Input):
+    labels: ClassVar[dict[str, Any]] = LABELS
     phone: Annotated[str, text(40)]
     password: Annotated[str, text(200)]
 
@@ -18,6 +35,7 @@ class LogoutBody(Input):
 
 
 class RegisterBody(Input):
+    labels: ClassVar[dict[str, Any]] = LABELS
     invite_code: Annotated[str, text(32)]
     name: Annotated[str, text(60)]
     phone: Annotated[str, text(40)]
@@ -31,6 +49,7 @@ class DutyBody(Input):
 
 
 class StaffBody(Input):
+    labels: ClassVar[dict[str, Any]] = LABELS
     name: Annotated[str, text(60)]
     phone: Annotated[str, text(40)]
     password: Annotated[str, text(200)]
@@ -44,6 +63,7 @@ class ActiveBody(Input):
 
 
 class InviteBody(Input):
+    labels: ClassVar[dict[str, Any]] = LABELS
     grid_id: OptionalId = None
     team_id: OptionalId = None
     max_uses: OptionalInt32 = None

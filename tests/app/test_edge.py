@@ -69,6 +69,16 @@ def test_a_correction_that_is_not_a_whole_number_in_range_pays_nothing(
         assert db.session.query(LedgerEntry).count() == 0
 
 
+def test_a_forms_field_is_named_as_the_form_names_it(client):
+    response = client.post(
+        "/register",
+        data={"invite_code": "ABC", "name": "张" * 61, "phone": "13500000000", "password": "x"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert response.status_code == 422
+    assert "姓名" in response.get_data(as_text=True)  # not the machine name "name"
+
+
 def test_the_field_is_named_in_chinese_too(client, make_user):
     log_in(client, make_user(Role.OFFICER))
     response = client.post(
