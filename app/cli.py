@@ -131,16 +131,22 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
 @main.command("demo")
 def demo_command() -> None:
     """Migrate, then seed the demo police area (idempotent) and print a login for each role."""
-    from app.demo import DEMO_LOGINS, seed_demo
+    from app import demo_second_area
+    from app.demo import AREA_NAME, DEMO_LOGINS, seed_demo
 
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("the demo data is not for production")
     upgrade()
     created = seed_demo()
-    click.echo("demo police area " + ("seeded" if created else "already there"))
+    click.echo("demo station " + ("seeded" if created else "already there"))
     password = current_app.config["DEMO_PASSWORD"]
-    for role, phone in DEMO_LOGINS.items():
-        click.echo(f"  {role:<12} {phone}  password {password}")
+    for area, logins in (
+        (AREA_NAME, DEMO_LOGINS),
+        (demo_second_area.AREA_NAME, demo_second_area.LOGINS),
+    ):
+        click.echo(f"{area} (password {password}):")
+        for role, phone in logins.items():
+            click.echo(f"  {role:<12} {phone}")
 
 
 @main.command("doctor")

@@ -1,8 +1,9 @@
-"""A realistic demo police area: one community of about 0.7 km² near 33.38 N, 120.16 E.
+"""A realistic demo station: 城南派出所 with two police areas, so the walls between areas show.
 
-11 grids, 40 patrol points (hotspots where incidents cluster), 200 volunteers, 20 guards,
-11 grid workers, 2 officers, 1 dispatcher, 1 admin and a gift catalog. Deterministic, so the
-printed logins are the same on every machine.
+The first area is one community of about 0.7 km² near 33.38 N, 120.16 E: 11 grids, 40 patrol
+points (hotspots where incidents cluster), 200 volunteers, 20 guards, 11 grid workers,
+2 officers, 1 dispatcher, 1 admin and a gift catalog; the second is smaller
+(app/demo_second_area.py). Deterministic, so the printed logins are the same on every machine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from app import demo_second_area as second_area
 from app.extensions import db
 from app.roles import Role
 from app.uow import UnitOfWork, unit_of_work
@@ -24,12 +26,13 @@ from checkins.models import CheckIn, PatrolPoint
 from rewards import leaderboard, ledger, reasons
 from rewards.models import Gift
 from volunteers import rules
-from volunteers.models import Community, Grid, PoliceArea, Team, User
+from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 from volunteers.services import hash_password
 
 CENTER_LAT, CENTER_LON = 33.3800, 120.1600
 TZ = ZoneInfo("Asia/Shanghai")
 WIDTH_M, HEIGHT_M = 1000.0, 700.0  # 0.70 km²
+STATION_NAME = "城南派出所"
 AREA_NAME = "城南警务区"
 COMMUNITY_NAME = "新河社区"
 
@@ -121,7 +124,9 @@ def seed_demo() -> bool:
     password_hash = hash_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     with unit_of_work() as uow:
         session = uow.session
+        station = Station(name=STATION_NAME, duty_phone="0515-88880000")
         area = PoliceArea(
+            station=station,
             name=AREA_NAME,
             police_room="新河社区警务室（新河路 18 号）",
             phone="0515-88880110",
@@ -184,6 +189,8 @@ def seed_demo() -> bool:
             person("13900000002", "刘警官", Role.OFFICER),
             person("13900000010", "周调度", Role.DISPATCHER),
         ]
+        for staff in people[1:]:
+            staff.police_area_id = area.id
         people += [
             person(f"138{i + 1:08d}", name, Role.GRID_WORKER, grids[i], teams[3])
             for i, name in enumerate(_names(rng, 11))
@@ -200,6 +207,7 @@ def seed_demo() -> bool:
         session.add_all(Gift(pickup_place=area.police_room, **gift) for gift in GIFTS)
         session.flush()
         _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
+        second_area.seed(session, station, password_hash, rng)
         uow.commit()
     return True
 

@@ -140,7 +140,7 @@ def seed(instance: Path, people: int) -> tuple[list[Point], list[str]]:
     from app.uow import unit_of_work
     from checkins import tokens
     from checkins.models import PatrolPoint
-    from volunteers.models import Community, Grid, PoliceArea, User
+    from volunteers.models import Community, Grid, PoliceArea, Station, User
 
     app = create_app({"CELERY_EMBEDDED": False}, str(instance))
     logging.getLogger().setLevel(logging.WARNING)  # create_app turns INFO on
@@ -150,7 +150,12 @@ def seed(instance: Path, people: int) -> tuple[list[Point], list[str]]:
     with app.app_context():
         upgrade()
         with unit_of_work() as uow:
-            area = PoliceArea(name="压测警务区", center_lat=CENTER_LAT, center_lon=CENTER_LON)
+            area = PoliceArea(
+                station=Station(name="压测派出所"),
+                name="压测警务区",
+                center_lat=CENTER_LAT,
+                center_lon=CENTER_LON,
+            )
             community = Community(police_area=area, name="压测社区")
             grid = Grid(community=community, code="B01", name="压测网格")
             uow.session.add_all([area, community, grid])

@@ -39,7 +39,14 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.types import utcnow  # noqa: E402
 from volunteers.duty import CONSENT_LOCATION, CONSENT_VERSION  # noqa: E402
-from volunteers.models import Community, Consent, LoginSession, PoliceArea, User  # noqa: E402
+from volunteers.models import (  # noqa: E402
+    Community,
+    Consent,
+    LoginSession,
+    PoliceArea,
+    Station,
+    User,
+)
 from volunteers.services import hash_password  # noqa: E402
 
 CENTER = (33.38, 120.16)
@@ -59,7 +66,9 @@ def seed(instance: Path, clients: int) -> tuple[list[str], str]:
     app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, str(instance))
     with app.app_context():
         upgrade()
-        area = PoliceArea(name="bench", center_lat=CENTER[0], center_lon=CENTER[1])
+        area = PoliceArea(
+            station=Station(name="bench"), name="bench", center_lat=CENTER[0], center_lon=CENTER[1]
+        )
         community = Community(police_area=area, name="bench")
         db.session.add_all([area, community])
         db.session.flush()

@@ -29,7 +29,7 @@ from app.extensions import db, socketio
 from app.roles import Role
 from app.uow import unit_of_work
 from volunteers import duty, services
-from volunteers.models import Community, Grid, PoliceArea, Team, User
+from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 
 PG_SERVER = os.environ.get("WANJIA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "secret-pass-1"
@@ -159,9 +159,12 @@ def runner(app: Flask) -> Any:
 
 @pytest.fixture
 def area(app: Flask) -> dict[str, Any]:
-    """A police area with one community, two grids and a team."""
+    """A station's police area with one community, two grids and a team."""
     with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(name="测试警务区", center_lat=33.38, center_lon=120.16)
+        station = Station(name="测试派出所")
+        police_area = PoliceArea(
+            station=station, name="测试警务区", center_lat=33.38, center_lon=120.16
+        )
         community = Community(police_area=police_area, name="测试社区")
         grids = [Grid(community=community, code=f"G0{i}", name=f"第{i}网格") for i in (1, 2)]
         uow.session.add_all([police_area, community, *grids])
@@ -169,7 +172,13 @@ def area(app: Flask) -> dict[str, Any]:
         team = Team(community_id=community.id, name="巡防一队")
         uow.session.add(team)
         uow.commit()
-    return {"community_id": community.id, "grid_ids": [g.id for g in grids], "team_id": team.id}
+    return {
+        "station_id": station.id,
+        "police_area_id": police_area.id,
+        "community_id": community.id,
+        "grid_ids": [g.id for g in grids],
+        "team_id": team.id,
+    }
 
 
 @pytest.fixture

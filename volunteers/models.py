@@ -1,4 +1,5 @@
-"""People and the organisation they patrol in: police area -> community -> grid, and teams."""
+"""People and the organisation they patrol in: station -> police area -> community -> grid, and
+teams in a community."""
 
 from __future__ import annotations
 
@@ -15,16 +16,32 @@ from app.types import UTCDateTime, utcnow
 ROLE_VALUES = ", ".join(f"'{role.value}'" for role in sorted(ALL_ROLES))
 
 
+class Station(Model):
+    """A police station (派出所): one server runs one station's police areas, or a district's
+    stations."""
+
+    __tablename__ = "stations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    duty_phone: Mapped[str] = mapped_column(String(40), default="")  # 24-hour duty number
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    areas: Mapped[list[PoliceArea]] = relationship(back_populates="station")
+
+
 class PoliceArea(Model):
-    """A community police room's area of responsibility (警务区)."""
+    """A community police room's area of responsibility (警务区). Everything officers,
+    dispatchers and field people see and change is walled to their area."""
 
     __tablename__ = "police_areas"
     id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    police_room: Mapped[str] = mapped_column(String(200), default="")
+    police_room: Mapped[str] = mapped_column(String(200), default="")  # the room's address
     phone: Mapped[str] = mapped_column(String(40), default="")
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
     center_lat: Mapped[float]
     center_lon: Mapped[float]
+    station: Mapped[Station] = relationship(back_populates="areas")
     communities: Mapped[list[Community]] = relationship(back_populates="police_area")
 
 
@@ -75,6 +92,9 @@ class User(Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Police-room staff: an officer or dispatcher of one area, or of the whole station.
+    police_area_id: Mapped[int | None] = mapped_column(ForeignKey("police_areas.id"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     on_duty_since: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,27 +5,42 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from app import create_app
+from app import create_app, demo_second_area
 from app.cli import main as wanjia
 from app.extensions import db
 from checkins.models import PatrolPoint
 from rewards.models import Gift
-from volunteers.models import Grid, User
+from volunteers.models import Community, Grid, PoliceArea, User
 
 
-def test_the_demo_seeds_a_realistic_police_area_once(tmp_path, monkeypatch):
+def test_the_demo_seeds_a_station_with_two_police_areas_once(tmp_path, monkeypatch):
     monkeypatch.setenv("WANJIA_INSTANCE_PATH", str(tmp_path))
     runner = CliRunner()
     first = runner.invoke(wanjia, ["demo"])
     assert first.exit_code == 0, first.output
-    assert "seeded" in first.output
+    assert (
+        "seeded" in first.output and "城南警务区" in first.output and "城北警务区" in first.output
+    )
     for phone in ("13900000001", "13900000010", "13600000001", "13700000001", "13800000001"):
+        assert phone in first.output
+    for phone in demo_second_area.LOGINS.values():
         assert phone in first.output
     again = runner.invoke(wanjia, ["demo"])
     assert "already there" in again.output
     app = create_app(instance_path=str(tmp_path))
     with app.app_context():
-        roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        areas = db.session.scalars(select(PoliceArea).order_by(PoliceArea.id)).all()
+        assert [a.name for a in areas] == ["城南警务区", "城北警务区"]
+        assert len({a.station_id for a in areas}) == 1
+        first_area = areas[0]
+        roles = dict(
+            db.session.execute(
+                select(User.role, func.count())
+                .join(Community, Community.id == User.community_id)
+                .where(Community.police_area_id == first_area.id)
+                .group_by(User.role)
+            ).all()
+        )
         assert roles == {
             "volunteer": 200,
             "guard": 20,
@@ -34,11 +49,20 @@ def test_the_demo_seeds_a_realistic_police_area_once(tmp_path, monkeypatch):
             "dispatcher": 1,
             "admin": 1,
         }
-        assert db.session.scalar(select(func.count()).select_from(Grid)) == 11
-        assert db.session.scalar(select(func.count()).select_from(PatrolPoint)) == 40
-        assert db.session.scalar(select(func.count()).select_from(Gift)) >= 5
-        points = db.session.scalars(select(PatrolPoint)).all()
+        staff = db.session.scalars(
+            select(User).where(User.role.in_(["officer", "dispatcher"]))
+        ).all()
+        assert {s.police_area_id for s in staff} == {a.id for a in areas}  # each in an area
+        first_grids = (
+            select(Grid.id).join(Community).where(Community.police_area_id == first_area.id)
+        )
+        assert db.session.scalar(select(func.count()).select_from(first_grids.subquery())) == 11
+        points = db.session.scalars(
+            select(PatrolPoint).where(PatrolPoint.grid_id.in_(first_grids))
+        ).all()
+        assert len(points) == 40
         assert all(33.37 < p.lat < 33.39 and 120.15 < p.lon < 120.17 for p in points)
+        assert db.session.scalar(select(func.count()).select_from(Gift)) >= 5
         db.engine.dispose()
 
 

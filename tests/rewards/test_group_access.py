@@ -21,7 +21,9 @@ def elsewhere(app, area):
     """A second police area, community, grid and team, with one person in them who earned 40
     points; returns each scope's other group and that person's name."""
     with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(name="另一警务区", center_lat=33.40, center_lon=120.18)
+        police_area = PoliceArea(
+            station_id=area["station_id"], name="另一警务区", center_lat=33.40, center_lon=120.18
+        )
         community = Community(police_area=police_area, name="另一社区")
         grid = Grid(community=community, code="G09", name="第九网格")
         uow.session.add_all([police_area, community, grid])
