@@ -123,6 +123,12 @@ class Config:
     DISPATCH_ARRIVAL_RADIUS_M = 200
     DISPATCH_ARRIVAL_POSITION_SECONDS = 60
 
+    # Points corrections (rewards/corrections.py): points one officer may move in a day (the sum
+    # of their requests, either sign, rejected ones not counted), and above how many points one
+    # correction waits for a second officer's approval.
+    CORRECTION_DAILY_CAP = 1000
+    CORRECTION_APPROVAL_ABOVE = 200
+
     # The gift store.
     PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded
     GIFT_PICTURE_MAX_BYTES = 2 * 1024 * 1024

@@ -137,3 +137,30 @@ class PointBalance(Model):
     balance: Mapped[int] = mapped_column(Integer, default=0)
     earned_total: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PointCorrection(Model):
+    """An officer's request to move a person's points, with its reason. Small ones are paid at
+    once (``applied``); above the approval threshold they wait (``pending``) for a second
+    officer, who approves (paid: ``approved``) or rejects them. The row is the audit record;
+    the points themselves move only through the ledger, ``ledger_entry_id`` naming the entry."""
+
+    __tablename__ = "point_corrections"
+    __table_args__ = (
+        CheckConstraint("delta <> 0", name="delta_nonzero"),
+        UniqueConstraint("requested_by_id", "client_key", name="uq_point_corrections_client_key"),
+        Index("ix_point_corrections_requester_created", "requested_by_id", "created_at"),
+        Index("ix_point_corrections_status_created", "status", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))

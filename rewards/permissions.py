@@ -11,6 +11,9 @@ PERMISSIONS = {
     "rewards.desk": {Role.OFFICER, Role.ADMIN},
     "rewards.catalog.manage": {Role.OFFICER, Role.ADMIN},
     "rewards.points.correct": {Role.OFFICER, Role.ADMIN},
+    # The corrections' audit list, and deciding on another officer's pending correction.
+    "rewards.corrections.view": {Role.OFFICER, Role.ADMIN},
+    "rewards.corrections.decide": {Role.OFFICER, Role.ADMIN},
 }
 
 register(PERMISSIONS)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 
 from app.edge import Id, Input, Int32, text
 
 # A correction moves a balance by at most this much either way: a typo of three zeros is refused.
 MAX_CORRECTION = 100_000
+# A correction's reason, and a rejection's: trimmed, at least this long ("重复计分", "typo").
+MIN_REASON = 4
+REASON_LABELS: dict[str, Any] = {"note": _l("Reason"), "reason": _l("Reason")}
+Reason = Annotated[str, text(500, min_length=MIN_REASON)]
 
 
 class OrderBody(Input):
@@ -18,10 +24,51 @@ class OrderBody(Input):
 
 
 class CorrectionBody(Input):
+    """A points correction: whose, how many (negative takes points away), and why."""
+
+    labels: ClassVar[dict[str, Any]] = REASON_LABELS
     user_id: Id
     delta: Annotated[int, Field(ge=-MAX_CORRECTION, le=MAX_CORRECTION)]
-    note: Annotated[str, text(500)] = ""
+    note: Reason
     key: Annotated[str, text(64)] | None = None
+
+
+class ApproveBody(Input):
+    """A second officer's approval of a pending correction (nothing more to say)."""
+
+
+class RejectBody(Input):
+    """A second officer's rejection of a pending correction, with the reason."""
+
+    labels: ClassVar[dict[str, Any]] = REASON_LABELS
+    reason: Reason
+
+
+class CorrectionOut(BaseModel):
+    """A correction as the audit list shows it."""
+
+    id: int
+    user_id: int
+    person: str
+    delta: int
+    reason: str
+    status: Literal["pending", "applied", "approved", "rejected"]
+    requested_by_id: int
+    requested_by: str
+    created_at: datetime
+    decided_by_id: int | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    ledger_entry_id: int | None
+
+
+class CorrectionAnswer(BaseModel):
+    """The correction, and the person's balance after it (unchanged while it is pending)."""
+
+    correction: CorrectionOut
+    balance: int
+    replayed: bool = False
 
 
 class DeskBody(Input):

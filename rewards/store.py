@@ -210,33 +210,3 @@ def expired_order_ids(session, now: datetime) -> list[int]:
         session.scalars(select(Order.id).where(Order.status == PENDING, Order.collect_by <= now))
     )
 
-
-def correct_points(
-    uow: UnitOfWork, officer: Person, *, user_id: int, delta: int, note: str, key: str
-) -> ledger.AwardResult:
-    """An officer's award (positive) or correction (negative): a new entry, never an edit."""
-    person = uow.session.get(User, user_id)
-    if person is None or person.role not in FIELD_ROLES:
-        raise NotFound("person_unknown", _l("That person does not exist."))
-    note = " ".join((note or "").split())
-    if not note:
-        raise Invalid("reason_missing", _l("Please write why the points change."))
-    if not -10_000 <= delta <= 10_000 or delta == 0:
-        raise Invalid(
-            "correction_range",
-            _l("The change must be between %(low)d and %(high)d points, and not zero."),
-            low=-10_000,
-            high=10_000,
-        )
-    reason = reasons.OFFICER_AWARD if delta > 0 else reasons.CORRECTION
-    return ledger.award(
-        uow,
-        user_id=user_id,
-        delta=delta,
-        reason=reason,
-        source_type="officer",
-        source_id=f"{officer.id}:{key[:40]}",
-        key=f"officer:{officer.id}:{key[:64]}",
-        note=note,
-        actor_id=officer.id,
-    )

@@ -174,7 +174,7 @@ def test_an_officer_correction_is_a_new_entry_with_a_reason(app, client, make_us
     give_points(volunteer, 30)
     log_in(client, officer)
     missing_reason = client.post("/api/corrections", json={"user_id": volunteer.id, "delta": -10})
-    assert missing_reason.get_json()["error"]["code"] == "reason_missing"
+    assert missing_reason.get_json()["error"]["field"] == "note"
     fixed = client.post(
         "/api/corrections",
         json={"user_id": volunteer.id, "delta": -10, "note": "重复计分", "key": "fix-1"},
@@ -182,7 +182,7 @@ def test_an_officer_correction_is_a_new_entry_with_a_reason(app, client, make_us
     assert fixed.status_code == 201 and fixed.get_json()["balance"] == 20
     too_much = client.post(
         "/api/corrections",
-        json={"user_id": volunteer.id, "delta": -50, "note": "x", "key": "fix-2"},
+        json={"user_id": volunteer.id, "delta": -50, "note": "多扣了分", "key": "fix-2"},
     )
     assert too_much.get_json()["error"]["code"] == "insufficient_points"
     with app.app_context():

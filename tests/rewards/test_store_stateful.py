@@ -5,6 +5,7 @@ stock equals the initial stock minus the orders collected or still pending."""
 from __future__ import annotations
 
 import itertools
+from zoneinfo import ZoneInfo
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -15,12 +16,14 @@ from app.errors import DomainError
 from app.extensions import db
 from app.roles import Role
 from app.uow import unit_of_work
-from rewards import ledger, store
+from rewards import corrections, ledger, store
 from rewards.models import Gift, Order
 from volunteers.models import User
 from volunteers.person import Person
 
 INITIAL_STOCK = 4
+# Every correction paid at once, however many: the cap and approvals have tests of their own.
+RULES = corrections.Rules(daily_cap=10**9, approval_above=10**6, tz=ZoneInfo("Asia/Shanghai"))
 
 
 def test_balances_and_stock_stay_consistent_under_any_sequence(app, make_user, make_gift):
@@ -79,13 +82,14 @@ def test_balances_and_stock_stay_consistent_under_any_sequence(app, make_user, m
         @rule(person=st.integers(0, 2), delta=st.integers(-80, 80).filter(bool))
         def correct(self, person, delta):
             self._run(
-                lambda uow: store.correct_points(
+                lambda uow: corrections.request(
                     uow,
                     Person.of(officer),
                     user_id=people[person].id,
                     delta=delta,
-                    note="核对",
+                    reason="核对积分",
                     key=f"c{next(keys)}",
+                    rules=RULES,
                 )
             )
 
