@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
@@ -22,7 +23,8 @@ from checkins import points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
 from checkins.schemas import PointBody
-from volunteers.models import Grid
+from volunteers.areas import Areas, area_of_grid, areas_of
+from volunteers.models import Community, Grid
 
 bp = Blueprint("points", __name__, template_folder="templates")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - names, not a bind
@@ -90,11 +92,17 @@ def point_json(point: PatrolPoint) -> dict[str, Any]:
     }
 
 
-def _point(point_id: int) -> PatrolPoint:
-    point = db.session.get(PatrolPoint, point_id)
-    if point is None:
-        raise NotFound("point_unknown", _l("That patrol point does not exist."))
-    return point
+def _my_areas() -> Areas:
+    return areas_of(db.session(), current_user._get_current_object())
+
+
+def _in_my_areas(statement: Any) -> Any:
+    """Rows with a grid (points, or check-ins joined to them) limited to the caller's areas."""
+    return (
+        statement.join(Grid, Grid.id == PatrolPoint.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .where(_my_areas().where(Community.police_area_id))
+    )
 
 
 @bp.app_template_global("refusal_text")
@@ -118,11 +126,16 @@ def setup() -> Any:
 @requires("checkins.points.manage")
 def editor() -> Any:
     rows = db.session.scalars(
-        select(PatrolPoint).order_by(PatrolPoint.grid_id, PatrolPoint.name)
+        _in_my_areas(select(PatrolPoint)).order_by(PatrolPoint.grid_id, PatrolPoint.name)
     ).all()
-    grids = db.session.scalars(select(Grid).order_by(Grid.code)).all()
+    grids = db.session.scalars(
+        select(Grid)
+        .join(Community, Community.id == Grid.community_id)
+        .where(_my_areas().where(Community.police_area_id))
+        .order_by(Grid.code)
+    ).all()
     suspicious = db.session.scalars(
-        select(CheckIn)
+        _in_my_areas(select(CheckIn).join(PatrolPoint, PatrolPoint.id == CheckIn.point_id))
         .where(CheckIn.suspicious.is_(True))
         .order_by(CheckIn.server_time.desc())
         .limit(20)
@@ -140,8 +153,8 @@ def editor() -> Any:
 @requires("checkins.points.manage")
 @accepts(answers={200: None})
 def list_points() -> Any:
-    """Every patrol point, retired ones included."""
-    rows = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
+    """Every patrol point of the caller's areas, retired ones included."""
+    rows = db.session.scalars(_in_my_areas(select(PatrolPoint)).order_by(PatrolPoint.id)).all()
     return jsonify(points=[point_json(p) for p in rows])
 
 
@@ -151,7 +164,7 @@ def list_points() -> Any:
 def create(body: PointBody) -> Any:
     """Place a new patrol point."""
     with unit_of_work() as uow:
-        point = points.create_point(uow, _fields(body))
+        point = points.create_point(uow, _fields(body), _my_areas())
         uow.commit()
     return jsonify(point=point_json(point)), 201
 
@@ -162,7 +175,7 @@ def create(body: PointBody) -> Any:
 def update(point_id: int, body: PointBody) -> Any:
     """Change a patrol point's fields."""
     with unit_of_work() as uow:
-        point = points.update_point(uow, point_id, _fields(body))
+        point = points.update_point(uow, point_id, _fields(body), _my_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -173,7 +186,7 @@ def update(point_id: int, body: PointBody) -> Any:
 def retire(point_id: int) -> Any:
     """Retire a point: its posters stop working, its history stays."""
     with unit_of_work() as uow:
-        point = points.retire_point(uow, point_id)
+        point = points.retire_point(uow, point_id, _my_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -184,7 +197,7 @@ def retire(point_id: int) -> Any:
 def reprint(point_id: int) -> Any:
     """A new poster version: the old printed posters become stale."""
     with unit_of_work() as uow:
-        point = points.reprint_point(uow, point_id)
+        point = points.reprint_point(uow, point_id, _my_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -192,7 +205,7 @@ def reprint(point_id: int) -> Any:
 @bp.get("/officer/points/<id:point_id>")
 @requires("checkins.points.manage")
 def detail(point_id: int) -> Any:
-    point = _point(point_id)
+    point = points.get_point(db.session(), point_id, _my_areas())
     attempts = db.session.scalars(
         select(CheckIn)
         .where(CheckIn.point_id == point_id)
@@ -211,7 +224,7 @@ def detail(point_id: int) -> Any:
 @bp.get("/officer/points/<id:point_id>/poster.<fmt>")
 @requires("checkins.points.manage")
 def poster(point_id: int, fmt: str) -> Any:
-    point = _point(point_id)
+    point = points.get_point(db.session(), point_id, _my_areas())
     url = poster_url(point)
     if fmt == "png":
         return Response(posters.qr_png(url), mimetype="image/png")
@@ -229,7 +242,7 @@ def poster(point_id: int, fmt: str) -> Any:
 @requires("checkins.points.manage")
 def grid_sheet(grid_id: int) -> Any:
     grid = db.session.get(Grid, grid_id)
-    if grid is None:
+    if grid is None or not _my_areas().allows(area_of_grid(db.session(), grid_id)):
         raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
     rows = db.session.scalars(
         select(PatrolPoint)

@@ -1,4 +1,5 @@
-"""Officers manage patrol points: place, move, change, retire, reprint (which voids old posters)."""
+"""Officers manage patrol points: place, move, change, retire, reprint (which voids old posters),
+in their own police areas only."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from app.errors import Invalid, NotFound
 from app.roles import FIELD_ROLES
@@ -14,6 +16,7 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from app.validation import number_in_range
 from checkins.models import PatrolPoint
+from volunteers.areas import Areas, area_of_grid
 from volunteers.models import Grid
 
 MIN_RADIUS_M, MAX_RADIUS_M = 10, 500
@@ -36,7 +39,7 @@ class PointFields:
     allowed_roles: list[str] | None = None
 
 
-def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
+def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields, areas: Areas) -> None:
     if fields.name is not None:
         name = " ".join(fields.name.split())
         if not 1 <= len(name) <= 120:
@@ -72,7 +75,8 @@ def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
             )
         )
     if fields.grid_id is not None:
-        if uow.session.get(Grid, int(fields.grid_id)) is None:
+        grid = uow.session.get(Grid, int(fields.grid_id))
+        if grid is None or not areas.allows(area_of_grid(uow.session, grid.id)):
             raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
         point.grid_id = int(fields.grid_id)
     if fields.hotspot is not None:
@@ -88,44 +92,47 @@ def _apply(uow: UnitOfWork, point: PatrolPoint, fields: PointFields) -> None:
         point.allowed_roles = ",".join(sorted(set(fields.allowed_roles)))
 
 
-def create_point(uow: UnitOfWork, fields: PointFields) -> PatrolPoint:
+def create_point(uow: UnitOfWork, fields: PointFields, areas: Areas) -> PatrolPoint:
     if fields.name is None or fields.lat is None or fields.lon is None or fields.grid_id is None:
         raise Invalid(
             "point_fields_missing", _l("A new point needs a name, a grid and a place on the map.")
         )
     point = PatrolPoint(radius_m=50, points=10, hotspot=False, poster_version=1, allowed_roles="")
-    _apply(uow, point, fields)
+    _apply(uow, point, fields, areas)
     uow.session.add(point)
     uow.session.flush()
     return point
 
 
-def _get(uow: UnitOfWork, point_id: int) -> PatrolPoint:
-    point = uow.session.get(PatrolPoint, point_id)
-    if point is None:
+def get_point(session: Session, point_id: int, areas: Areas) -> PatrolPoint:
+    """The point, if it lies in ``areas``; another area's point answers as a missing one."""
+    point = session.get(PatrolPoint, point_id)
+    if point is None or not areas.allows(area_of_grid(session, point.grid_id)):
         raise NotFound("point_unknown", _l("That patrol point does not exist."))
     return point
 
 
-def update_point(uow: UnitOfWork, point_id: int, fields: PointFields) -> PatrolPoint:
+def update_point(
+    uow: UnitOfWork, point_id: int, fields: PointFields, areas: Areas
+) -> PatrolPoint:
     """Change or move a point. Posters stay valid: the token names the point, not the place."""
-    point = _get(uow, point_id)
-    _apply(uow, point, fields)
+    point = get_point(uow.session, point_id, areas)
+    _apply(uow, point, fields, areas)
     uow.session.flush()
     return point
 
 
-def retire_point(uow: UnitOfWork, point_id: int) -> PatrolPoint:
-    point = _get(uow, point_id)
+def retire_point(uow: UnitOfWork, point_id: int, areas: Areas) -> PatrolPoint:
+    point = get_point(uow.session, point_id, areas)
     if point.retired_at is None:
         point.retired_at = utcnow()
     uow.session.flush()
     return point
 
 
-def reprint_point(uow: UnitOfWork, point_id: int) -> PatrolPoint:
+def reprint_point(uow: UnitOfWork, point_id: int, areas: Areas) -> PatrolPoint:
     """New poster version: every poster printed before stops working at once."""
-    point = _get(uow, point_id)
+    point = get_point(uow.session, point_id, areas)
     point.poster_version += 1
     uow.session.flush()
     return point

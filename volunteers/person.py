@@ -25,6 +25,8 @@ class Person:
     grid_id: int | None
     team_id: int | None
     on_duty: bool
+    police_area_id: int | None  # police-room staff of one area
+    station_id: int | None  # police-room staff of a whole station
     # None for a Person made from a row outside a login (tasks, the CLI, the demo, tests).
     login_session_id: str | None = None
 

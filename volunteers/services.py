@@ -62,6 +62,11 @@ def create_user(
         grid_id=placement.grid_id,
         team_id=placement.team_id,
     )
+    if role in (Role.OFFICER, Role.DISPATCHER) and placement.community_id is not None:
+        # Police-room staff placed in a community work in its police area.
+        user.police_area_id = uow.session.scalar(
+            select(Community.police_area_id).where(Community.id == placement.community_id)
+        )
     _check_placement(uow, placement)
     try:
         with uow.session.begin_nested():

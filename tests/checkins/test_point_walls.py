@@ -1,0 +1,112 @@
+"""Patrol points are walled by police area: an officer of another area cannot see, move,
+retire, reprint or print them (404, as for a point that does not exist), and nothing changes;
+an officer placed in no area sees nothing at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.roles import Role
+from app.uow import unit_of_work
+from checkins.models import PatrolPoint
+from tests.conftest import log_in
+from volunteers import services
+from volunteers.models import Community, Grid, PoliceArea
+
+
+@pytest.fixture
+def other_area(app, area):
+    """A second area of the same station, with a community, a grid and one point."""
+    with app.app_context(), unit_of_work() as uow:
+        police_area = PoliceArea(
+            station_id=area["station_id"], name="城北警务区", center_lat=33.41, center_lon=120.16
+        )
+        community = Community(police_area=police_area, name="北湖社区")
+        grid = Grid(community=community, code="N01", name="北湖第1网格")
+        uow.session.add_all([police_area, community, grid])
+        uow.session.flush()
+        point = PatrolPoint(name="北门", lat=33.41, lon=120.16, grid_id=grid.id)
+        uow.session.add(point)
+        uow.commit()
+    return {"community_id": community.id, "grid_id": grid.id, "point_id": point.id}
+
+
+def _point(app, point_id):
+    with app.app_context(), unit_of_work(write=False) as uow:
+        point = uow.session.get(PatrolPoint, point_id)
+        return (point.name, point.lat, point.retired_at, point.poster_version)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/points/{point}", {"name": "改名", "lat": 33.5, "lon": 120.2}),
+        ("POST", "/api/points/{point}/retire", {}),
+        ("POST", "/api/points/{point}/reprint", {}),
+        ("GET", "/officer/points/{point}", None),
+        ("GET", "/officer/points/{point}/poster.pdf", None),
+        ("GET", "/officer/grids/{grid}/posters.pdf", None),
+    ],
+)
+def test_an_officer_of_another_area_gets_not_found_and_nothing_changes(
+    app, client, make_user, other_area, method, path, body
+):
+    before = _point(app, other_area["point_id"])
+    log_in(client, make_user(Role.OFFICER))  # an officer of the first area
+    url = path.format(point=other_area["point_id"], grid=other_area["grid_id"])
+    response = client.open(url, method=method, json=body, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert _point(app, other_area["point_id"]) == before
+
+
+@pytest.mark.both_databases
+def test_another_areas_points_are_not_listed_and_its_grids_take_no_new_points(
+    app, client, make_user, area, other_area
+):
+    log_in(client, make_user(Role.OFFICER))
+    listed = client.get("/api/points").get_json()["points"]
+    assert other_area["point_id"] not in {p["id"] for p in listed}
+    placed = client.post(
+        "/api/points",
+        json={"name": "越界点", "lat": 33.41, "lon": 120.16, "grid_id": other_area["grid_id"]},
+    )
+    assert placed.status_code == 404
+    own = client.post(
+        "/api/points",
+        json={"name": "本区点", "lat": 33.38, "lon": 120.16, "grid_id": area["grid_ids"][0]},
+    )
+    assert own.status_code == 201
+
+
+def test_an_officer_placed_in_no_area_sees_nothing(app, client, area, other_area):
+    with app.app_context(), unit_of_work() as uow:
+        nowhere = services.create_user(
+            uow,
+            name="无区警官",
+            phone="13911112222",
+            password="a-long-pass-2026",
+            role=Role.OFFICER,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+        )
+        uow.commit()
+    log_in(client, nowhere, password="a-long-pass-2026")
+    assert client.get("/api/points").get_json()["points"] == []
+    assert client.get(f"/officer/points/{other_area['point_id']}").status_code == 404
+
+
+def test_a_station_officer_sees_every_area_of_the_station(app, client, area, other_area):
+    with app.app_context(), unit_of_work() as uow:
+        chief = services.create_user(
+            uow,
+            name="所长",
+            phone="13922223333",
+            password="a-long-pass-2026",
+            role=Role.OFFICER,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+        )
+        chief.station_id = area["station_id"]
+        uow.commit()
+    log_in(client, chief, password="a-long-pass-2026")
+    listed = {p["id"] for p in client.get("/api/points").get_json()["points"]}
+    assert other_area["point_id"] in listed
