@@ -93,6 +93,17 @@ def clean_reason(text: str | None) -> str:
     return reason
 
 
+def person_by_phone(session: Session, phone: str) -> int:
+    """The id of the field person with this mobile number (spaces and dashes ignored)."""
+    digits = "".join(ch for ch in phone if ch not in " -")
+    user_id = session.scalar(
+        select(User.id).where(User.phone == digits, User.role.in_([str(r) for r in FIELD_ROLES]))
+    )
+    if user_id is None:
+        raise NotFound("person_unknown", _l("That person does not exist."))
+    return user_id
+
+
 def request(
     uow: UnitOfWork,
     officer: Person,

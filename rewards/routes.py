@@ -1,5 +1,5 @@
 """HTTP edge for points and gifts: my points, the store, my orders, leaderboards, teams, and the
-officer's desk, catalog and corrections."""
+officer's desk; the corrections' views are in rewards/correction_views.py, on the same blueprint."""
 
 from __future__ import annotations
 
@@ -26,23 +26,12 @@ from app.errors import DomainError, NotFound, wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.qr import qr_svg
-from app.times import local_zone
 from app.types import utcnow
 from app.uow import unit_of_work
 from app.web import form_error
-from rewards import corrections, leaderboard, queries, store
+from rewards import leaderboard, queries, store
 from rewards.models import Order
-from rewards.schemas import (
-    ApproveBody,
-    CorrectionAnswer,
-    CorrectionBody,
-    CorrectionOut,
-    DeskBody,
-    LeaderboardQuery,
-    MyOrdersQuery,
-    OrderBody,
-    RejectBody,
-)
+from rewards.schemas import DeskBody, LeaderboardQuery, MyOrdersQuery, OrderBody
 
 bp = Blueprint("rewards", __name__, template_folder="templates")
 
@@ -191,82 +180,4 @@ def desk() -> Any:
     return render_template("rewards/desk.html", code="", handed=handed)
 
 
-def _rules() -> corrections.Rules:
-    return corrections.Rules.from_config(current_app.config, local_zone())
-
-
-def _answer(outcome: corrections.Outcome) -> dict[str, Any]:
-    row = corrections.row_of(db.session(), outcome.correction.id)
-    answer = CorrectionAnswer(
-        correction=CorrectionOut.model_validate(row, from_attributes=True),
-        balance=outcome.balance,
-        replayed=outcome.replayed,
-    )
-    return answer.model_dump(mode="json")
-
-
-@bp.get("/officer/corrections")
-@requires("rewards.corrections.view")
-def corrections_page() -> Any:
-    """Every correction, pending ones first, with who asked, who decided, when and why."""
-    session = db.session()
-    pending = corrections.list_corrections(session, status=corrections.PENDING)
-    recent = corrections.list_corrections(session, limit=200)
-    if wants_json():
-        return jsonify(
-            corrections=[
-                CorrectionOut.model_validate(row, from_attributes=True).model_dump(mode="json")
-                for row in recent
-            ]
-        )
-    return render_template(
-        "rewards/officer_corrections.html",
-        pending=pending,
-        recent=recent,
-        rules=_rules(),
-        moved_today=corrections.moved_on_day(session, current_user.id, utcnow(), local_zone()),
-    )
-
-
-@bp.post("/api/corrections")
-@requires("rewards.points.correct")
-@accepts(CorrectionBody, answers=dict.fromkeys((201, 202, 200), CorrectionAnswer))
-def correct(body: CorrectionBody) -> Any:
-    """Correct a person's points with a reason: 201 paid, 202 waiting for a second officer."""
-    with unit_of_work() as uow:
-        outcome = corrections.request(
-            uow,
-            current_user,
-            user_id=body.user_id,
-            delta=body.delta,
-            reason=body.note,
-            key=body.key or secrets.token_hex(8),
-            rules=_rules(),
-        )
-        uow.commit()
-    if outcome.replayed:
-        return jsonify(_answer(outcome)), 200
-    waiting = outcome.correction.status == corrections.PENDING
-    return jsonify(_answer(outcome)), 202 if waiting else 201
-
-
-@bp.post("/api/corrections/<id:correction_id>/approve")
-@requires("rewards.corrections.decide")
-@accepts(ApproveBody, answers={200: CorrectionAnswer})
-def approve_correction(correction_id: int, body: ApproveBody) -> Any:
-    """Approve another officer's pending correction: its points are paid now, once."""
-    with unit_of_work() as uow:
-        outcome = corrections.approve(uow, current_user, correction_id)
-        uow.commit()
-    return jsonify(_answer(outcome))
-
-
-@bp.post("/api/corrections/<id:correction_id>/reject")
-@requires("rewards.corrections.decide")
-@accepts(RejectBody, answers={200: CorrectionAnswer})
-def reject_correction(correction_id: int, body: RejectBody) -> Any:
-    """Reject another officer's pending correction, with the reason; nothing is paid."""
-    with unit_of_work() as uow:
-        outcome = corrections.reject(uow, current_user, correction_id, body.reason)
-        uow.commit()
-    return jsonify(_answer(outcome))
+from rewards import correction_views  # noqa: E402, F401 - the corrections views, on this bp

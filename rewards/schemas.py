@@ -33,6 +33,20 @@ class CorrectionBody(Input):
     key: Annotated[str, text(64)] | None = None
 
 
+class CorrectionForm(Input):
+    """The officers' page's form: the person by their mobile number, as the desk knows them."""
+
+    labels: ClassVar[dict[str, Any]] = {
+        "phone": _l("Mobile number"),
+        "delta": _l("Points"),
+        "note": _l("Reason"),
+    }
+    phone: Annotated[str, text(20, min_length=1)]
+    delta: Annotated[int, Field(ge=-MAX_CORRECTION, le=MAX_CORRECTION)]
+    note: Reason
+    key: Annotated[str, text(64, min_length=1)]
+
+
 class ApproveBody(Input):
     """A second officer's approval of a pending correction (nothing more to say)."""
 

@@ -16,12 +16,20 @@
     box.scrollIntoView({ block: "nearest" });
   }
   function decide(form, url, body, buttons) {
+    var rowError = form.parentNode.querySelector(".row-error");
     box.hidden = true;
+    rowError.hidden = true;
     buttons.forEach(function (b) { b.disabled = true; });
     call(url, body).then(function (answer) {
       if (answer.ok) { location.reload(); return; }
       buttons.forEach(function (b) { b.disabled = false; });
-      show(answer);
+      if (answer.body.error.field === "reason") {
+        rowError.textContent = answer.body.error.message;  // next to the box it is about
+        rowError.hidden = false;
+        form.reason.focus();
+      } else {
+        show(answer);
+      }
     });
   }
   document.querySelectorAll(".decide-form").forEach(function (form) {
@@ -30,6 +38,7 @@
     var buttons = [approve, reject];
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     approve.addEventListener("click", function () {
+      if (!window.confirm(form.dataset.confirm)) { return; }
       decide(form, form.dataset.approve, {}, buttons);
     });
     reject.addEventListener("click", function () {

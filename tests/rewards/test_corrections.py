@@ -284,3 +284,23 @@ def test_the_audit_page_shows_every_correction_and_buttons_only_for_others(
     assert "张三" in html and "同事" in html and "+300" in html
     english = client.get("/officer/corrections", headers=EN).get_data(as_text=True)
     assert "Points corrections" in english and "Paid at once" in english
+
+
+def test_the_pages_form_finds_the_person_by_mobile_number(app, client, make_user):
+    make_user(name="张三", phone="13512345678")
+    log_in(client, make_user(Role.OFFICER))
+    form = {"phone": "135 1234 5678", "delta": "300", "note": "活动奖励漏记", "key": "f1"}
+    sent = client.post("/officer/corrections", data=form, headers=ZH)
+    assert sent.status_code == 302
+    page = client.get(sent.headers["Location"], headers=ZH).get_data(as_text=True)
+    assert "已提交：张三 的 +300 分须由另一位民警审批后入账。" in page
+    assert client.post("/officer/corrections", data=form).status_code == 302  # resent: once
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PointCorrection)) == 1
+    unknown = client.post("/officer/corrections", data=form | {"phone": "13000000000", "key": "f2"})
+    assert unknown.status_code == 404
+    html = unknown.get_data(as_text=True)
+    assert "查无此人。" in html
+    assert 'value="活动奖励漏记"' in html  # the form keeps what was typed
+    short = client.post("/officer/corrections", data=form | {"note": "补", "key": "f3"}, headers=EN)
+    assert short.status_code == 422 and "Reason is too short" in short.get_data(as_text=True)
