@@ -1,4 +1,5 @@
-"""What every map draws: the community, its grids and the patrol points, as GeoJSON (WGS-84)."""
+"""What every map draws: the communities, grids and patrol points of the caller's police areas,
+as GeoJSON (WGS-84)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,26 @@ from sqlalchemy import select
 
 from app.extensions import db
 from checkins.models import PatrolPoint
+from volunteers.areas import Areas
 from volunteers.models import Community, Grid
 
 
-def area_map() -> dict[str, Any]:
-    communities = db.session.scalars(select(Community).order_by(Community.id)).all()
-    grids = db.session.scalars(select(Grid).order_by(Grid.code)).all()
-    points = db.session.scalars(select(PatrolPoint).order_by(PatrolPoint.id)).all()
+def area_map(areas: Areas) -> dict[str, Any]:
+    mine = areas.where(Community.police_area_id)
+    communities = db.session.scalars(select(Community).where(mine).order_by(Community.id)).all()
+    grids = db.session.scalars(
+        select(Grid)
+        .join(Community, Community.id == Grid.community_id)
+        .where(mine)
+        .order_by(Grid.code)
+    ).all()
+    points = db.session.scalars(
+        select(PatrolPoint)
+        .join(Grid, Grid.id == PatrolPoint.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .where(mine)
+        .order_by(PatrolPoint.id)
+    ).all()
     features: list[dict[str, Any]] = []
     features += [
         {

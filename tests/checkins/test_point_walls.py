@@ -110,3 +110,17 @@ def test_a_station_officer_sees_every_area_of_the_station(app, client, area, oth
     log_in(client, chief, password="a-long-pass-2026")
     listed = {p["id"] for p in client.get("/api/points").get_json()["points"]}
     assert other_area["point_id"] in listed
+
+
+@pytest.mark.both_databases
+def test_the_map_shows_only_the_callers_areas(app, client, make_user, area, other_area):
+    log_in(client, make_user(Role.OFFICER))
+    with app.app_context(), unit_of_work() as uow:
+        own = PatrolPoint(name="本区点", lat=33.38, lon=120.16, grid_id=area["grid_ids"][0])
+        uow.session.add(own)
+        uow.commit()
+    features = client.get("/api/map").get_json()["features"]
+    shown = {f["properties"].get("id") for f in features if f["properties"]["kind"] == "point"}
+    assert own.id in shown and other_area["point_id"] not in shown
+    grids = {f["properties"].get("id") for f in features if f["properties"]["kind"] == "grid"}
+    assert other_area["grid_id"] not in grids
