@@ -86,6 +86,14 @@ class Config:
     CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES = 30  # phone and server clocks further apart: flagged
     CHECKIN_REFUSALS_STORED_PER_DAY = 50  # refused attempts kept per person a day; more are counted
     CHECKIN_RATE_LIMIT = "20 per minute; 300 per day"  # POST /api/checkins per person
+    # Doubtful scans are held for an officer, not refused (checkins/evidence.py): a strong sign
+    # (outside the fence within the accuracy allowance, on the point's exact coordinates) holds
+    # a scan alone; weak ones (below) only when two agree.
+    CHECKIN_DOUBT_ACCURACY_M = 100  # a fix rougher than this (up to the maximum) is a weak sign
+    CHECKIN_DOUBT_SPEED_SHARE = 0.8  # a leg above this share of the speed limit is a weak sign
+    CHECKIN_DOUBT_SHARED_PHONE_PEOPLE = 3  # this many people logged in on one device ...
+    CHECKIN_DOUBT_SHARED_PHONE_MINUTES = 30  # ... within this many minutes: a weak sign
+    CHECKIN_DOUBT_CONSTANT_ACCURACY_SCANS = 5  # same accuracy on this many scans: a weak sign
     # Socket.IO events per person (realtime/limits.py), by event; "*" for any event not named.
     SOCKET_RATE_LIMITS = {
         "connect": "30 per minute",  # reconnects after drops, a few tabs

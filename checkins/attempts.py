@@ -9,13 +9,15 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.sql import insert_ignoring_conflicts, per_dialect
+from app.types import UTCDateTime
 from checkins import rules
 from checkins.models import REFUSED, VALID, CheckIn, RefusalDay
 from checkins.rules import Thresholds
+from volunteers.models import LoginSession
 
 _checkins = CheckIn.__table__
 
@@ -40,6 +42,7 @@ class Attempt:
     distance_m: float | None = None
     points: int = 0
     detail: dict[str, Any] | None = None
+    grade: str | None = None  # checkins/evidence.py; None for a refusal
 
 
 STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
@@ -116,3 +119,32 @@ def valid_on_day(session: Any, user_id: int, at: datetime, tz: ZoneInfo) -> int:
             CheckIn.observed_at < end,
         )
     )
+
+
+def _build_people_on_device() -> Any:
+    mine, others = aliased(LoginSession), aliased(LoginSession)
+    since = bindparam("since", type_=UTCDateTime())
+    return (
+        select(func.count(func.distinct(others.user_id)))
+        .select_from(mine)
+        .join(
+            others,
+            and_(
+                others.user_agent == mine.user_agent,
+                others.address == mine.address,
+                others.created_at >= since,
+            ),
+        )
+        .where(mine.id == bindparam("login_id"), mine.created_at >= since)
+    )
+
+
+_PEOPLE_ON_DEVICE = _build_people_on_device()
+
+
+def people_on_device(session: Session, login_id: str, now: datetime, window: timedelta) -> int:
+    """How many people logged in on this login's device (same browser and address) within
+    ``window`` of now, this login's person included; 1 when this login is older than that
+    (then nothing else is read)."""
+    found = session.execute(_PEOPLE_ON_DEVICE, {"login_id": login_id, "since": now - window})
+    return max(1, found.scalar_one() or 0)

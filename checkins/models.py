@@ -60,17 +60,28 @@ def allowed_roles(stored: str) -> frozenset[str]:
 
 VALID = "valid"  # a check-in's status: it counted and paid
 REFUSED = "refused"  # kept with its reason for officers
+HELD = "held"  # a patrol on doubtful evidence: its points wait for an officer's decision
+REJECTED = "rejected"  # a held one an officer turned down, with the reason
 
 
 class CheckIn(Model):
     """One attempt to check in, with its raw evidence. Only ``status == "valid"`` rows count;
-    refused attempts are kept with their reason so officers can review the suspicious ones."""
+    refused attempts are kept with their reason so officers can review the suspicious ones;
+    held ones (doubtful evidence, checkins/evidence.py) wait for an officer, who approves
+    (they become valid and pay) or rejects them."""
 
     __tablename__ = "checkins"
     __table_args__ = (
         UniqueConstraint("user_id", "client_id", name="uq_checkins_user_client"),
         Index("ix_checkins_user_observed", "user_id", "status", "observed_at"),
         Index("ix_checkins_point_observed", "point_id", "observed_at"),
+        # The officers' queue: only held rows are in it, so it costs other check-ins nothing.
+        Index(
+            "ix_checkins_held",
+            "server_time",
+            postgresql_where=text("status = 'held'"),
+            sqlite_where=text("status = 'held'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -89,8 +100,15 @@ class CheckIn(Model):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     points: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a refusal's message parameters
+    grade: Mapped[str | None] = mapped_column(String(12))  # evidence: good, noted or doubtful
+    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    appeal_note: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(String(200))
     point: Mapped[PatrolPoint | None] = relationship()
-    person: Mapped[User] = relationship()
+    person: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class PatrolDay(Model):

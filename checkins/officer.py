@@ -19,7 +19,7 @@ from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
 from app.web import local_datetime
-from checkins import points, posters, queries, tokens
+from checkins import held, points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
 from checkins.schemas import PointBody
@@ -145,6 +145,7 @@ def editor() -> Any:
         points=rows,
         grids=grids,
         suspicious=suspicious,
+        held_waiting=held.waiting(db.session()),
         warning=public_base_warning(),
     )
 
@@ -260,3 +261,6 @@ def grid_sheet(grid_id: int) -> Any:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="posters-{grid.code}.pdf"'},
     )
+
+
+import checkins.held_routes  # noqa: E402, F401 - the held check-ins' routes are on this blueprint

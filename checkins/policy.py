@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from checkins import tokens
+from checkins import evidence, tokens
 from checkins.rules import Thresholds
 from checkins.services import Policy
 
@@ -24,6 +24,11 @@ _SETTINGS = (
     "CHECKIN_LATE_DAILY_CAP",
     "CHECKIN_CLOCK_GAP_SUSPICIOUS_MINUTES",
     "CHECKIN_REFUSALS_STORED_PER_DAY",
+    "CHECKIN_DOUBT_ACCURACY_M",
+    "CHECKIN_DOUBT_SPEED_SHARE",
+    "CHECKIN_DOUBT_SHARED_PHONE_PEOPLE",
+    "CHECKIN_DOUBT_SHARED_PHONE_MINUTES",
+    "CHECKIN_DOUBT_CONSTANT_ACCURACY_SCANS",
     "LOCAL_TIMEZONE",
     "SECRET_KEY",
     "QR_SIGNING_KEY",
@@ -48,6 +53,7 @@ def _policy(settings: tuple[Any, ...], streak_bonuses: tuple[tuple[Any, Any], ..
         signing_key=_signing_key(config["SECRET_KEY"], config["QR_SIGNING_KEY"]),
         timezone=ZoneInfo(config["LOCAL_TIMEZONE"]),
         streak_bonuses=MappingProxyType({int(k): int(v) for k, v in streak_bonuses}),
+        doubt=evidence.Limits.from_config(config),
     )
 
 

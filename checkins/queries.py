@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import select
 
 from app.extensions import db
 from app.types import utcnow
-from checkins import attempts, patrols, services, streaks
-from checkins.models import VALID, CheckIn
+from checkins import attempts, evidence, patrols, services, streaks
+from checkins.models import HELD, REJECTED, VALID, CheckIn
 from checkins.rules import MESSAGES
 from rewards import badges, ledger
 from volunteers.person import Person
@@ -22,9 +23,30 @@ def refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None:
     return str(MESSAGES[code]) % (detail or {}) if code in MESSAGES else code
 
 
+def doubts_json(detail: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Why a check-in is held, one plain sentence per signal, in the reader's language."""
+    return [
+        {"code": code, "message": evidence.text(code, figures)}
+        for code, figures in services.doubts(detail)
+    ]
+
+
+def appeal_url(checkin_id: int) -> str:
+    return url_for("checkins.appeal", checkin_id=checkin_id)
+
+
 def outcome_json(outcome: services.CheckInOutcome) -> dict[str, Any]:
+    held = outcome.held and outcome.checkin_id is not None
     return {
         "checkin_id": outcome.checkin_id,
+        "status": HELD if held else VALID,
+        "held": held,
+        "doubts": [
+            {"code": code, "message": evidence.text(code, figures)}
+            for code, figures in outcome.doubts
+        ],
+        "appealed": outcome.appealed,
+        "appeal_url": appeal_url(outcome.checkin_id) if held and outcome.checkin_id else None,
         "point": {"id": outcome.point_id, "name": outcome.point_name},
         "points": outcome.points,
         "balance": outcome.balance,
@@ -60,9 +82,16 @@ def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str,
                 "point": row.point.name if row.point else None,
                 "observed_at": row.observed_at.astimezone(policy.timezone).isoformat(),
                 "valid": row.status == VALID,
+                "status": row.status,
                 "points": row.points,
                 "reason": row.reason,
-                "reason_text": refusal_text(row.reason, row.detail),
+                "reason_text": refusal_text(row.reason, row.detail)
+                if row.status not in (HELD, REJECTED)
+                else None,
+                "doubts": doubts_json(row.detail) if row.status in (HELD, REJECTED) else [],
+                "appealed": row.appealed_at is not None,
+                "appeal_url": appeal_url(row.id) if row.status == HELD else None,
+                "decision_note": row.decision_note if row.status == REJECTED else None,
             }
             for row in rows
         ],

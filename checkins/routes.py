@@ -14,10 +14,10 @@ from app.errors import Forbidden, TooManyRequests, wants_json
 from app.extensions import db, limiter
 from app.permissions import requires
 from app.uow import unit_of_work
-from checkins import queries, services, tokens
+from checkins import held, queries, services, tokens
 from checkins.models import PatrolPoint
 from checkins.policy import current_policy, signing_key
-from checkins.schemas import CheckInAnswer, CheckInBody
+from checkins.schemas import AppealBody, CheckInAnswer, CheckInBody, HeldAnswer
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 TOO_MANY_CHECKINS = _l(
@@ -63,9 +63,10 @@ def _too_many_checkins(_limit: Any) -> None:
 @bp.post("/api/checkins")
 @limiter.limit(_checkin_limit, key_func=_person_key, on_breach=_too_many_checkins)
 @requires("checkins.checkin")
-@accepts(CheckInBody, answers={201: CheckInAnswer, 200: CheckInAnswer})
+@accepts(CheckInBody, answers={201: CheckInAnswer, 202: CheckInAnswer, 200: CheckInAnswer})
 def create_checkin(body: CheckInBody) -> Any:
-    """Check in at a patrol point (201; 200 when the same client_id was already answered)."""
+    """Check in at a patrol point (201; 202 when held on doubtful evidence for an officer; 200
+    when the same client_id was already answered)."""
     if body.person_id not in (None, current_user.id):
         raise Forbidden("queued_by_someone_else", QUEUED_BY_SOMEONE_ELSE)
     check = services.CheckInRequest(
@@ -84,7 +85,20 @@ def create_checkin(body: CheckInBody) -> Any:
     if outcome.error is not None:
         raise outcome.error
     answer = CheckInAnswer.model_validate(queries.outcome_json(outcome))
-    return jsonify(answer.model_dump(mode="json")), 200 if outcome.replayed else 201
+    status = 200 if outcome.replayed else (202 if outcome.held else 201)
+    return jsonify(answer.model_dump(mode="json")), status
+
+
+@bp.post("/api/checkins/<id:checkin_id>/appeal")
+@requires("checkins.appeal")
+@accepts(AppealBody, answers={200: HeldAnswer})
+def appeal(checkin_id: int, body: AppealBody) -> Any:
+    """Ask an officer to look again at one's held check-in (once; again changes nothing)."""
+    with unit_of_work() as uow:
+        row = held.appeal(uow, current_user._get_current_object(), checkin_id, body.note)
+        uow.commit()
+    answer = HeldAnswer.model_validate(held.answer(held.Decided(row)))
+    return jsonify(answer.model_dump(mode="json"))
 
 
 @bp.get("/me/checkins")

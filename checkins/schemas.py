@@ -3,9 +3,11 @@ the rules in checkins/rules.py decide the rest and keep their own refusal codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from app.edge import Blank, Id, Input, OptionalId, OptionalInt32, text
@@ -50,10 +52,19 @@ class PointRef(BaseModel):
     name: str | None
 
 
+class Doubt(BaseModel):
+    """One reason a scan is held, for machines (``code``) and in the reader's language."""
+
+    code: str
+    message: str
+
+
 class CheckInAnswer(BaseModel):
-    """The check-in's outcome: points paid, balance, streak and what is left today."""
+    """The check-in's outcome: points paid (or held for an officer, with why), balance, streak
+    and what is left today."""
 
     checkin_id: int
+    status: Literal["valid", "held"] = "valid"
     point: PointRef
     points: int
     balance: int
@@ -62,6 +73,42 @@ class CheckInAnswer(BaseModel):
     replayed: bool
     new_badges: list[str]
     streak_bonus: int
+    held: bool = False
+    doubts: list[Doubt] = []
+    appealed: bool = False
+    appeal_url: str | None = None
+
+
+class AppealBody(Input):
+    """The person's appeal of a held check-in, with an optional short note."""
+
+    note: Annotated[str, text(200)] | None = None
+    labels: ClassVar[Mapping[str, Any]] = {"note": _l("Note")}
+
+
+class DecisionBody(Input):
+    """An officer's approval of a held check-in; the note is optional."""
+
+    note: Annotated[str, text(200)] | None = None
+    labels: ClassVar[Mapping[str, Any]] = {"note": _l("Note")}
+
+
+class RejectBody(Input):
+    """An officer's rejection of a held check-in: the reason is required (the person reads it)."""
+
+    reason: Annotated[str, text(200, min_length=1)]
+    labels: ClassVar[Mapping[str, Any]] = {"reason": _l("Reason")}
+
+
+class HeldAnswer(BaseModel):
+    """A held check-in as the person or the officer sees it after an appeal or a decision."""
+
+    checkin_id: int
+    status: Literal["held", "valid", "rejected"]
+    appealed: bool
+    points: int
+    balance: int | None = None  # the person's balance after an approval
+    paid: bool = False  # this approval paid the points (it does so once)
 
 
 class PointBody(Input):

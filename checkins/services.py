@@ -1,5 +1,7 @@
-"""The check-in use case: verify the poster, apply the rules in order, store the evidence and
-pay the points through the ledger in the same transaction."""
+"""The check-in use case: verify the poster, apply the rules in order, grade the evidence,
+store it and pay the points through the ledger in the same transaction. A scan on doubtful
+evidence (checkins/evidence.py) is stored as a held patrol: nothing is paid until an officer
+approves it (checkins/held.py), which then counts it through ``count_valid`` here."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from app.roles import FIELD_ROLES, Role
 from app.sql import lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
-from checkins import attempts, rules, streaks, tokens
+from checkins import attempts, evidence, rules, streaks, tokens
 from checkins.attempts import Attempt
-from checkins.models import REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
+from checkins.models import HELD, REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
 from checkins.recent import late_that_day
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
@@ -48,6 +50,7 @@ class Policy:
     signing_key: bytes
     timezone: ZoneInfo
     streak_bonuses: Mapping[int, int] = field(default_factory=dict)
+    doubt: evidence.Limits = field(default_factory=evidence.Limits)
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,13 @@ class CheckInOutcome:
     error: DomainError | None = None
     new_badges: tuple[str, ...] = ()
     streak_bonus: int = 0
+    held: bool = False  # recorded as a patrol; its points wait for an officer
+    doubts: tuple[tuple[str, dict[str, Any]], ...] = ()  # why, for a held one: (code, figures)
+    appealed: bool = False
 
     @property
     def valid(self) -> bool:
-        return self.error is None
+        return self.error is None and not self.held
 
 
 def check_in(
@@ -98,9 +104,7 @@ def check_in(
         device_time=request.device_time,
     )
     try:
-        point, valid_earlier_that_day = _apply_rules(
-            session, user, request, policy, attempt, server_time
-        )
+        passed = _apply_rules(session, user, request, policy, attempt, server_time)
     except Refused as refusal:
         attempt.status, attempt.reason, attempt.suspicious = (
             REFUSED,
@@ -118,47 +122,127 @@ def check_in(
         if attempts.store(session, user.id, attempt) is None:
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
-    attempt.status = VALID
-    if attempts.flag_clock_gap(attempt, policy.thresholds):
-        attempt.reason = "clock_gap"  # counted, but on the officers' list with why
+    point = passed.point
+    graded = _grade(session, user, request, policy, attempt, passed, server_time)
+    attempt.grade = graded.level
+    if graded.signals:  # counted or held, it is on the officers' list with why
+        attempt.suspicious = True
+        attempt.reason, attempt.detail = graded.reason, graded.detail()
+    attempt.status = HELD if graded.held else VALID
     checkin_id = attempts.store(session, user.id, attempt)
     if checkin_id is None:
         return _replay(uow, user, request.client_id, policy)
-    paid = ledger.award(
+    if graded.held:
+        return _outcome(uow, user, attempt, policy, replayed=False)
+    counted = count_valid(
         uow,
-        user_id=user.id,
-        delta=attempt.points,
-        reason=reasons.CHECKIN,
-        source_type="checkin",
-        source_id=checkin_id,
-    )
-    local_time = attempt.observed_at.astimezone(policy.timezone)
-    valid_today = valid_earlier_that_day + 1
-    if valid_today == 1:  # the day's first valid patrol: the day now counts for streaks
-        streaks.record_day(session, user.id, local_time.date())
-    streak, run_start = streaks.current_run(session, user.id, local_time.date())
-    gained = progress.after_checkin(
-        uow,
-        user_id=user.id,
-        local_time=local_time,
-        streak_days=streak,
-        run_start=run_start,
-        count_valid=lambda: attempts.valid_total(session, user.id),
-        streak_bonuses=policy.streak_bonuses,
+        user.id,
+        checkin_id,
+        attempt.points,
+        attempt.observed_at,
+        policy,
+        first_that_day=passed.valid_that_day == 0,
     )
     return CheckInOutcome(
         checkin_id=checkin_id,
         point_id=point.id,
         point_name=point.name,
         points=attempt.points,
+        balance=counted.balance,
+        streak_days=counted.streak_days,
+        remaining_today=max(0, policy.thresholds.daily_cap - passed.count_that_day - 1),
+        replayed=False,
+        new_badges=counted.new_badges,
+        streak_bonus=counted.streak_bonus,
+    )
+
+
+@dataclass(frozen=True)
+class Counted:
+    balance: int
+    streak_days: int
+    new_badges: tuple[str, ...]
+    streak_bonus: int
+
+
+def count_valid(
+    uow: UnitOfWork,
+    user_id: int,
+    checkin_id: int,
+    points: int,
+    observed_at: datetime,
+    policy: Policy,
+    *,
+    first_that_day: bool = True,
+    actor_id: int | None = None,
+) -> Counted:
+    """What a valid check-in earns, once: its points through the ledger (the check-in is the
+    source, so it pays once however often this runs), its day for streaks, milestone bonuses
+    and badges. A live check-in calls it at once; an officer's approval of a held one calls it
+    later (``actor_id``: the officer). The caller holds the person's lock."""
+    session = uow.session
+    paid = ledger.award(
+        uow,
+        user_id=user_id,
+        delta=points,
+        reason=reasons.CHECKIN,
+        source_type="checkin",
+        source_id=checkin_id,
+        actor_id=actor_id,
+    )
+    local_time = observed_at.astimezone(policy.timezone)
+    if first_that_day:  # the day's first valid patrol: the day now counts for streaks
+        streaks.record_day(session, user_id, local_time.date())
+    streak, run_start = streaks.current_run(session, user_id, local_time.date())
+    gained = progress.after_checkin(
+        uow,
+        user_id=user_id,
+        local_time=local_time,
+        streak_days=streak,
+        run_start=run_start,
+        count_valid=lambda: attempts.valid_total(session, user_id),
+        streak_bonuses=policy.streak_bonuses,
+    )
+    return Counted(
         # This transaction holds the person's balance row, so nothing else moved it between.
         balance=paid.balance + gained.streak_bonus,
         streak_days=streak,
-        remaining_today=max(0, policy.thresholds.daily_cap - valid_today),
-        replayed=False,
         new_badges=gained.new_badges,
         streak_bonus=gained.streak_bonus,
     )
+
+
+def _grade(
+    session: Session,
+    user: Person,
+    request: CheckInRequest,
+    policy: Policy,
+    attempt: Attempt,
+    passed: Passed,
+    server_time: datetime,
+) -> evidence.Grade:
+    """The evidence grade of a scan the rules let through (the facts read here, the judging
+    in checkins/evidence.py)."""
+    t, limits = policy.thresholds, policy.doubt
+    people = 1
+    if user.login_session_id is not None:
+        people = attempts.people_on_device(
+            session, user.login_session_id, server_time, limits.shared_phone_window
+        )
+    facts = evidence.Evidence(
+        point_lat=passed.point.lat,
+        point_lon=passed.point.lon,
+        radius_m=passed.point.radius_m,
+        position=passed.position,
+        distance_m=attempt.distance_m or 0.0,
+        clock_gap_minutes=rules.clock_gap_minutes(request.device_time, server_time, t),
+        top_speed_kmh=evidence.top_speed_kmh(
+            passed.neighbours, passed.position, attempt.observed_at, t
+        ),
+        people_on_device=people,
+        recent_accuracies=passed.accuracies,
+    )
+    return evidence.grade(facts, limits, t)
 
 
 def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy) -> CheckInOutcome:
@@ -176,9 +260,9 @@ def _apply_rules(
     policy: Policy,
     attempt: Attempt,
     server_time: datetime,
-) -> tuple[PointFacts, int]:
-    """The rules, in the order the issue fixes; each refusal has its own code. Returns the point
-    and how many valid check-ins the person already has on the check-in's local day."""
+) -> Passed:
+    """The rules, in the order the issue fixes; each refusal has its own code. Returns what
+    grading the evidence needs next: the point, the position, the person's day so far."""
     t = policy.thresholds
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
@@ -206,15 +290,22 @@ def _apply_rules(
     attempt.lat, attempt.lon, attempt.accuracy_m = position.lat, position.lon, position.accuracy_m
     attempt.distance_m = rules.check_geofence(point.lat, point.lon, point.radius_m, position, t)
     day = attempts.day_bounds(at.astimezone(policy.timezone).date(), policy.timezone)
-    recent = load_recent(session, user.id, point.id, at, day, t.cooldown)
+    latest = policy.doubt.constant_accuracy_scans - 1
+    recent = load_recent(session, user.id, point.id, at, day, t.cooldown, latest)
     rules.check_cooldown(recent.nearest_at_point(at), at, t)
-    valid_that_day = recent.count_that_day
-    rules.check_daily_cap(valid_that_day, t)
+    rules.check_daily_cap(recent.count_that_day, t)
     rules.check_speed(recent.neighbours(), position, at, t)
     if at < server_time:
         _check_late(session, user.id, point.id, position, server_time, policy)
     attempt.points = point.points
-    return point, valid_that_day
+    return Passed(
+        point,
+        position,
+        recent.neighbours(),
+        recent.count_that_day,
+        recent.valid_that_day,
+        recent.accuracies,
+    )
 
 
 def _check_late(
@@ -231,7 +322,7 @@ def _check_late(
     journey from the latest one). Only so many late ones count a day."""
     t = policy.thresholds
     day = attempts.day_bounds(server_time.astimezone(policy.timezone).date(), policy.timezone)
-    now = load_recent(session, user_id, point_id, server_time, day, t.cooldown)
+    now = load_recent(session, user_id, point_id, server_time, day, t.cooldown, latest=0)
     rules.check_cooldown(now.nearest_at_point(server_time), server_time, t)
     rules.check_speed(now.neighbours(), position, server_time, t)
     rules.check_late_cap(late_that_day(session, user_id, day, t.late_max), t)
@@ -257,11 +348,22 @@ class PointFacts(NamedTuple):
     retired_at: datetime | None
 
 
+class Passed(NamedTuple):
+    """What the rules found on the way, for the grading and the answer."""
+
+    point: PointFacts
+    position: rules.Position
+    neighbours: list[rules.Visit]
+    count_that_day: int  # valid and held check-ins already on the check-in's local day
+    valid_that_day: int
+    accuracies: tuple[float, ...]
+
+
 def _outcome(
     uow: UnitOfWork, user: Person, attempt: Attempt, policy: Policy, *, replayed: bool
 ) -> CheckInOutcome:
-    """An attempt's outcome as the person sees it now (refusals, stored or only counted, and
-    replays)."""
+    """An attempt's outcome as the person sees it now (refusals, stored or only counted, held
+    ones, and replays)."""
     session = uow.session
     today = attempt.observed_at.astimezone(policy.timezone).date()
     point = session.get(PatrolPoint, attempt.point_id) if attempt.point_id else None
@@ -276,12 +378,20 @@ def _outcome(
         remaining_today=max(0, policy.thresholds.daily_cap - used),
         replayed=replayed,
         error=_refusal(attempt),
+        held=attempt.status == HELD,
+        doubts=doubts(attempt.detail) if attempt.status == HELD else (),
     )
+
+
+def doubts(detail: Mapping[str, Any] | None) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """A held check-in's signals with their figures, as stored in its ``detail``."""
+    figures = {k: v for k, v in (detail or {}).items() if k != "signals"}
+    return tuple((code, figures) for code in (detail or {}).get("signals", ()))
 
 
 def _refusal(attempt: Attempt) -> Refused | None:
     """A stored attempt's refusal, rebuilt from its reason; None when it counted."""
-    if attempt.status == VALID:
+    if attempt.status in (VALID, HELD):
         return None
     if attempt.reason is None:
         raise ValueError("a refused attempt is stored with its reason")

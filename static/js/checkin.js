@@ -19,6 +19,8 @@
   var statusEl = document.getElementById("status");
   var statusText = document.getElementById("status-text");
   var retry = document.getElementById("retry");
+  var held = document.getElementById("held");
+  var appealUrl = null;
 
   function fmt(text, n) { return text.replace("{n}", n); }
   function show(kind, text, code) {
@@ -26,6 +28,7 @@
     statusText.textContent = text;
     if (code) { statusEl.dataset.code = code; } else { delete statusEl.dataset.code; }
     if (kind !== "done") { document.getElementById("result").hidden = true; }
+    if (kind !== "held") { held.hidden = true; }
   }
   function load() { try { return JSON.parse(localStorage.getItem(QUEUE)) || []; } catch (e) { return []; } }
   function save(items) { try { localStorage.setItem(QUEUE, JSON.stringify(items)); } catch (e) { /* private mode */ } }
@@ -97,8 +100,43 @@
     if (error && error.answer) { showAnswer(error.answer); } else { show("queued", labels.queued, "queued"); }
   }
 
+  /* Held on doubtful evidence: recorded, its points waiting; say why and offer the appeal. */
+  function showHeld(b) {
+    show("held", labels.held, "held");
+    var list = document.getElementById("held-reasons");
+    list.textContent = "";
+    (b.doubts || []).forEach(function (d) {
+      var li = document.createElement("li"); li.textContent = d.message; list.appendChild(li);
+    });
+    document.getElementById("held-points").textContent = fmt(labels.held_points, b.points);
+    appealUrl = b.appeal_url;
+    document.getElementById("appeal-form").hidden = !!b.appealed;
+    document.getElementById("appeal-done").hidden = !b.appealed;
+    held.hidden = false;
+  }
+
+  document.getElementById("appeal").addEventListener("click", function () {
+    var button = this;
+    if (!appealUrl) { return; }
+    button.disabled = true;
+    fetch(appealUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ note: document.getElementById("appeal-note").value })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("appeal " + response.status); }
+      document.getElementById("appeal-form").hidden = true;
+      document.getElementById("appeal-done").hidden = false;
+    }).catch(function () {
+      button.disabled = false;
+      statusText.textContent = labels.failed;
+    });
+  });
+
   function showAnswer(answer) {
-    if (answer.ok) {
+    if (answer.ok && answer.body.status === "held") {
+      showHeld(answer.body);
+    } else if (answer.ok) {
       var b = answer.body;
       show("done", labels.ok);  /* the point's name is the page's heading */
       document.getElementById("result-points").textContent = fmt(labels.points, b.points);

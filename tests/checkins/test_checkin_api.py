@@ -59,9 +59,15 @@ def test_a_check_in_500_m_away_is_refused_and_pays_nothing(app, logged_in, make_
         assert (kept.status, kept.reason, kept.suspicious) == ("refused", "too_far", True)
 
 
-def test_the_accuracy_allowance_forgives_a_rough_but_honest_fix(logged_in, make_point, submit):
+def test_the_accuracy_allowance_keeps_a_rough_but_honest_fix_as_a_held_patrol(
+    logged_in, make_point, submit
+):
+    """Outside the fence but within what the accuracy forgives: no longer counted blindly nor
+    refused, but held for an officer (tests/checkins/test_held.py follows it through)."""
     logged_in()
-    assert submit(make_point(radius_m=50), metres=80, accuracy=40).status_code == 201
+    response = submit(make_point(radius_m=50), metres=80, accuracy=40)
+    assert response.status_code == 202
+    assert response.get_json()["status"] == "held"
 
 
 def test_the_allowance_is_capped_so_a_vague_fix_cannot_stretch_the_fence(

@@ -74,7 +74,9 @@ def poster_path(point: dict[str, Any]) -> str:
     return urlsplit(point["url"]).path
 
 
-def position(point: dict[str, Any], north_m: float = 0.0, accuracy: float = 10) -> dict[str, Any]:
+def position(point: dict[str, Any], north_m: float = 4.0, accuracy: float = 10) -> dict[str, Any]:
+    """A phone's fix ``north_m`` from the point: a few metres off by default, as real fixes are
+    (one exactly on the point's coordinates is held as a faked location, checkins/evidence.py)."""
     return {
         "latitude": point["lat"] + north_m / M_PER_DEG_LAT,
         "longitude": point["lon"],
