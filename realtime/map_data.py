@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from checkins.models import PatrolPoint
 from volunteers.areas import Areas
-from volunteers.models import Community, Grid
+from volunteers.models import Community, Grid, PoliceArea
 
 
 def area_map(areas: Areas) -> dict[str, Any]:
@@ -62,4 +62,15 @@ def area_map(areas: Areas) -> dict[str, Any]:
         }
         for p in points
     ]
-    return {"type": "FeatureCollection", "features": features}
+    center = db.session.execute(
+        select(PoliceArea.center_lat, PoliceArea.center_lon)
+        .where(areas.where(PoliceArea.id))
+        .order_by(PoliceArea.id)
+        .limit(1)
+    ).first()
+    # A foreign member GeoJSON allows: where to look when nothing is drawn yet.
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "center": list(center) if center else None,
+    }

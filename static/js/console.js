@@ -32,7 +32,7 @@
           if (f.properties.kind === "grid") { l.bindTooltip(wjmap.text(f.properties.name), { permanent: true, direction: "center", className: "grid-label" }); }
         }
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+      wjmap.fit(map, L, data);
     });
 
   /* People on duty: one dot per person, coloured by role. */

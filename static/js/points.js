@@ -32,7 +32,7 @@
         onEachFeature: function (f, l) { if (f.properties.kind === "grid") { l.bindTooltip(wjmap.text(f.properties.name), { permanent: true, direction: "center", className: "grid-label" }); } }
       });
       // A Leaflet map needs its view before circles and markers can be drawn on it.
-      map.fitBounds(areas.getBounds(), { padding: [20, 20] });
+      wjmap.fit(map, L, data);
       areas.addTo(map);
       data.features.filter(function (f) { return f.properties.kind === "point"; }).forEach(function (f) {
         var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];

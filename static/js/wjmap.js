@@ -98,5 +98,15 @@
     return span;
   }
 
-  return { create: create, text: text, wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, outsideChina: outsideChina };
+  /* Show what an area map holds: its boundaries, else its points, else the police area's centre
+     (a new area has no boundaries drawn and no points yet). */
+  function fit(map, L, data) {
+    var drawn = L.geoJSON(data, { filter: function (f) { return f.properties.kind !== "point"; } });
+    var bounds = drawn.getBounds().isValid() ? drawn.getBounds() : L.geoJSON(data).getBounds();
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 }); }
+    else if (data.center) { map.setView(data.center, 16); }
+    else { map.setView([35, 105], 4); }
+  }
+
+  return { create: create, text: text, fit: fit, wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, outsideChina: outsideChina };
 }));
