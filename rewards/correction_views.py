@@ -27,6 +27,7 @@ from rewards.schemas import (
     CorrectionOut,
     RejectBody,
 )
+from volunteers.areas import Areas, areas_of
 
 
 def _rules() -> corrections.Rules:
@@ -47,12 +48,17 @@ def _answer(outcome: corrections.Outcome) -> dict[str, Any]:
     return answer.model_dump(mode="json")
 
 
+def _my_areas() -> Areas:
+    return areas_of(db.session(), current_user._get_current_object())
+
+
 def _page(**context: Any) -> dict[str, Any]:
     session = db.session()
     done = request.args.get("done", type=int)
+    mine = _my_areas()
     return {
-        "pending": corrections.list_corrections(session, status=corrections.PENDING),
-        "recent": corrections.list_corrections(session, limit=200),
+        "pending": corrections.list_corrections(session, status=corrections.PENDING, areas=mine),
+        "recent": corrections.list_corrections(session, limit=200, areas=mine),
         "rules": _rules(),
         "moved_today": corrections.moved_on_day(session, current_user.id, utcnow(), local_zone()),
         "done": corrections.row_of(session, done) if done and 0 < done < 2**31 else None,
@@ -66,7 +72,7 @@ def _page(**context: Any) -> dict[str, Any]:
 def corrections_page() -> Any:
     """Every correction, those waiting first, with who asked, who decided, when and why."""
     if wants_json():
-        listed = corrections.list_corrections(db.session(), limit=200)
+        listed = corrections.list_corrections(db.session(), limit=200, areas=_my_areas())
         return jsonify(corrections=[_out(row) for row in listed])
     return render_template("rewards/officer_corrections.html", **_page())
 

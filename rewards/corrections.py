@@ -31,7 +31,8 @@ from app.uow import UnitOfWork
 from rewards import ledger, reasons
 from rewards.models import PointCorrection
 from rewards.schemas import MIN_REASON
-from volunteers.models import User
+from volunteers.areas import EVERYWHERE, Areas, area_of_community, areas_of
+from volunteers.models import Community, User
 from volunteers.person import Person
 
 PENDING, APPLIED, APPROVED, REJECTED = "pending", "applied", "approved", "rejected"
@@ -127,7 +128,11 @@ def request(
             high=MAX_CHANGE,
         )
     person = session.get(User, user_id)
-    if person is None or person.role not in FIELD_ROLES:
+    if (
+        person is None
+        or person.role not in FIELD_ROLES
+        or not areas_of(session, officer).allows(area_of_community(session, person.community_id))
+    ):
         raise NotFound("person_unknown", _l("That person does not exist."))
     lock_row(session, User, officer.id)  # this officer's requests one at a time: cap and key
     earlier = session.scalar(
@@ -199,7 +204,12 @@ def reject(
 def _pending(session: Session, officer: Person, correction_id: int) -> PointCorrection:
     lock_row(session, PointCorrection, correction_id)  # two deciders at once: one wins
     correction = session.get(PointCorrection, correction_id, populate_existing=True)
-    if correction is None:
+    person = session.get(User, correction.user_id) if correction else None
+    if (
+        correction is None
+        or person is None
+        or not areas_of(session, officer).allows(area_of_community(session, person.community_id))
+    ):
         raise NotFound("correction_unknown", _l("That correction does not exist."))
     if correction.requested_by_id == officer.id:
         raise Forbidden(
@@ -249,7 +259,7 @@ def moved_on_day(session: Session, officer_id: int, at: datetime, tz: ZoneInfo) 
 
 
 def listed(
-    *, status: str | None = None, ids: list[int] | None = None
+    *, status: str | None = None, ids: list[int] | None = None, areas: Areas = EVERYWHERE
 ) -> Select[PointCorrection, str, str, str]:
     """The one query behind every list of corrections, newest first: a later filter (by police
     area, by person) is one more ``where`` here."""
@@ -262,6 +272,8 @@ def listed(
             decider.name.label("decided_by"),
         )
         .join(person, person.id == PointCorrection.user_id)
+        .outerjoin(Community, Community.id == person.community_id)
+        .where(areas.where(Community.police_area_id))
         .join(requester, requester.id == PointCorrection.requested_by_id)
         .outerjoin(decider, decider.id == PointCorrection.decided_by_id)
         .order_by(PointCorrection.created_at.desc(), PointCorrection.id.desc())
@@ -274,10 +286,16 @@ def listed(
 
 
 def list_corrections(
-    session: Session, *, status: str | None = None, ids: list[int] | None = None, limit: int = 200
+    session: Session,
+    *,
+    status: str | None = None,
+    ids: list[int] | None = None,
+    limit: int = 200,
+    areas: Areas = EVERYWHERE,
 ) -> list[CorrectionRow]:
-    """Corrections newest first, with the names of the person, the requester and the decider."""
-    rows = session.execute(listed(status=status, ids=ids).limit(limit)).all()
+    """Corrections newest first, with the names of the person, the requester and the decider;
+    ``areas``: only those of people in these police areas."""
+    rows = session.execute(listed(status=status, ids=ids, areas=areas).limit(limit)).all()
     return [
         CorrectionRow(
             id=c.id,

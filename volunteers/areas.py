@@ -70,6 +70,13 @@ def areas_of(session: Session, person: Person) -> Areas:
 STAFF = frozenset({Role.OFFICER, Role.DISPATCHER})
 
 
+def area_of_community(session: Session, community_id: int | None) -> int | None:
+    """The police area a community lies in (None for no community)."""
+    if community_id is None:
+        return None
+    return session.scalar(select(Community.police_area_id).where(Community.id == community_id))
+
+
 def area_of_grid(session: Session, grid_id: int | None) -> int | None:
     """The police area a grid lies in (None for no grid)."""
     if grid_id is None:
