@@ -84,6 +84,7 @@ def create_app(
     from rewards.officer import bp as catalog_bp
     from rewards.routes import bp as rewards_bp
     from volunteers.auth import install_login_loader
+    from volunteers.roster_routes import bp as roster_bp
     from volunteers.routes import bp as volunteers_bp
 
     install_login_loader(app)
@@ -92,6 +93,7 @@ def create_app(
     app.register_blueprint(openapi_bp)
     app.register_blueprint(tiles_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(roster_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(points_bp)

@@ -144,3 +144,18 @@ class Consent(Model):
     version: Mapped[str] = mapped_column(String(20))
     granted: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FirstLoginCode(Model):
+    """A one-time code on a printed first-login sheet: scanning it opens the set-your-password
+    page. Only its SHA-256 is kept (the code is 128 random bits, so a fast hash is enough);
+    it works once and expires. Printing a person's sheet again replaces their unused code."""
+
+    __tablename__ = "first_login_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -31,6 +31,7 @@ from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
+from volunteers.people_page import people_context
 from volunteers.person import Person
 from volunteers.schemas import (
     ActiveBody,
@@ -215,9 +216,9 @@ def _officer_community_id() -> int:
 @requires("volunteers.people.manage")
 def officer_people() -> Any:
     community_id = _officer_community_id()
-    context = queries.officer_people_context(community_id)
     if request.method == "GET":
-        return render_template("volunteers/officer_people.html", form={}, **context)
+        return render_template("volunteers/officer_people.html", **people_context(community_id))
+    context = people_context(community_id)
     data = submitted()
     try:
         body = parse(StaffBody, data)
@@ -234,10 +235,11 @@ def officer_people() -> Any:
             )
             uow.commit()
     except DomainError as error:
-        return form_error("volunteers/officer_people.html", error, form=data, **context)
+        context["form"] = data
+        return form_error("volunteers/officer_people.html", error, **context)
     if wants_json():
         return jsonify(user=_me(Person.of(person))), 201
-    return redirect(url_for("volunteers.officer_people", created=person.id))
+    return redirect(url_for("volunteers.officer_people", created=person.id, q=person.phone))
 
 
 @bp.post("/officer/people/<id:user_id>/active")
