@@ -1,7 +1,7 @@
 """first login codes: one-time codes on the printed sheet for people imported in bulk
 
-Revision ID: 0011_first_login_codes
-Revises: 0010_point_corrections
+Revision ID: 0012_first_login_codes
+Revises: 0011_held_checkins
 Create Date: 2026-12-06 10:00:00
 
 """
@@ -12,8 +12,8 @@ from app.types import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_first_login_codes'
-down_revision = '0010_point_corrections'
+revision = '0012_first_login_codes'
+down_revision = '0011_held_checkins'
 branch_labels = None
 depends_on = None
 
