@@ -1,6 +1,6 @@
 """Held check-ins: patrols on doubtful evidence (checkins/evidence.py) whose points wait. The
 person appeals with one tap; an officer approves (the check-in becomes valid and counts
-exactly as a live one would, through ``services.count_valid``: paid once, its day for streaks,
+exactly as a live one would, through ``counting.count_valid``: paid once, its day for streaks,
 badges) or rejects it with a reason the person reads.
 
 Each decision holds the person's lock, as a check-in does, so an approval and a new scan of the
@@ -20,7 +20,7 @@ from app.errors import Conflict, NotFound
 from app.sql import lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
-from checkins import services
+from checkins import counting, services
 from checkins.models import HELD, REJECTED, VALID, CheckIn
 from rewards import ledger
 from volunteers.models import User
@@ -83,7 +83,7 @@ def approve(
     row.status, row.decided_at, row.decided_by_id = VALID, now or utcnow(), officer.id
     row.decision_note = (note or "").strip()[:200] or None
     session.flush()  # valid before counting: the badge count reads it
-    counted = services.count_valid(
+    counted = counting.count_valid(
         uow,
         row.user_id,
         row.id,

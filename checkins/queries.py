@@ -92,6 +92,7 @@ def history(user: Person, policy: services.Policy, limit: int = 50) -> dict[str,
                 "appealed": row.appealed_at is not None,
                 "appeal_url": appeal_url(row.id) if row.status == HELD else None,
                 "decision_note": row.decision_note if row.status == REJECTED else None,
+                "approved": row.status == VALID and row.decided_at is not None,
             }
             for row in rows
         ],

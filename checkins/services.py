@@ -1,7 +1,8 @@
 """The check-in use case: verify the poster, apply the rules in order, grade the evidence,
 store it and pay the points through the ledger in the same transaction. A scan on doubtful
 evidence (checkins/evidence.py) is stored as a held patrol: nothing is paid until an officer
-approves it (checkins/held.py), which then counts it through ``count_valid`` here."""
+approves it (checkins/held.py), which then counts it through ``counting.count_valid``, as a
+live valid check-in is counted here."""
 
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from app.roles import FIELD_ROLES, Role
 from app.sql import lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
-from checkins import attempts, evidence, rules, streaks, tokens
+from checkins import attempts, counting, evidence, grading, rules, streaks, tokens
 from checkins.attempts import Attempt
 from checkins.models import HELD, REFUSED, VALID, CheckIn, PatrolPoint, allowed_roles
 from checkins.recent import late_that_day
 from checkins.recent import load as load_recent
 from checkins.rules import Refused, Thresholds
-from rewards import ledger, progress, reasons
+from rewards import ledger
 from volunteers.models import User
 from volunteers.person import Person
 
@@ -123,7 +124,7 @@ def check_in(
             return _replay(uow, user, request.client_id, policy)
         return _outcome(uow, user, attempt, policy, replayed=False)
     point = passed.point
-    graded = _grade(session, user, request, policy, attempt, passed, server_time)
+    graded = grading.grade_scan(session, user, request, policy, attempt, passed, server_time)
     attempt.grade = graded.level
     if graded.signals:  # counted or held, it is on the officers' list with why
         attempt.suspicious = True
@@ -134,7 +135,7 @@ def check_in(
         return _replay(uow, user, request.client_id, policy)
     if graded.held:
         return _outcome(uow, user, attempt, policy, replayed=False)
-    counted = count_valid(
+    counted = counting.count_valid(
         uow,
         user.id,
         checkin_id,
@@ -155,94 +156,6 @@ def check_in(
         new_badges=counted.new_badges,
         streak_bonus=counted.streak_bonus,
     )
-
-
-@dataclass(frozen=True)
-class Counted:
-    balance: int
-    streak_days: int
-    new_badges: tuple[str, ...]
-    streak_bonus: int
-
-
-def count_valid(
-    uow: UnitOfWork,
-    user_id: int,
-    checkin_id: int,
-    points: int,
-    observed_at: datetime,
-    policy: Policy,
-    *,
-    first_that_day: bool = True,
-    actor_id: int | None = None,
-) -> Counted:
-    """What a valid check-in earns, once: its points through the ledger (the check-in is the
-    source, so it pays once however often this runs), its day for streaks, milestone bonuses
-    and badges. A live check-in calls it at once; an officer's approval of a held one calls it
-    later (``actor_id``: the officer). The caller holds the person's lock."""
-    session = uow.session
-    paid = ledger.award(
-        uow,
-        user_id=user_id,
-        delta=points,
-        reason=reasons.CHECKIN,
-        source_type="checkin",
-        source_id=checkin_id,
-        actor_id=actor_id,
-    )
-    local_time = observed_at.astimezone(policy.timezone)
-    if first_that_day:  # the day's first valid patrol: the day now counts for streaks
-        streaks.record_day(session, user_id, local_time.date())
-    streak, run_start = streaks.current_run(session, user_id, local_time.date())
-    gained = progress.after_checkin(
-        uow,
-        user_id=user_id,
-        local_time=local_time,
-        streak_days=streak,
-        run_start=run_start,
-        count_valid=lambda: attempts.valid_total(session, user_id),
-        streak_bonuses=policy.streak_bonuses,
-    )
-    return Counted(
-        # This transaction holds the person's balance row, so nothing else moved it between.
-        balance=paid.balance + gained.streak_bonus,
-        streak_days=streak,
-        new_badges=gained.new_badges,
-        streak_bonus=gained.streak_bonus,
-    )
-
-
-def _grade(
-    session: Session,
-    user: Person,
-    request: CheckInRequest,
-    policy: Policy,
-    attempt: Attempt,
-    passed: Passed,
-    server_time: datetime,
-) -> evidence.Grade:
-    """The evidence grade of a scan the rules let through (the facts read here, the judging
-    in checkins/evidence.py)."""
-    t, limits = policy.thresholds, policy.doubt
-    people = 1
-    if user.login_session_id is not None:
-        people = attempts.people_on_device(
-            session, user.login_session_id, server_time, limits.shared_phone_window
-        )
-    facts = evidence.Evidence(
-        point_lat=passed.point.lat,
-        point_lon=passed.point.lon,
-        radius_m=passed.point.radius_m,
-        position=passed.position,
-        distance_m=attempt.distance_m or 0.0,
-        clock_gap_minutes=rules.clock_gap_minutes(request.device_time, server_time, t),
-        top_speed_kmh=evidence.top_speed_kmh(
-            passed.neighbours, passed.position, attempt.observed_at, t
-        ),
-        people_on_device=people,
-        recent_accuracies=passed.accuracies,
-    )
-    return evidence.grade(facts, limits, t)
 
 
 def _replay(uow: UnitOfWork, user: Person, client_id: str | None, policy: Policy) -> CheckInOutcome:
