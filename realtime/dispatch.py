@@ -19,6 +19,7 @@ from app.roles import FIELD_ROLES
 from app.sql import lock_row
 from app.uow import UnitOfWork
 from app.validation import number_in_range
+from realtime import rooms
 from realtime.dispatch_announce import announce, announce_offer
 from realtime.dispatch_states import (
     CLOSED,
@@ -29,7 +30,8 @@ from realtime.dispatch_states import (
 )
 from realtime.models import Incident, Offer
 from realtime.presence import Nearby, PresenceStore
-from volunteers.models import User
+from volunteers.areas import EVERYWHERE, Areas
+from volunteers.models import Community, User
 from volunteers.person import Person
 
 KINDS = ("theft", "dispute", "fire", "traffic", "suspicious", "missing_person", "other")
@@ -67,7 +69,11 @@ def create_incident(
     roles: Collection[str] | None = None,
     settings: DispatchSettings,
     now: datetime,
+    areas: Areas,
+    police_area_id: int | None = None,
 ) -> Incident:
+    """A new incident in one of the dispatcher's police areas: the one named, or their only
+    one (a station's dispatcher, working in several, names it)."""
     if kind not in KINDS:
         raise Invalid("kind_unknown", _l("Please choose what kind of incident this is."))
     incident = Incident(
@@ -87,6 +93,7 @@ def create_incident(
         offer_seconds=settings.offer_seconds,
         status=OPEN,
         created_by_id=dispatcher.id,
+        police_area_id=_area_for(uow.session, areas, police_area_id),
         created_at=now,
     )
     uow.session.add(incident)
@@ -95,7 +102,20 @@ def create_incident(
     return incident
 
 
-def get_incident(uow: UnitOfWork, incident_id: Any, *, lock: bool = False) -> Incident:
+def _area_for(session: Any, areas: Areas, asked: int | None) -> int:
+    if asked is not None:
+        areas.check(asked, "area_unknown")
+        return asked
+    mine = rooms.area_ids(session, areas)
+    if len(mine) != 1:
+        raise Invalid("area_needed", _l("Choose the police area this incident is in."))
+    return mine[0]
+
+
+def get_incident(
+    uow: UnitOfWork, incident_id: Any, *, lock: bool = False, areas: Areas = EVERYWHERE
+) -> Incident:
+    """The incident, if it is in ``areas`` (another area's answers as a missing one)."""
     try:
         incident_id = int(incident_id)
     except (TypeError, ValueError) as exc:
@@ -103,7 +123,7 @@ def get_incident(uow: UnitOfWork, incident_id: Any, *, lock: bool = False) -> In
     if lock:
         lock_row(uow.session, Incident, incident_id)
     incident = uow.session.get(Incident, incident_id)
-    if incident is None:
+    if incident is None or not areas.allows(incident.police_area_id):
         raise NotFound("incident_unknown", _l("That incident does not exist."))
     return incident
 
@@ -118,6 +138,20 @@ def _busy_or_asked(session: Any, incident_id: int) -> set[int]:
     return set(asked) | set(busy)
 
 
+def _on_duty_elsewhere(session: Any, incident: Incident) -> set[int]:
+    return set(
+        session.scalars(
+            select(User.id)
+            .outerjoin(Community, Community.id == User.community_id)
+            .where(
+                User.on_duty.is_(True),
+                (Community.police_area_id != incident.police_area_id)
+                | Community.police_area_id.is_(None),
+            )
+        )
+    )
+
+
 def nearest_available(
     session: Any,
     presence: PresenceStore,
@@ -128,7 +162,8 @@ def nearest_available(
     roles: Collection[str] | None = None,
     seen_after: datetime | None = None,
 ) -> list[Nearby]:
-    """The nearest on-duty people of the wanted roles who are neither busy nor already asked."""
+    """The nearest on-duty people of the incident's police area, of the wanted roles, who are
+    neither busy nor already asked (people of other areas are passed over, not counted)."""
     wanted = _roles(roles) or _roles([r for r in incident.roles.split(",") if r]) or None
     found = presence.nearest(
         incident.lat,
@@ -136,7 +171,7 @@ def nearest_available(
         radius_m=radius_m,
         limit=limit,
         roles=wanted,
-        exclude=_busy_or_asked(session, incident.id),
+        exclude=_busy_or_asked(session, incident.id) | _on_duty_elsewhere(session, incident),
         seen_after=seen_after,
     )
     on_duty = set(

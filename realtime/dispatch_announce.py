@@ -10,6 +10,7 @@ from realtime import events
 from realtime.dispatch_views import incident_json, load_incident, offer_json
 from realtime.models import Incident, Offer
 from realtime.publish import publish
+from realtime.rooms import to_console
 
 
 def announce(uow: UnitOfWork, incident: Incident) -> None:
@@ -30,9 +31,4 @@ def announce_offer(uow: UnitOfWork, offer: Offer, incident: Incident) -> None:
 
 def _publish_incident(session: Any, incident_id: int) -> None:
     incident = load_incident(session, incident_id)
-    publish(
-        events.INCIDENT,
-        incident_json(incident),
-        room=events.CONSOLE_ROOM,
-        namespace=events.CONSOLE_NS,
-    )
+    to_console(events.INCIDENT, incident_json(incident), incident.police_area_id)

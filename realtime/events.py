@@ -4,7 +4,10 @@ FIELD_NS = "/field"
 CONSOLE_NS = "/console"
 ALL_NAMESPACES = (FIELD_NS, CONSOLE_NS)
 
-CONSOLE_ROOM = "console"
+def console_room(police_area_id: int) -> str:
+    """Consoles join the room of each police area they work in; an area's news goes there."""
+    return f"console:{police_area_id}"
+
 
 # server -> client
 ERROR = "error"

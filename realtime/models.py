@@ -41,6 +41,7 @@ class Incident(Model):
     exhausted: Mapped[bool] = mapped_column(default=False)  # rounds used up, nobody came
     sighting_id: Mapped[int | None] = mapped_column(Integer)  # seam: made from a sighting
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    police_area_id: Mapped[int] = mapped_column(ForeignKey("police_areas.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offers: Mapped[list[Offer]] = relationship(back_populates="incident", order_by="Offer.id")

@@ -24,11 +24,10 @@ from app.extensions import db, socketio
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, limits, offers, positions
+from realtime import dispatch, events, limits, offers, positions, rooms
 from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
-from realtime.publish import publish
 from realtime.schemas import (
     AnswerOfferEvent,
     CreateIncidentEvent,
@@ -41,6 +40,7 @@ from realtime.schemas import (
 )
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries
+from volunteers.areas import Areas, areas_of
 from volunteers.duty import set_duty
 from volunteers.models import User
 from volunteers.person import Person
@@ -54,6 +54,10 @@ def _radius(asked: float | None, default: int) -> float:
     if not 10 <= radius <= 50_000:
         raise Invalid("radius_range", _l("Search between 10 m and 50 km."))
     return radius
+
+
+def _my_areas() -> Areas:
+    return areas_of(db.session(), current_user._get_current_object())
 
 
 class _AuthenticatedNamespace(Namespace):
@@ -126,12 +130,8 @@ class FieldNamespace(_AuthenticatedNamespace):
             now=utcnow(),
             min_interval=min_position_interval(),
         )
-        publish(
-            events.PRESENCE,
-            positions.seen_json(seen, user.name),
-            room=events.CONSOLE_ROOM,
-            namespace=events.CONSOLE_NS,
-        )
+        area = rooms.area_of_user(db.session(), user.id)
+        rooms.to_console(events.PRESENCE, positions.seen_json(seen, user.name), area)
         return {"ok": True}
 
     @socket_requires("realtime.offer.answer")
@@ -171,26 +171,34 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     def on_connect(self, auth: Any = None) -> None:
         super().on_connect(auth)
-        join_room(events.CONSOLE_ROOM)
+        for area in rooms.area_ids(db.session(), _my_areas()):
+            join_room(events.console_room(area))
         emit(events.STATE, self._state())
 
     @staticmethod
     def _state() -> dict[str, Any]:
-        """Everything a (re)connecting console must show: open incidents and who is out."""
-        seen = presence_for(current_app).all()
+        """Everything a (re)connecting console must show of its areas: open incidents and who
+        is out."""
+        areas = _my_areas()
+        everyone = presence_for(current_app).all()
+        here = rooms.users_in(db.session(), [s.user_id for s in everyone], areas)
+        seen = [s for s in everyone if s.user_id in here]
         names = dict(
             db.session.execute(
                 select(User.id, User.name).where(User.id.in_([s.user_id for s in seen]))
             ).all()
         )
+        incidents = [i for i in views.open_incidents(db.session) if areas.allows(i.police_area_id)]
         return {
-            "incidents": [views.incident_json(i) for i in views.open_incidents(db.session)],
+            "incidents": [views.incident_json(i) for i in incidents],
             "people": [positions.seen_json(s, names.get(s.user_id, "")) for s in seen],
         }
 
     @socket_requires("realtime.console.connect")
     def on_roster(self, _data: Any = None) -> dict[str, Any]:
-        return {"people": queries.on_duty_people()}
+        people = queries.on_duty_people()
+        here = rooms.users_in(db.session(), [p["user_id"] for p in people], _my_areas())
+        return {"people": [p for p in people if p["user_id"] in here]}
 
     @socket_requires("realtime.dispatch")
     def on_create_incident(self, data: Any) -> dict[str, Any]:
@@ -206,6 +214,8 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 lon=event.lon,
                 needed=event.needed,
                 roles=event.roles,
+                areas=_my_areas(),
+                police_area_id=event.police_area_id,
                 settings=dispatch_settings(),
                 now=utcnow(),
             )
@@ -217,7 +227,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         event = parse(FindNearestEvent, data)
         settings = dispatch_settings()
         with unit_of_work(write=False) as uow:
-            incident = dispatch.get_incident(uow, event.incident_id)
+            incident = dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
             found = dispatch.nearest_available(
                 uow.session,
                 presence_for(current_app),
@@ -252,10 +262,13 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         event = parse(SendOffersEvent, data)
         presence = presence_for(current_app)
         with unit_of_work() as uow:
-            incident = dispatch.get_incident(uow, event.incident_id)
+            incident = dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
+            here = rooms.users_in(
+                uow.session, list(event.user_ids), Areas(frozenset({incident.police_area_id}))
+            )
             people = []
             for user_id in event.user_ids:
-                seen = presence.get(user_id)
+                seen = presence.get(user_id) if user_id in here else None
                 if seen is None:
                     continue  # went off duty meanwhile: nobody to ask
                 distance = dispatch.distance_to(incident, seen)
@@ -272,6 +285,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
     def on_close_incident(self, data: Any) -> dict[str, Any]:
         event = parse(IncidentEvent, data)
         with unit_of_work() as uow:
+            dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
             incident = dispatch.close_incident(uow, event.incident_id, now=utcnow())
             uow.commit()
         return views.incident_json(incident)

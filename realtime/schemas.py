@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool
 
-from app.edge import Id, Input, Int32, text
+from app.edge import Id, Input, Int32, OptionalId, text
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Roles = Annotated[list[Annotated[str, text(20)]], Field(max_length=10)]
@@ -43,6 +43,7 @@ class CreateIncidentEvent(Input):
     lon: Finite
     needed: Int32 = 1
     roles: Roles | None = None
+    police_area_id: OptionalId = None  # a station's dispatcher names the area
 
 
 class FindNearestEvent(Input):

@@ -7,32 +7,26 @@ from dataclasses import asdict
 from flask import current_app
 
 from app.bus import subscribe
+from app.extensions import db
 from checkins.events import RouteClosed
-from realtime import events
+from realtime import events, rooms
 from realtime.presence_backend import presence_for
-from realtime.publish import disconnect_room, publish
+from realtime.publish import disconnect_room
 from volunteers.events import DutyChanged, LoginsEnded
 
 
 def _route_closed(event: RouteClosed) -> None:
-    publish(
-        events.ROUTE_CLOSED, asdict(event), room=events.CONSOLE_ROOM, namespace=events.CONSOLE_NS
-    )
+    area = rooms.area_of_user(db.session(), event.user_id)
+    rooms.to_console(events.ROUTE_CLOSED, asdict(event), area)
 
 
 def _duty_changed(event: DutyChanged) -> None:
-    publish(
-        events.DUTY_CHANGED, asdict(event), room=events.CONSOLE_ROOM, namespace=events.CONSOLE_NS
-    )
+    area = rooms.area_of_user(db.session(), event.user_id)
+    rooms.to_console(events.DUTY_CHANGED, asdict(event), area)
     if not event.on_duty:
         # Off duty means off the live map at once: positions are shared only while on duty.
         presence_for(current_app).remove(event.user_id)
-        publish(
-            events.PRESENCE_GONE,
-            {"user_id": event.user_id},
-            room=events.CONSOLE_ROOM,
-            namespace=events.CONSOLE_NS,
-        )
+        rooms.to_console(events.PRESENCE_GONE, {"user_id": event.user_id}, area)
 
 
 def _logins_ended(event: LoginsEnded) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from celery import shared_task
 from flask import current_app
 
+from app.extensions import db
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import escalation, events
+from realtime import escalation, events, rooms
 from realtime.presence_backend import presence_for
-from realtime.publish import publish
 from realtime.settings import dispatch_settings, presence_grace
 
 
@@ -28,10 +28,6 @@ def escalate_due() -> int:
 def expire_presence() -> int:
     gone = presence_for(current_app).expire(utcnow() - presence_grace())
     for user_id in gone:
-        publish(
-            events.PRESENCE_GONE,
-            {"user_id": user_id},
-            room=events.CONSOLE_ROOM,
-            namespace=events.CONSOLE_NS,
-        )
+        area = rooms.area_of_user(db.session(), user_id)
+        rooms.to_console(events.PRESENCE_GONE, {"user_id": user_id}, area)
     return len(gone)

@@ -1,0 +1,163 @@
+"""The console is walled by police area: each console joins its areas' rooms; incidents,
+positions and the roster of another area never reach it, and its dispatcher cannot search,
+offer or close another area's incident (an error event, as for one that does not exist)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db, socketio
+from app.roles import Role
+from app.uow import unit_of_work
+from realtime import events
+from realtime.models import Incident, Offer
+from realtime.presence_backend import presence_for
+from tests.checkins.conftest import offset
+from tests.conftest import PASSWORD
+from volunteers import services
+from volunteers.duty import CONSENT_LOCATION, record_consent
+from volunteers.models import Community, Grid, PoliceArea
+
+SPOT = (33.3800, 120.1600)
+
+
+@pytest.fixture
+def second_area(app, area):
+    """A second area of the same station, right next to the first (same streets, other wall)."""
+    with app.app_context(), unit_of_work() as uow:
+        police_area = PoliceArea(
+            station_id=area["station_id"], name="城北警务区", center_lat=33.381, center_lon=120.16
+        )
+        community = Community(police_area=police_area, name="北湖社区")
+        grid = Grid(community=community, code="N01", name="北湖第1网格")
+        uow.session.add_all([police_area, community, grid])
+        uow.commit()
+    return {"community_id": community.id, "grid_id": grid.id, "police_area_id": police_area.id}
+
+
+@pytest.fixture
+def connect(app):
+    made = []
+    counter = iter(range(1, 1000))
+
+    def person(role, community_id, metres=None):
+        with app.app_context(), unit_of_work() as uow:
+            user = services.create_user(
+                uow,
+                name=f"{role}{next(counter)}",
+                phone=f"1350000{next(counter):04d}",
+                password=PASSWORD + "-long",
+                role=role,
+                placement=services.Placement(community_id),
+                hash_method=app.config["PASSWORD_HASH_METHOD"],
+            )
+            record_consent(uow, user.id, CONSENT_LOCATION, granted=True)
+            uow.commit()
+        http = app.test_client()
+        answer = http.post("/login", json={"phone": user.phone, "password": PASSWORD + "-long"})
+        assert answer.status_code == 200, answer.get_json()
+        ns = events.CONSOLE_NS if role == Role.DISPATCHER else events.FIELD_NS
+        sock = socketio.test_client(app, namespace=ns, flask_test_client=http)
+        assert sock.is_connected(ns)
+        made.append((sock, ns))
+        if metres is not None:
+            sock.emit(events.SET_DUTY, {"on_duty": True}, namespace=ns, callback=True)
+            lat, lon = offset(*SPOT, metres)
+            reply = sock.emit(
+                events.POSITION,
+                {"lat": lat, "lon": lon, "accuracy": 10},
+                namespace=ns,
+                callback=True,
+            )
+            assert reply == {"ok": True}, reply
+        return user, sock
+
+    yield person
+    for sock, ns in made:
+        if sock.is_connected(ns):
+            sock.disconnect(ns)
+    presence_for(app).clear()
+
+
+def _received(sock):
+    """Everything the console was sent since the last look, by event name."""
+    got: dict[str, list] = {}
+    for message in sock.get_received(events.CONSOLE_NS):
+        got.setdefault(message["name"], []).append(message["args"][0])
+    return got
+
+
+def _call(sock, event, data):
+    return sock.emit(event, data, namespace=events.CONSOLE_NS, callback=True)
+
+
+def _incident(console):
+    reply = _call(
+        console,
+        events.CREATE_INCIDENT,
+        {"kind": "theft", "priority": 1, "lat": SPOT[0], "lon": SPOT[1], "needed": 1},
+    )
+    assert reply["status"] == "open", reply
+    return reply
+
+
+@pytest.mark.both_databases
+def test_an_incident_and_positions_reach_only_their_areas_consoles(app, area, second_area, connect):
+    _d1, first = connect(Role.DISPATCHER, area["community_id"])
+    _d2, second = connect(Role.DISPATCHER, second_area["community_id"])
+    first.get_received(events.CONSOLE_NS), second.get_received(events.CONSOLE_NS)
+    guard, _phone = connect(Role.GUARD, area["community_id"], metres=20)
+    incident = _incident(first)
+    seen_first, seen_second = _received(first), _received(second)
+    assert [i["id"] for i in seen_first[events.INCIDENT]] == [incident["id"]]
+    assert guard.id in {p["user_id"] for p in seen_first[events.PRESENCE]}
+    assert events.INCIDENT not in seen_second and events.PRESENCE not in seen_second
+    roster = _call(second, events.ROSTER, {})
+    assert guard.id not in {p["user_id"] for p in roster["people"]}
+    second.disconnect(events.CONSOLE_NS)
+    again = socketio.test_client(
+        app, namespace=events.CONSOLE_NS, flask_test_client=second.flask_test_client
+    )
+    state = _received(again)[events.STATE][0]
+    assert state["incidents"] == [] and state["people"] == []
+    again.disconnect(events.CONSOLE_NS)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("event", "extra"),
+    [
+        (events.FIND_NEAREST, {}),
+        (events.SEND_OFFERS, {"user_ids": [1]}),
+        (events.CLOSE_INCIDENT, {}),
+    ],
+)
+def test_another_areas_dispatcher_cannot_act_on_an_incident(
+    app, area, second_area, connect, event, extra
+):
+    _d1, first = connect(Role.DISPATCHER, area["community_id"])
+    _d2, second = connect(Role.DISPATCHER, second_area["community_id"])
+    incident = _incident(first)
+    reply = _call(second, event, {"incident_id": incident["id"], **extra})
+    assert reply["error"]["code"] == "incident_unknown"
+    with app.app_context():
+        row = db.session.get(Incident, incident["id"])
+        assert row.status == "open"
+        assert db.session.scalar(select(Offer.id)) is None
+
+
+@pytest.mark.both_databases
+def test_the_nearest_search_passes_over_people_of_other_areas(app, area, second_area, connect):
+    neighbour, _p = connect(Role.GUARD, area["community_id"], metres=10)  # nearest, other area
+    own, _q = connect(Role.GUARD, second_area["community_id"], metres=300)
+    _d2, second = connect(Role.DISPATCHER, second_area["community_id"])
+    incident = _incident(second)
+    found = _call(second, events.FIND_NEAREST, {"incident_id": incident["id"], "limit": 1})
+    assert [p["user_id"] for p in found["people"]] == [own.id]
+    offered = _call(
+        second, events.SEND_OFFERS, {"incident_id": incident["id"], "user_ids": [neighbour.id]}
+    )
+    assert "error" in offered  # nobody of this area among those chosen
+    with app.app_context():
+        assert db.session.scalar(select(Offer.user_id)) is None
