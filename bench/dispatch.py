@@ -94,6 +94,7 @@ def seed(instance: Path, clients: int) -> tuple[list[str], str]:
                 "password_hash": hashed,
                 "role": "dispatcher",
                 "community_id": community.id,
+                "police_area_id": area.id,
                 "active": True,
                 "on_duty": False,
                 "created_at": utcnow(),
