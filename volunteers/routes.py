@@ -29,6 +29,7 @@ from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
+from volunteers.areas import area_of_community, areas_of
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
 from volunteers.people_page import people_context
@@ -204,12 +205,22 @@ def api_duty(body: DutyBody) -> Any:
 
 
 def _officer_community_id() -> int:
-    if current_user.community_id is not None:
-        return current_user.community_id
-    first = db.session.scalar(select(Community.id).order_by(Community.id).limit(1))
+    """The community the people pages show: the officer's own, else the first of their police
+    areas; an officer placed in no area has none (404), never another area's."""
+    areas = areas_of(db.session(), current_user._get_current_object())
+    if current_user.community_id is not None and areas.allows(
+        area_of_community(db.session(), current_user.community_id)
+    ):
+        return int(current_user.community_id)
+    first = db.session.scalar(
+        select(Community.id)
+        .where(areas.where(Community.police_area_id))
+        .order_by(Community.id)
+        .limit(1)
+    )
     if first is None:
         raise NotFound("community_unknown", _l("That community does not exist."))
-    return first
+    return int(first)
 
 
 @bp.route("/officer/people", methods=["GET", "POST"])

@@ -124,3 +124,18 @@ def test_the_map_shows_only_the_callers_areas(app, client, make_user, area, othe
     assert own.id in shown and other_area["point_id"] not in shown
     grids = {f["properties"].get("id") for f in features if f["properties"]["kind"] == "grid"}
     assert other_area["grid_id"] not in grids
+
+
+def test_an_officer_placed_in_no_area_gets_no_people_page(app, client, area):
+    with app.app_context(), unit_of_work() as uow:
+        nowhere = services.create_user(
+            uow,
+            name="无区警官",
+            phone="13911113333",
+            password="a-long-pass-2026",
+            role=Role.OFFICER,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+        )
+        uow.commit()
+    log_in(client, nowhere, password="a-long-pass-2026")
+    assert client.get("/officer/people").status_code == 404  # never "the first community"
