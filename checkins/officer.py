@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
@@ -23,7 +22,7 @@ from checkins import held, points, posters, queries, tokens
 from checkins.models import CheckIn, PatrolPoint
 from checkins.policy import signing_key
 from checkins.schemas import PointBody
-from volunteers.areas import Areas, area_of_grid, areas_of
+from volunteers.areas import area_of_grid, callers_areas
 from volunteers.models import Community, Grid
 
 bp = Blueprint("points", __name__, template_folder="templates")
@@ -92,16 +91,12 @@ def point_json(point: PatrolPoint) -> dict[str, Any]:
     }
 
 
-def _my_areas() -> Areas:
-    return areas_of(db.session(), current_user._get_current_object())
-
-
 def _in_my_areas(statement: Any) -> Any:
     """Rows with a grid (points, or check-ins joined to them) limited to the caller's areas."""
     return (
         statement.join(Grid, Grid.id == PatrolPoint.grid_id)
         .join(Community, Community.id == Grid.community_id)
-        .where(_my_areas().where(Community.police_area_id))
+        .where(callers_areas().where(Community.police_area_id))
     )
 
 
@@ -131,7 +126,7 @@ def editor() -> Any:
     grids = db.session.scalars(
         select(Grid)
         .join(Community, Community.id == Grid.community_id)
-        .where(_my_areas().where(Community.police_area_id))
+        .where(callers_areas().where(Community.police_area_id))
         .order_by(Grid.code)
     ).all()
     suspicious = db.session.scalars(
@@ -165,7 +160,7 @@ def list_points() -> Any:
 def create(body: PointBody) -> Any:
     """Place a new patrol point."""
     with unit_of_work() as uow:
-        point = points.create_point(uow, _fields(body), _my_areas())
+        point = points.create_point(uow, _fields(body), callers_areas())
         uow.commit()
     return jsonify(point=point_json(point)), 201
 
@@ -176,7 +171,7 @@ def create(body: PointBody) -> Any:
 def update(point_id: int, body: PointBody) -> Any:
     """Change a patrol point's fields."""
     with unit_of_work() as uow:
-        point = points.update_point(uow, point_id, _fields(body), _my_areas())
+        point = points.update_point(uow, point_id, _fields(body), callers_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -187,7 +182,7 @@ def update(point_id: int, body: PointBody) -> Any:
 def retire(point_id: int) -> Any:
     """Retire a point: its posters stop working, its history stays."""
     with unit_of_work() as uow:
-        point = points.retire_point(uow, point_id, _my_areas())
+        point = points.retire_point(uow, point_id, callers_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -198,7 +193,7 @@ def retire(point_id: int) -> Any:
 def reprint(point_id: int) -> Any:
     """A new poster version: the old printed posters become stale."""
     with unit_of_work() as uow:
-        point = points.reprint_point(uow, point_id, _my_areas())
+        point = points.reprint_point(uow, point_id, callers_areas())
         uow.commit()
     return jsonify(point=point_json(point))
 
@@ -206,7 +201,7 @@ def reprint(point_id: int) -> Any:
 @bp.get("/officer/points/<id:point_id>")
 @requires("checkins.points.manage")
 def detail(point_id: int) -> Any:
-    point = points.get_point(db.session(), point_id, _my_areas())
+    point = points.get_point(db.session(), point_id, callers_areas())
     attempts = db.session.scalars(
         select(CheckIn)
         .where(CheckIn.point_id == point_id)
@@ -225,7 +220,7 @@ def detail(point_id: int) -> Any:
 @bp.get("/officer/points/<id:point_id>/poster.<fmt>")
 @requires("checkins.points.manage")
 def poster(point_id: int, fmt: str) -> Any:
-    point = points.get_point(db.session(), point_id, _my_areas())
+    point = points.get_point(db.session(), point_id, callers_areas())
     url = poster_url(point)
     if fmt == "png":
         return Response(posters.qr_png(url), mimetype="image/png")
@@ -243,7 +238,7 @@ def poster(point_id: int, fmt: str) -> Any:
 @requires("checkins.points.manage")
 def grid_sheet(grid_id: int) -> Any:
     grid = db.session.get(Grid, grid_id)
-    if grid is None or not _my_areas().allows(area_of_grid(db.session(), grid_id)):
+    if grid is None or not callers_areas().allows(area_of_grid(db.session(), grid_id)):
         raise NotFound("grid_unknown", _l("That grid does not exist in this community."))
     rows = db.session.scalars(
         select(PatrolPoint)

@@ -40,7 +40,7 @@ from realtime.schemas import (
 )
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries
-from volunteers.areas import Areas, areas_of
+from volunteers.areas import Areas, callers_areas
 from volunteers.duty import set_duty
 from volunteers.models import User
 from volunteers.person import Person
@@ -54,10 +54,6 @@ def _radius(asked: float | None, default: int) -> float:
     if not 10 <= radius <= 50_000:
         raise Invalid("radius_range", _l("Search between 10 m and 50 km."))
     return radius
-
-
-def _my_areas() -> Areas:
-    return areas_of(db.session(), current_user._get_current_object())
 
 
 class _AuthenticatedNamespace(Namespace):
@@ -171,7 +167,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
 
     def on_connect(self, auth: Any = None) -> None:
         super().on_connect(auth)
-        for area in rooms.area_ids(db.session(), _my_areas()):
+        for area in rooms.area_ids(db.session(), callers_areas()):
             join_room(events.console_room(area))
         emit(events.STATE, self._state())
 
@@ -179,7 +175,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
     def _state() -> dict[str, Any]:
         """Everything a (re)connecting console must show of its areas: open incidents and who
         is out."""
-        areas = _my_areas()
+        areas = callers_areas()
         everyone = presence_for(current_app).all()
         here = rooms.users_in(db.session(), [s.user_id for s in everyone], areas)
         seen = [s for s in everyone if s.user_id in here]
@@ -197,7 +193,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
     @socket_requires("realtime.console.connect")
     def on_roster(self, _data: Any = None) -> dict[str, Any]:
         people = queries.on_duty_people()
-        here = rooms.users_in(db.session(), [p["user_id"] for p in people], _my_areas())
+        here = rooms.users_in(db.session(), [p["user_id"] for p in people], callers_areas())
         return {"people": [p for p in people if p["user_id"] in here]}
 
     @socket_requires("realtime.dispatch")
@@ -214,7 +210,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 lon=event.lon,
                 needed=event.needed,
                 roles=event.roles,
-                areas=_my_areas(),
+                areas=callers_areas(),
                 police_area_id=event.police_area_id,
                 settings=dispatch_settings(),
                 now=utcnow(),
@@ -227,7 +223,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         event = parse(FindNearestEvent, data)
         settings = dispatch_settings()
         with unit_of_work(write=False) as uow:
-            incident = dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
+            incident = dispatch.get_incident(uow, event.incident_id, areas=callers_areas())
             found = dispatch.nearest_available(
                 uow.session,
                 presence_for(current_app),
@@ -262,7 +258,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         event = parse(SendOffersEvent, data)
         presence = presence_for(current_app)
         with unit_of_work() as uow:
-            incident = dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
+            incident = dispatch.get_incident(uow, event.incident_id, areas=callers_areas())
             here = rooms.users_in(
                 uow.session, list(event.user_ids), Areas(frozenset({incident.police_area_id}))
             )
@@ -285,7 +281,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
     def on_close_incident(self, data: Any) -> dict[str, Any]:
         event = parse(IncidentEvent, data)
         with unit_of_work() as uow:
-            dispatch.get_incident(uow, event.incident_id, areas=_my_areas())
+            dispatch.get_incident(uow, event.incident_id, areas=callers_areas())
             incident = dispatch.close_incident(uow, event.incident_id, now=utcnow())
             uow.commit()
         return views.incident_json(incident)

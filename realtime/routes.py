@@ -9,12 +9,11 @@ from flask_login import current_user
 
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts
-from app.extensions import db
 from app.permissions import requires
 from realtime import labels
 from realtime.map_data import area_map
 from volunteers import queries
-from volunteers.areas import areas_of
+from volunteers.areas import callers_areas
 
 bp = Blueprint("realtime", __name__, template_folder="templates")
 
@@ -39,4 +38,4 @@ def field() -> Any:
 @accepts(answers={200: None})
 def map_data() -> Any:
     """The police area's grids, patrol points and communities for the maps."""
-    return jsonify(area_map(areas_of(db.session(), current_user._get_current_object())))
+    return jsonify(area_map(callers_areas()))

@@ -27,7 +27,7 @@ from rewards.schemas import (
     CorrectionOut,
     RejectBody,
 )
-from volunteers.areas import Areas, areas_of
+from volunteers.areas import callers_areas
 
 
 def _rules() -> corrections.Rules:
@@ -48,14 +48,10 @@ def _answer(outcome: corrections.Outcome) -> dict[str, Any]:
     return answer.model_dump(mode="json")
 
 
-def _my_areas() -> Areas:
-    return areas_of(db.session(), current_user._get_current_object())
-
-
 def _page(**context: Any) -> dict[str, Any]:
     session = db.session()
     done = request.args.get("done", type=int)
-    mine = _my_areas()
+    mine = callers_areas()
     return {
         "pending": corrections.list_corrections(session, status=corrections.PENDING, areas=mine),
         "recent": corrections.list_corrections(session, limit=200, areas=mine),
@@ -72,7 +68,7 @@ def _page(**context: Any) -> dict[str, Any]:
 def corrections_page() -> Any:
     """Every correction, those waiting first, with who asked, who decided, when and why."""
     if wants_json():
-        listed = corrections.list_corrections(db.session(), limit=200, areas=_my_areas())
+        listed = corrections.list_corrections(db.session(), limit=200, areas=callers_areas())
         return jsonify(corrections=[_out(row) for row in listed])
     return render_template("rewards/officer_corrections.html", **_page())
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
+from app.extensions import db
 from app.roles import Role
 from volunteers.models import Community, Grid, PoliceArea
 from volunteers.person import Person
@@ -47,6 +49,11 @@ class Areas:
 
 
 EVERYWHERE = Areas(frozenset(), everywhere=True)
+
+
+def callers_areas() -> Areas:
+    """The areas of whoever is logged in to this request or socket event."""
+    return areas_of(db.session(), current_user._get_current_object())
 
 
 def areas_of(session: Session, person: Person) -> Areas:
@@ -81,6 +88,4 @@ def area_of_grid(session: Session, grid_id: int | None) -> int | None:
     """The police area a grid lies in (None for no grid)."""
     if grid_id is None:
         return None
-    return session.scalar(
-        select(Community.police_area_id).join(Grid).where(Grid.id == grid_id)
-    )
+    return session.scalar(select(Community.police_area_id).join(Grid).where(Grid.id == grid_id))

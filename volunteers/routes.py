@@ -29,7 +29,7 @@ from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
-from volunteers.areas import area_of_community, areas_of
+from volunteers.areas import area_of_community, callers_areas
 from volunteers.duty import set_duty
 from volunteers.models import Community, InviteCode, User
 from volunteers.people_page import people_context
@@ -207,7 +207,7 @@ def api_duty(body: DutyBody) -> Any:
 def _officer_community_id() -> int:
     """The community the people pages show: the officer's own, else the first of their police
     areas; an officer placed in no area has none (404), never another area's."""
-    areas = areas_of(db.session(), current_user._get_current_object())
+    areas = callers_areas()
     if current_user.community_id is not None and areas.allows(
         area_of_community(db.session(), current_user.community_id)
     ):
