@@ -21,9 +21,10 @@ from app.sql import lock_row
 from app.types import utcnow
 from app.uow import UnitOfWork
 from checkins import counting, services
-from checkins.models import HELD, REJECTED, VALID, CheckIn
+from checkins.models import HELD, REJECTED, VALID, CheckIn, PatrolPoint
 from rewards import ledger
-from volunteers.models import User
+from volunteers.areas import Areas, area_of_grid, areas_of
+from volunteers.models import Community, Grid, User
 from volunteers.person import Person
 
 UNKNOWN = _l("That check-in does not exist.")
@@ -78,6 +79,7 @@ def approve(
     the check-in), then counts for streaks and badges as a live one would."""
     session = uow.session
     row = _locked(session, checkin_id)
+    _check_area(session, officer, row)
     if row.status != HELD:
         raise Conflict("checkin_decided", DECIDED)
     row.status, row.decided_at, row.decided_by_id = VALID, now or utcnow(), officer.id
@@ -101,6 +103,7 @@ def reject(
     """Turn a held check-in down with a reason the person reads; nothing is paid."""
     session = uow.session
     row = _locked(session, checkin_id)
+    _check_area(session, officer, row)
     if row.status != HELD:
         raise Conflict("checkin_decided", DECIDED)
     row.status, row.decided_at, row.decided_by_id = REJECTED, now or utcnow(), officer.id
@@ -109,22 +112,40 @@ def reject(
     return Decided(row, balance=ledger.balance(session, row.user_id))
 
 
-def queue(session: Session, limit: int = 200) -> list[CheckIn]:
-    """Held check-ins waiting for an officer: appealed ones first, then the oldest."""
+def _check_area(session: Session, officer: Person, row: CheckIn) -> None:
+    """Another police area's check-in is as unknown to an officer as a missing one."""
+    point = session.get(PatrolPoint, row.point_id) if row.point_id else None
+    area = area_of_grid(session, point.grid_id) if point else None
+    if not areas_of(session, officer).allows(area):
+        raise NotFound("checkin_unknown", UNKNOWN)
+
+
+def _held_in(areas: Areas) -> Any:
+    return (
+        select(CheckIn)
+        .join(PatrolPoint, PatrolPoint.id == CheckIn.point_id)
+        .join(Grid, Grid.id == PatrolPoint.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .where(CheckIn.status == HELD, areas.where(Community.police_area_id))
+    )
+
+
+def queue(session: Session, areas: Areas, limit: int = 200) -> list[CheckIn]:
+    """Held check-ins of ``areas`` waiting for an officer: appealed ones first, then the
+    oldest."""
     return list(
         session.scalars(
-            select(CheckIn)
+            _held_in(areas)
             .options(joinedload(CheckIn.person), joinedload(CheckIn.point))
-            .where(CheckIn.status == HELD)
             .order_by(CheckIn.appealed_at.is_(None), CheckIn.server_time)
             .limit(limit)
         ).all()
     )
 
 
-def waiting(session: Session) -> int:
-    """How many held check-ins wait for an officer."""
-    return session.scalar(select(func.count()).where(CheckIn.status == HELD)) or 0
+def waiting(session: Session, areas: Areas) -> int:
+    """How many held check-ins of ``areas`` wait for an officer."""
+    return session.scalar(select(func.count()).select_from(_held_in(areas).subquery())) or 0
 
 
 def answer(decided: Decided) -> dict[str, Any]:

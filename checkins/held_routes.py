@@ -16,6 +16,7 @@ from checkins import held, queries
 from checkins.officer import bp
 from checkins.policy import current_policy
 from checkins.schemas import DecisionBody, HeldAnswer, RejectBody
+from volunteers.areas import callers_areas
 
 
 def _row_json(row: Any) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def _row_json(row: Any) -> dict[str, Any]:
 @requires("checkins.held.decide")
 def held_queue() -> Any:
     """Held check-ins waiting for a decision, appealed ones first, with why and where."""
-    rows = held.queue(db.session())
+    rows = held.queue(db.session(), callers_areas())
     return render_template("checkins/held.html", rows=[(r, _row_json(r)) for r in rows])
 
 

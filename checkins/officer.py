@@ -140,7 +140,7 @@ def editor() -> Any:
         points=rows,
         grids=grids,
         suspicious=suspicious,
-        held_waiting=held.waiting(db.session()),
+        held_waiting=held.waiting(db.session(), callers_areas()),
         warning=public_base_warning(),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.roles import Role
+from app.types import utcnow
 from app.uow import unit_of_work
 from checkins.models import PatrolPoint
 from tests.conftest import log_in
@@ -139,3 +140,44 @@ def test_an_officer_placed_in_no_area_gets_no_people_page(app, client, area):
         uow.commit()
     log_in(client, nowhere, password="a-long-pass-2026")
     assert client.get("/officer/people").status_code == 404  # never "the first community"
+
+
+@pytest.mark.both_databases
+def test_another_areas_officer_neither_sees_nor_decides_a_held_scan(
+    app, client, make_user, other_area
+):
+    """A held scan at another area's point: not in the queue, and approving it is a 404 that
+    pays nothing."""
+    from sqlalchemy import func, select
+
+    from checkins.models import HELD, CheckIn
+    from rewards.models import LedgerEntry
+
+    walker = make_user(Role.GUARD)
+    with app.app_context(), unit_of_work() as uow:
+        held = CheckIn(
+            user_id=walker.id,
+            point_id=other_area["point_id"],
+            token="t",
+            status=HELD,
+            lat=33.41,
+            lon=120.16,
+            accuracy_m=40,
+            distance_m=70,
+            points=10,
+            server_time=utcnow(),
+            observed_at=utcnow(),
+        )
+        uow.session.add(held)
+        uow.commit()
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN))  # the whole server: sees it
+    assert walker.name in admin.get("/officer/held").get_data(as_text=True)
+    log_in(client, make_user(Role.OFFICER))  # an officer of the first area: does not
+    assert walker.name not in client.get("/officer/held").get_data(as_text=True)
+    answer = client.post(f"/api/officer/held/{held.id}/approve", json={})
+    assert answer.status_code == 404
+    with app.app_context(), unit_of_work(write=False) as uow:
+        assert uow.session.get(CheckIn, held.id).status == HELD
+        paid = select(func.count()).select_from(LedgerEntry)
+        assert uow.session.scalar(paid) == 0
