@@ -161,8 +161,13 @@ ORDER BY 1, 2, 3, 4
 def seed_people(conn: sqlite3.Connection, people: int, rng: random.Random, stamp: str) -> int:
     """One area, communities, grids of 100, teams; people 1..N, then one officer (returned)."""
     conn.execute(
-        "INSERT INTO police_areas (id, name, police_room, phone, center_lat, center_lon)"
-        " VALUES (1, '压测警务区', '压测警务室', '', 33.38, 120.16)"
+        "INSERT INTO stations (id, name, duty_phone, created_at) VALUES (1, '压测派出所', '', ?)",
+        (stamp,),
+    )
+    conn.execute(
+        "INSERT INTO police_areas (id, station_id, name, police_room, phone, timezone,"
+        " center_lat, center_lon) VALUES (1, 1, '压测警务区', '压测警务室', '', 'Asia/Shanghai',"
+        " 33.38, 120.16)"
     )
     conn.executemany(
         "INSERT INTO communities (id, police_area_id, name) VALUES (?, 1, ?)",
