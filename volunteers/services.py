@@ -19,6 +19,7 @@ from app.roles import FIELD_ROLES, Role
 from app.types import utcnow
 from app.uow import UnitOfWork
 from volunteers import duty, logins, rules
+from volunteers.areas import area_of_community, areas_of
 from volunteers.models import Community, Grid, InviteCode, Team, User
 from volunteers.person import Person
 
@@ -112,6 +113,7 @@ def create_staff(
             "role_not_creatable",
             _l("Officers can create guards, grid workers and volunteers only."),
         )
+    _check_in_areas(uow, actor, placement.community_id)
     return create_user(
         uow,
         name=name,
@@ -191,6 +193,7 @@ def issue_invite(
         raise Invalid("invite_uses_range", _l("An invite can be used between 1 and 1000 times."))
     if not 1 <= days <= 365:
         raise Invalid("invite_days_range", _l("An invite can last between 1 and 365 days."))
+    _check_in_areas(uow, actor, community_id)
     _check_placement(uow, Placement(community_id, grid_id, team_id))
     invite = InviteCode(
         code=rules.new_invite_code(),
@@ -207,6 +210,12 @@ def issue_invite(
     return invite
 
 
+def _check_in_areas(uow: UnitOfWork, actor: Person, community_id: int | None) -> None:
+    """People and invites are placed only in the actor's own police areas."""
+    if not areas_of(uow.session, actor).allows(area_of_community(uow.session, community_id)):
+        raise NotFound("community_unknown", _l("That community does not exist."))
+
+
 def set_active(uow: UnitOfWork, actor: Person, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account; disabling ends every login and takes them off duty."""
     user = uow.session.get(User, user_id)
@@ -214,12 +223,13 @@ def set_active(uow: UnitOfWork, actor: Person, user_id: int, active: bool) -> Us
         raise NotFound("person_unknown", _l("That person does not exist."))
     if user.id == actor.id:
         raise Conflict("cannot_disable_self", _l("You cannot disable your own account."))
-    if Role(actor.role) != Role.ADMIN and (
-        Role(user.role) not in FIELD_ROLES or user.community_id != actor.community_id
-    ):
+    areas = areas_of(uow.session, actor)
+    if not areas.allows(area_of_community(uow.session, user.community_id)):
+        raise NotFound("person_unknown", _l("That person does not exist."))  # another area's
+    if Role(actor.role) != Role.ADMIN and Role(user.role) not in FIELD_ROLES:
         raise Forbidden(
             "person_not_yours",
-            _l("Officers manage the guards, grid workers and volunteers of their own community."),
+            _l("Officers manage the guards, grid workers and volunteers of their own area."),
         )
     user.active = active
     if not active:
