@@ -17,7 +17,8 @@ from app.uow import unit_of_work
 from checkins import patrols
 from checkins.models import PatrolPoint, PatrolRoute, RouteRun
 from checkins.schemas import RouteBody
-from volunteers.models import User
+from volunteers.areas import callers_areas
+from volunteers.models import Community, Grid, User
 
 bp = Blueprint("patrols", __name__, template_folder="templates")
 
@@ -25,18 +26,30 @@ bp = Blueprint("patrols", __name__, template_folder="templates")
 @bp.get("/officer/routes")
 @requires("checkins.points.manage")
 def routes_page() -> Any:
-    routes = db.session.scalars(select(PatrolRoute).order_by(PatrolRoute.starts_at)).all()
+    mine = callers_areas().where(Community.police_area_id)
+    routes = db.session.scalars(
+        select(PatrolRoute)
+        .join(Community, Community.id == PatrolRoute.community_id)
+        .where(mine)
+        .order_by(PatrolRoute.starts_at)
+    ).all()
     runs = db.session.scalars(
-        select(RouteRun).order_by(RouteRun.evaluated_at.desc()).limit(30)
+        select(RouteRun)
+        .where(RouteRun.route_id.in_([r.id for r in routes]))
+        .order_by(RouteRun.evaluated_at.desc())
+        .limit(30)
     ).all()
     points = db.session.scalars(
         select(PatrolPoint)
-        .where(PatrolPoint.retired_at.is_(None))
+        .join(Grid, Grid.id == PatrolPoint.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .where(PatrolPoint.retired_at.is_(None), mine)
         .order_by(PatrolPoint.grid_id, PatrolPoint.id)
     ).all()
     people = db.session.scalars(
         select(User)
-        .where(User.role.in_([r.value for r in FIELD_ROLES]), User.active.is_(True))
+        .join(Community, Community.id == User.community_id)
+        .where(User.role.in_([r.value for r in FIELD_ROLES]), User.active.is_(True), mine)
         .order_by(User.role, User.name)
     ).all()
     names = {p.id: p.name for p in people}

@@ -21,7 +21,8 @@ from app.uow import UnitOfWork
 from checkins.events import RouteClosed
 from checkins.models import CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteRun, RouteStop
 from rewards import ledger, reasons
-from volunteers.models import User
+from volunteers.areas import areas_of
+from volunteers.models import Community, Grid, User
 from volunteers.person import Person
 
 COMPLETED, PARTIAL, MISSED = "completed", "partial", "missed"
@@ -47,11 +48,17 @@ def create_route(uow: UnitOfWork, actor: Person, fields: RouteFields) -> PatrolR
     if not 1 <= fields.bonus_points <= 500:
         raise Invalid("route_bonus_range", _l("The route bonus must be between 1 and 500 points."))
     session = uow.session
+    areas = areas_of(session, actor)
     point_ids = list(dict.fromkeys(fields.point_ids))
     found = set(
         session.scalars(
-            select(PatrolPoint.id).where(
-                PatrolPoint.id.in_(point_ids), PatrolPoint.retired_at.is_(None)
+            select(PatrolPoint.id)
+            .join(Grid, Grid.id == PatrolPoint.grid_id)
+            .join(Community, Community.id == Grid.community_id)
+            .where(
+                PatrolPoint.id.in_(point_ids),
+                PatrolPoint.retired_at.is_(None),
+                areas.where(Community.police_area_id),  # another area's points are unknown
             )
         )
     )
@@ -59,7 +66,11 @@ def create_route(uow: UnitOfWork, actor: Person, fields: RouteFields) -> PatrolR
         raise Invalid(
             "route_points_invalid", _l("A route needs at least two patrol points in use.")
         )
-    people = session.scalars(select(User).where(User.id.in_(fields.user_ids))).all()
+    people = session.scalars(
+        select(User)
+        .join(Community, Community.id == User.community_id)
+        .where(User.id.in_(fields.user_ids), areas.where(Community.police_area_id))
+    ).all()
     if (
         not people
         or len(people) != len(set(fields.user_ids))
@@ -70,7 +81,7 @@ def create_route(uow: UnitOfWork, actor: Person, fields: RouteFields) -> PatrolR
             _l("Assign the route to one or more active guards, grid workers or volunteers."),
         )
     route = PatrolRoute(
-        community_id=actor.community_id or people[0].community_id,
+        community_id=people[0].community_id,  # the route's area is its walkers' area
         name=name,
         starts_at=fields.starts_at,
         ends_at=fields.ends_at,

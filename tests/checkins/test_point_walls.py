@@ -181,3 +181,31 @@ def test_another_areas_officer_neither_sees_nor_decides_a_held_scan(
         assert uow.session.get(CheckIn, held.id).status == HELD
         paid = select(func.count()).select_from(LedgerEntry)
         assert uow.session.scalar(paid) == 0
+
+
+@pytest.mark.both_databases
+def test_a_route_takes_only_the_officers_own_areas_points_and_people(
+    app, client, make_user, area, other_area
+):
+    log_in(client, make_user(Role.OFFICER))
+    walker = make_user(Role.GUARD)
+    with app.app_context(), unit_of_work() as uow:
+        own = [
+            PatrolPoint(name=f"本区{i}", lat=33.38, lon=120.16, grid_id=area["grid_ids"][0])
+            for i in (1, 2)
+        ]
+        uow.session.add_all(own)
+        uow.commit()
+    body = {"name": "夜巡", "starts_at": "21:00", "ends_at": "23:00", "bonus_points": 30}
+    mixed = client.post(
+        "/api/routes",
+        json={**body, "point_ids": [own[0].id, other_area["point_id"]], "user_ids": [walker.id]},
+    )
+    assert mixed.status_code == 422 and mixed.get_json()["error"]["code"] == "route_points_invalid"
+    made = client.post(
+        "/api/routes",
+        json={**body, "point_ids": [p.id for p in own], "user_ids": [walker.id]},
+    )
+    assert made.status_code == 201
+    page = client.get("/officer/routes").get_data(as_text=True)
+    assert "夜巡" in page and "北门" not in page  # another area's point is not offered
