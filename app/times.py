@@ -10,7 +10,6 @@ is already wall-clock time and is only formatted. Templates use the ``localtime`
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -23,12 +22,7 @@ FORMATS: dict[str, str] = {"datetime": "%Y-%m-%d %H:%M", "date": "%Y-%m-%d", "ti
 def local_zone(area: Any = None) -> ZoneInfo:
     """The zone times are shown in: the ``LOCAL_TIMEZONE`` setting. ``area`` (the police area a
     time belongs to) is where a zone of each area's own will be looked up; it is unused today."""
-    return _zone(current_app.config["LOCAL_TIMEZONE"])
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return ZoneInfo(current_app.config["LOCAL_TIMEZONE"])  # zoneinfo keeps its own instances
 
 
 def to_local(value: datetime | str, area: Any = None) -> datetime:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from limits import RateLimitItem, parse_many
+from limits import parse_many
 from socketio.exceptions import ConnectionRefusedError  # noqa: A004
 
 from app.errors import TooManyRequests
@@ -26,11 +26,6 @@ ANY_EVENT = "*"
 TOO_MANY = _l(
     "Too many requests from your login in a short time. Please wait a minute and try again."
 )
-
-
-@functools.lru_cache(maxsize=64)
-def _parsed(spec: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(spec))
 
 
 def _who() -> str:
@@ -50,7 +45,7 @@ def spend(event: str) -> None:
     if not spec:
         return
     key = (config.get("RATELIMIT_KEY_PREFIX") or "", "socket", event, _who())
-    for item in _parsed(spec):
+    for item in parse_many(spec):
         if not limiter.limiter.hit(item, *key):
             raise TooManyRequests("too_many_events", TOO_MANY)
 

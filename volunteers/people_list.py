@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -66,7 +65,6 @@ class Page:
     total: int
 
 
-@lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lower case without spaces: 张三 -> zhangsan, zs.
     Letters and digits in a name stay as they are."""
