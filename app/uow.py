@@ -174,4 +174,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+        options = connection.get_execution_options()
+        if options.get("sqlite_foreign_keys") is False:  # migrations/env.py rebuilds tables
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only takes effect out here
+        connection.exec_driver_sql(options.get(_BEGIN_OPTION, "BEGIN"))

@@ -90,18 +90,19 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         # A batch migration on SQLite rebuilds a table (create, copy, drop, rename); with foreign
-        # keys enforced, dropping a table other rows point at fails. The pragma only takes
-        # effect outside a transaction, so it is set on the driver's connection before one.
+        # keys enforced, dropping a table other rows point at fails. The app's SQLite set-up
+        # turns them off before this connection's transaction begins (app/uow.py); the connection
+        # is then discarded rather than pooled with them off.
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            connection.execution_options(sqlite_foreign_keys=False)
         try:
             context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
             with context.begin_transaction():
                 context.run_migrations()
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                connection.invalidate()
 
 
 if context.is_offline_mode():
