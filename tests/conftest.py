@@ -28,6 +28,7 @@ from app.config import TestConfig
 from app.extensions import db, socketio
 from app.roles import Role
 from app.uow import unit_of_work
+from checkins.models import PatrolPoint
 from volunteers import duty, services
 from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 
@@ -179,6 +180,49 @@ def area(app: Flask) -> dict[str, Any]:
         "grid_ids": [g.id for g in grids],
         "team_id": team.id,
     }
+
+
+@pytest.fixture
+def second_area(app: Flask, area: dict[str, Any]) -> dict[str, Any]:
+    """A second police area of the same station, for the walls between areas: a community, a
+    grid and one patrol point (北门)."""
+    with app.app_context(), unit_of_work() as uow:
+        police_area = PoliceArea(
+            station_id=area["station_id"], name="城北警务区", center_lat=33.41, center_lon=120.16
+        )
+        community = Community(police_area=police_area, name="北湖社区")
+        grid = Grid(community=community, code="N01", name="北湖第1网格")
+        uow.session.add_all([police_area, community, grid])
+        uow.session.flush()
+        point = PatrolPoint(name="北门", lat=33.41, lon=120.16, grid_id=grid.id)
+        uow.session.add(point)
+        uow.commit()
+    return {
+        "police_area_id": police_area.id,
+        "community_id": community.id,
+        "grid_id": grid.id,
+        "point_id": point.id,
+    }
+
+
+STAFF_PASSWORD = "a-long-pass-2026"  # police-room accounts need 10+ characters
+
+
+@pytest.fixture
+def outsider(app: Flask, second_area: dict[str, Any]) -> User:
+    """An officer of the second area (log in with ``STAFF_PASSWORD``)."""
+    with app.app_context(), unit_of_work() as uow:
+        officer = services.create_user(
+            uow,
+            name="王警官",
+            phone="13900000101",
+            password=STAFF_PASSWORD,
+            role=Role.OFFICER,
+            placement=services.Placement(second_area["community_id"]),
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+        )
+        uow.commit()
+    return officer
 
 
 @pytest.fixture

@@ -10,26 +10,8 @@ from app.roles import Role
 from app.types import utcnow
 from app.uow import unit_of_work
 from checkins.models import PatrolPoint
-from tests.conftest import log_in
+from tests.conftest import STAFF_PASSWORD, log_in
 from volunteers import services
-from volunteers.models import Community, Grid, PoliceArea
-
-
-@pytest.fixture
-def other_area(app, area):
-    """A second area of the same station, with a community, a grid and one point."""
-    with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(
-            station_id=area["station_id"], name="城北警务区", center_lat=33.41, center_lon=120.16
-        )
-        community = Community(police_area=police_area, name="北湖社区")
-        grid = Grid(community=community, code="N01", name="北湖第1网格")
-        uow.session.add_all([police_area, community, grid])
-        uow.session.flush()
-        point = PatrolPoint(name="北门", lat=33.41, lon=120.16, grid_id=grid.id)
-        uow.session.add(point)
-        uow.commit()
-    return {"community_id": community.id, "grid_id": grid.id, "point_id": point.id}
 
 
 def _point(app, point_id):
@@ -50,27 +32,27 @@ def _point(app, point_id):
         ("GET", "/officer/grids/{grid}/posters.pdf", None),
     ],
 )
-def test_an_officer_of_another_area_gets_not_found_and_nothing_changes(
-    app, client, make_user, other_area, method, path, body
+def test_an_officer_of_ansecond_area_gets_not_found_and_nothing_changes(
+    app, client, make_user, second_area, method, path, body
 ):
-    before = _point(app, other_area["point_id"])
+    before = _point(app, second_area["point_id"])
     log_in(client, make_user(Role.OFFICER))  # an officer of the first area
-    url = path.format(point=other_area["point_id"], grid=other_area["grid_id"])
+    url = path.format(point=second_area["point_id"], grid=second_area["grid_id"])
     response = client.open(url, method=method, json=body, headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert _point(app, other_area["point_id"]) == before
+    assert _point(app, second_area["point_id"]) == before
 
 
 @pytest.mark.both_databases
-def test_another_areas_points_are_not_listed_and_its_grids_take_no_new_points(
-    app, client, make_user, area, other_area
+def test_ansecond_areas_points_are_not_listed_and_its_grids_take_no_new_points(
+    app, client, make_user, area, second_area
 ):
     log_in(client, make_user(Role.OFFICER))
     listed = client.get("/api/points").get_json()["points"]
-    assert other_area["point_id"] not in {p["id"] for p in listed}
+    assert second_area["point_id"] not in {p["id"] for p in listed}
     placed = client.post(
         "/api/points",
-        json={"name": "越界点", "lat": 33.41, "lon": 120.16, "grid_id": other_area["grid_id"]},
+        json={"name": "越界点", "lat": 33.41, "lon": 120.16, "grid_id": second_area["grid_id"]},
     )
     assert placed.status_code == 404
     own = client.post(
@@ -80,41 +62,41 @@ def test_another_areas_points_are_not_listed_and_its_grids_take_no_new_points(
     assert own.status_code == 201
 
 
-def test_an_officer_placed_in_no_area_sees_nothing(app, client, area, other_area):
+def test_an_officer_placed_in_no_area_sees_nothing(app, client, area, second_area):
     with app.app_context(), unit_of_work() as uow:
         nowhere = services.create_user(
             uow,
             name="无区警官",
             phone="13911112222",
-            password="a-long-pass-2026",
+            password=STAFF_PASSWORD,
             role=Role.OFFICER,
             hash_method=app.config["PASSWORD_HASH_METHOD"],
         )
         uow.commit()
-    log_in(client, nowhere, password="a-long-pass-2026")
+    log_in(client, nowhere, password=STAFF_PASSWORD)
     assert client.get("/api/points").get_json()["points"] == []
-    assert client.get(f"/officer/points/{other_area['point_id']}").status_code == 404
+    assert client.get(f"/officer/points/{second_area['point_id']}").status_code == 404
 
 
-def test_a_station_officer_sees_every_area_of_the_station(app, client, area, other_area):
+def test_a_station_officer_sees_every_area_of_the_station(app, client, area, second_area):
     with app.app_context(), unit_of_work() as uow:
         chief = services.create_user(
             uow,
             name="所长",
             phone="13922223333",
-            password="a-long-pass-2026",
+            password=STAFF_PASSWORD,
             role=Role.OFFICER,
             hash_method=app.config["PASSWORD_HASH_METHOD"],
         )
         chief.station_id = area["station_id"]
         uow.commit()
-    log_in(client, chief, password="a-long-pass-2026")
+    log_in(client, chief, password=STAFF_PASSWORD)
     listed = {p["id"] for p in client.get("/api/points").get_json()["points"]}
-    assert other_area["point_id"] in listed
+    assert second_area["point_id"] in listed
 
 
 @pytest.mark.both_databases
-def test_the_map_shows_only_the_callers_areas(app, client, make_user, area, other_area):
+def test_the_map_shows_only_the_callers_areas(app, client, make_user, area, second_area):
     log_in(client, make_user(Role.OFFICER))
     with app.app_context(), unit_of_work() as uow:
         own = PatrolPoint(name="本区点", lat=33.38, lon=120.16, grid_id=area["grid_ids"][0])
@@ -122,9 +104,9 @@ def test_the_map_shows_only_the_callers_areas(app, client, make_user, area, othe
         uow.commit()
     features = client.get("/api/map").get_json()["features"]
     shown = {f["properties"].get("id") for f in features if f["properties"]["kind"] == "point"}
-    assert own.id in shown and other_area["point_id"] not in shown
+    assert own.id in shown and second_area["point_id"] not in shown
     grids = {f["properties"].get("id") for f in features if f["properties"]["kind"] == "grid"}
-    assert other_area["grid_id"] not in grids
+    assert second_area["grid_id"] not in grids
 
 
 def test_an_officer_placed_in_no_area_gets_no_people_page(app, client, area):
@@ -133,18 +115,18 @@ def test_an_officer_placed_in_no_area_gets_no_people_page(app, client, area):
             uow,
             name="无区警官",
             phone="13911113333",
-            password="a-long-pass-2026",
+            password=STAFF_PASSWORD,
             role=Role.OFFICER,
             hash_method=app.config["PASSWORD_HASH_METHOD"],
         )
         uow.commit()
-    log_in(client, nowhere, password="a-long-pass-2026")
+    log_in(client, nowhere, password=STAFF_PASSWORD)
     assert client.get("/officer/people").status_code == 404  # never "the first community"
 
 
 @pytest.mark.both_databases
-def test_another_areas_officer_neither_sees_nor_decides_a_held_scan(
-    app, client, make_user, other_area
+def test_ansecond_areas_officer_neither_sees_nor_decides_a_held_scan(
+    app, client, make_user, second_area
 ):
     """A held scan at another area's point: not in the queue, and approving it is a 404 that
     pays nothing."""
@@ -157,7 +139,7 @@ def test_another_areas_officer_neither_sees_nor_decides_a_held_scan(
     with app.app_context(), unit_of_work() as uow:
         held = CheckIn(
             user_id=walker.id,
-            point_id=other_area["point_id"],
+            point_id=second_area["point_id"],
             token="t",
             status=HELD,
             lat=33.41,
@@ -185,7 +167,7 @@ def test_another_areas_officer_neither_sees_nor_decides_a_held_scan(
 
 @pytest.mark.both_databases
 def test_a_route_takes_only_the_officers_own_areas_points_and_people(
-    app, client, make_user, area, other_area
+    app, client, make_user, area, second_area
 ):
     log_in(client, make_user(Role.OFFICER))
     walker = make_user(Role.GUARD)
@@ -199,7 +181,7 @@ def test_a_route_takes_only_the_officers_own_areas_points_and_people(
     body = {"name": "夜巡", "starts_at": "21:00", "ends_at": "23:00", "bonus_points": 30}
     mixed = client.post(
         "/api/routes",
-        json={**body, "point_ids": [own[0].id, other_area["point_id"]], "user_ids": [walker.id]},
+        json={**body, "point_ids": [own[0].id, second_area["point_id"]], "user_ids": [walker.id]},
     )
     assert mixed.status_code == 422 and mixed.get_json()["error"]["code"] == "route_points_invalid"
     made = client.post(

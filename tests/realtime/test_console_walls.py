@@ -17,23 +17,8 @@ from tests.checkins.conftest import offset
 from tests.conftest import PASSWORD
 from volunteers import services
 from volunteers.duty import CONSENT_LOCATION, record_consent
-from volunteers.models import Community, Grid, PoliceArea
 
 SPOT = (33.3800, 120.1600)
-
-
-@pytest.fixture
-def second_area(app, area):
-    """A second area of the same station, right next to the first (same streets, other wall)."""
-    with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(
-            station_id=area["station_id"], name="城北警务区", center_lat=33.381, center_lon=120.16
-        )
-        community = Community(police_area=police_area, name="北湖社区")
-        grid = Grid(community=community, code="N01", name="北湖第1网格")
-        uow.session.add_all([police_area, community, grid])
-        uow.commit()
-    return {"community_id": community.id, "grid_id": grid.id, "police_area_id": police_area.id}
 
 
 @pytest.fixture

@@ -8,39 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.roles import Role
-from app.uow import unit_of_work
 from rewards.models import LedgerEntry
-from tests.conftest import log_in
-from volunteers import services
-from volunteers.models import Community, PoliceArea
+from tests.conftest import STAFF_PASSWORD, log_in
 
 
 @pytest.fixture
 def app_settings():
     return {"CORRECTION_APPROVAL_ABOVE": 100}
-
-
-@pytest.fixture
-def outsider(app, area):
-    """An officer of a second area of the same station."""
-    with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(
-            station_id=area["station_id"], name="城北警务区", center_lat=33.41, center_lon=120.16
-        )
-        community = Community(police_area=police_area, name="北湖社区")
-        uow.session.add_all([police_area, community])
-        uow.session.flush()
-        officer = services.create_user(
-            uow,
-            name="王警官",
-            phone="13900000101",
-            password="a-long-pass-2026",
-            role=Role.OFFICER,
-            placement=services.Placement(community.id),
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-        )
-        uow.commit()
-    return officer
 
 
 def _entries(app, user_id):
@@ -57,7 +31,7 @@ def test_an_officer_of_another_area_cannot_correct_this_areas_people(
     app, client, make_user, outsider
 ):
     volunteer = make_user(Role.VOLUNTEER)
-    log_in(client, outsider, password="a-long-pass-2026")
+    log_in(client, outsider, password=STAFF_PASSWORD)
     response = client.post(
         "/api/corrections",
         json={"user_id": volunteer.id, "delta": 50, "note": "越区调整积分"},
@@ -79,7 +53,7 @@ def test_another_areas_officer_neither_sees_nor_decides_a_waiting_correction(
     assert asked.status_code == 202, asked.get_json()
     correction_id = asked.get_json()["correction"]["id"]
     stranger = app.test_client()
-    log_in(stranger, outsider, password="a-long-pass-2026")
+    log_in(stranger, outsider, password=STAFF_PASSWORD)
     listed = stranger.get("/officer/corrections", headers={"Accept": "application/json"})
     assert correction_id not in {c["id"] for c in listed.get_json()["corrections"]}
     approve = stranger.post(f"/api/corrections/{correction_id}/approve", json={})

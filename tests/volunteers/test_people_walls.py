@@ -9,35 +9,10 @@ import pytest
 from app.errors import NotFound
 from app.roles import Role
 from app.uow import unit_of_work
-from tests.conftest import log_in
+from tests.conftest import STAFF_PASSWORD, log_in
 from volunteers import services
-from volunteers.models import Community, PoliceArea, User
+from volunteers.models import User
 from volunteers.person import Person
-
-LONG = "a-long-pass-2026"
-
-
-@pytest.fixture
-def outsider(app, area):
-    """An officer of a second area of the same station."""
-    with app.app_context(), unit_of_work() as uow:
-        police_area = PoliceArea(
-            station_id=area["station_id"], name="城北警务区", center_lat=33.41, center_lon=120.16
-        )
-        community = Community(police_area=police_area, name="北湖社区")
-        uow.session.add_all([police_area, community])
-        uow.session.flush()
-        officer = services.create_user(
-            uow,
-            name="王警官",
-            phone="13900000101",
-            password=LONG,
-            role=Role.OFFICER,
-            placement=services.Placement(community.id),
-            hash_method=app.config["PASSWORD_HASH_METHOD"],
-        )
-        uow.commit()
-    return officer
 
 
 @pytest.mark.both_databases
@@ -45,7 +20,7 @@ def test_an_officer_of_another_area_cannot_disable_this_areas_people(
     app, client, make_user, outsider
 ):
     volunteer = make_user(Role.VOLUNTEER)
-    log_in(client, outsider, password=LONG)
+    log_in(client, outsider, password=STAFF_PASSWORD)
     response = client.post(f"/officer/people/{volunteer.id}/active", json={"active": False})
     assert response.status_code == 404
     with app.app_context(), unit_of_work(write=False) as uow:
@@ -62,7 +37,7 @@ def test_an_officer_of_another_area_cannot_place_people_or_invites_here(app, are
                 actor,
                 name="越区志愿者",
                 phone="13512340000",
-                password=LONG,
+                password=STAFF_PASSWORD,
                 role="volunteer",
                 placement=services.Placement(area["community_id"]),
             )
