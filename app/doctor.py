@@ -221,7 +221,7 @@ def _redact(url: str) -> str:
 
 def check_fonts(app: Flask, now: dt.datetime) -> list[Finding]:
     """Poster PDFs embed a TrueType CJK font when one is installed."""
-    from checkins.posters import CID_FALLBACK, truetype_cjk_font
+    from app.pdf_fonts import CID_FALLBACK, truetype_cjk_font
 
     font = truetype_cjk_font()
     if font is None:

@@ -1,35 +1,23 @@
 """The first-login sheet: an A4 PDF with one card per person (their name, grid, the last digits
 of their number, and a QR code that opens the set-your-password page), to cut and hand out.
 
-Pure: cards in, PDF bytes out. The Chinese font is found as checkins/posters.py finds its own (an
-embedded TrueType subset, else the CID font every Chinese PC has); volunteers sits below checkins,
-so the few lines are its own.
+Pure: cards in, PDF bytes out, in the posters' Chinese font (app/pdf_fonts.py).
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.pdf_fonts import cjk_font
 from app.qr import draw_qr
-
-FONTS: tuple[tuple[str, str], ...] = (
-    ("WenQuanYiMicroHei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    ("WenQuanYiZenHei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    ("DroidSansFallback", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-)
-CID_FALLBACK = "STSong-Light"
 
 PAGE_W, PAGE_H = A4
 MARGIN = 8 * mm
@@ -49,19 +37,6 @@ class Card:
     grid: str
     phone: str
     url: str
-
-
-@cache
-def cjk_font() -> str:
-    for name, path in FONTS:
-        if os.path.exists(path):
-            try:
-                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-                return name
-            except TTFError:
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    return CID_FALLBACK
 
 
 def masked(phone: str) -> str:

@@ -15,12 +15,11 @@ import pytest
 import redis
 from click.testing import CliRunner
 
-from app import create_app, doctor
+from app import create_app, doctor, pdf_fonts
 from app.cli import main as wanjia
 from app.config import TestConfig
 from app.doctor import GIB, MIB, Finding
 from app.extensions import db
-from checkins import posters
 
 
 def _free_port() -> int:
@@ -110,20 +109,20 @@ def test_a_missing_or_damaged_cjk_font_warns_with_the_package_to_install(
     damaged = tmp_path / "damaged.ttc"
     damaged.write_bytes(b"not a font")
     monkeypatch.setattr(
-        posters,
+        pdf_fonts,
         "FONT_CANDIDATES",
         (("Gone", str(tmp_path / "gone.ttc"), 0), ("Bad", str(damaged), 0)),
     )
     [finding] = doctor.check_fonts(app, dt.datetime.now(dt.UTC))
-    assert finding.level == "warn" and posters.CID_FALLBACK in finding.message
+    assert finding.level == "warn" and pdf_fonts.CID_FALLBACK in finding.message
     assert finding.fix == "apt-get install fonts-wqy-microhei"
 
 
 def test_an_installed_cjk_font_is_named(app, monkeypatch):
-    installed = [c for c in posters.FONT_CANDIDATES if Path(c[1]).exists()]
+    installed = [c for c in pdf_fonts.FONT_CANDIDATES if Path(c[1]).exists()]
     if not installed:
         pytest.skip("no TrueType CJK font installed")
-    monkeypatch.setattr(posters, "FONT_CANDIDATES", (installed[0],))
+    monkeypatch.setattr(pdf_fonts, "FONT_CANDIDATES", (installed[0],))
     [finding] = doctor.check_fonts(app, dt.datetime.now(dt.UTC))
     assert finding.level == "ok" and installed[0][0] in finding.message
 

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from pyzbar.pyzbar import ZBarSymbol, decode
 from reportlab.lib.units import mm
 
+from app import pdf_fonts
 from app.qr import qr_matrix, qr_png, qr_svg
 from checkins import posters
 from checkins.posters import (
@@ -79,9 +80,9 @@ def _tile_text(pdf: Path, index: int) -> str:
 @pytest.fixture(autouse=True)
 def fresh_font_lookup() -> Iterator[None]:
     """Each test looks the font up again, so a monkeypatched lookup never leaks."""
-    posters.cjk_font.cache_clear()
+    pdf_fonts.cjk_font.cache_clear()
     yield
-    posters.cjk_font.cache_clear()
+    pdf_fonts.cjk_font.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def sheet(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Image.Im
     """The 8-point sheet as a PDF file and its pages rendered at 150 dpi."""
     folder = tmp_path_factory.mktemp("sheet")
     pdf = folder / "sheet.pdf"
-    posters.cjk_font.cache_clear()
+    pdf_fonts.cjk_font.cache_clear()
     pdf.write_bytes(grid_sheet_pdf("万家社区警务室 巡逻点", ITEMS, subtitle="第1网格 · 第3版"))
     _run(_tool("pdftoppm"), "-r", str(DPI), "-png", str(pdf), str(folder / "page"))
     pages = [Image.open(path).convert("L") for path in sorted(folder.glob("page-*.png"))]
@@ -192,8 +193,8 @@ def test_sheet_embeds_a_subset_of_the_truetype_cjk_font(
 def test_without_a_truetype_font_the_sheet_falls_back_to_stsong(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(posters, "FONT_CANDIDATES", (("Missing", str(tmp_path / "no.ttc"), 0),))
-    assert posters.cjk_font() == "STSong-Light"
+    monkeypatch.setattr(pdf_fonts, "FONT_CANDIDATES", (("Missing", str(tmp_path / "no.ttc"), 0),))
+    assert pdf_fonts.cjk_font() == "STSong-Light"
     pdf = tmp_path / "fallback.pdf"
     pdf.write_bytes(grid_sheet_pdf("万家社区警务室", ITEMS[:2]))
 
