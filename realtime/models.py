@@ -13,7 +13,7 @@ from app.extensions import Model
 from app.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from volunteers.models import User
+    from volunteers.models import PoliceArea, User
 
 
 class Incident(Model):
@@ -45,6 +45,25 @@ class Incident(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offers: Mapped[list[Offer]] = relationship(back_populates="incident", order_by="Offer.id")
+    widened: Mapped[list[WidenedArea]] = relationship(
+        back_populates="incident", order_by="WidenedArea.widened_at"
+    )
+
+
+class WidenedArea(Model):
+    """A neighbouring police area of the same station that a dispatcher chose, explicitly, to
+    ask people from for this incident; its console then sees the incident too."""
+
+    __tablename__ = "incident_widened_areas"
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    police_area_id: Mapped[int] = mapped_column(
+        ForeignKey("police_areas.id"), primary_key=True, index=True
+    )
+    widened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    widened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    incident: Mapped[Incident] = relationship(back_populates="widened")
+    area: Mapped[PoliceArea] = relationship()
+    widened_by: Mapped[User] = relationship()
 
 
 class Offer(Model):
