@@ -204,7 +204,9 @@ def seed_demo() -> bool:
             for i, name in enumerate(_names(rng, 200))
         ]
         session.add_all(people)
-        session.add_all(Gift(pickup_place=area.police_room, **gift) for gift in GIFTS)
+        session.add_all(
+            Gift(police_area_id=area.id, pickup_place=area.police_room, **gift) for gift in GIFTS
+        )
         session.flush()
         _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
         second_area.seed(session, station, password_hash, rng)

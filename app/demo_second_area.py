@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.roles import Role
 from checkins.models import PatrolPoint
+from rewards.models import Gift
 from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 
 AREA_NAME = "城北警务区"
@@ -23,6 +24,11 @@ LOGINS = {
     Role.VOLUNTEER.value: "13500000101",
 }
 PLACES = ["北门", "老年活动中心", "停车场", "小学门口", "桥头", "超市后门"]
+# This area's own gifts: its people see these in the store, and none of the first area's.
+GIFTS = [
+    {"name": "北湖定制环保袋", "price": 80, "stock": 30, "per_person_limit": 2},
+    {"name": "反光背心", "price": 160, "stock": 15, "per_person_limit": 1},
+]
 
 
 def seed(session: Session, station: Station, password_hash: str, rng: random.Random) -> None:
@@ -38,6 +44,9 @@ def seed(session: Session, station: Station, password_hash: str, rng: random.Ran
     grids = [Grid(community=community, code=f"N0{i}", name=f"北湖第{i}网格") for i in (1, 2, 3)]
     session.add_all([area, community, *grids])
     session.flush()
+    session.add_all(
+        Gift(police_area_id=area.id, pickup_place=area.police_room, **gift) for gift in GIFTS
+    )
     team = Team(community_id=community.id, name="北湖巡防队")
     session.add(team)
     session.flush()

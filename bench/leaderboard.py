@@ -512,6 +512,7 @@ def measure_boards(
 def measure_redemptions(app, orders: int, rng: random.Random) -> dict:
     with app.app_context(), unit_of_work() as uow:
         gift = Gift(
+            police_area_id=1,  # the bench's one area (seed_people), its buyers' area
             name="压测毛巾",
             description="",
             price=PRICE,

@@ -1,4 +1,8 @@
-"""Officers manage the gift catalog: prices, stock, limits, periods, pickup place, picture."""
+"""Officers manage the gift catalog: prices, stock, limits, periods, pickup place, picture.
+
+Each gift belongs to one police area: an officer manages only their own areas' gifts (another
+area's answers as a missing one), and a new gift goes to the area the officer works in.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import Invalid, NotFound
 from app.uow import UnitOfWork
 from rewards.models import Gift
+from volunteers.areas import Areas
+from volunteers.models import PoliceArea
 
 PICTURE_SIDE = 800
 
@@ -84,30 +92,69 @@ def _apply(gift: Gift, fields: GiftFields) -> None:
         gift.retired = fields.retired
 
 
-def create_gift(uow: UnitOfWork, fields: GiftFields) -> Gift:
+def areas_to_choose(session: Session, areas: Areas) -> list[PoliceArea]:
+    """The police areas an officer may put a new gift in (every area for admins)."""
+    return list(
+        session.scalars(
+            select(PoliceArea).where(areas.where(PoliceArea.id)).order_by(PoliceArea.id)
+        )
+    )
+
+
+def _area_for(session: Session, areas: Areas, chosen: int | None) -> int:
+    """The area named (if the officer works there), else the officer's only area."""
+    mine = [area.id for area in areas_to_choose(session, areas)]
+    if chosen is not None:
+        if chosen not in mine:
+            raise NotFound("area_unknown", _l("This page or item does not exist."))
+        return chosen
+    if len(mine) != 1:
+        raise Invalid(
+            "area_needed", _l("Choose the police area of this gift."), field="police_area_id"
+        )
+    return mine[0]
+
+
+def create_gift(
+    uow: UnitOfWork, fields: GiftFields, areas: Areas, police_area_id: int | None = None
+) -> Gift:
+    """A new gift in one of ``areas``: the one named, or the officer's only one."""
     if fields.name is None or fields.price is None:
         raise Invalid("gift_fields_missing", _l("A new gift needs a name and a price."))
-    gift = Gift(stock=0, per_person_limit=1, description="", pickup_place="", retired=False)
+    gift = Gift(
+        police_area_id=_area_for(uow.session, areas, police_area_id),
+        stock=0,
+        per_person_limit=1,
+        description="",
+        pickup_place="",
+        retired=False,
+    )
     _apply(gift, fields)
     uow.session.add(gift)
     uow.session.flush()
     return gift
 
 
-def update_gift(uow: UnitOfWork, gift_id: int, fields: GiftFields) -> Gift:
-    gift = uow.session.get(Gift, gift_id)
-    if gift is None:
+def get_gift(session: Session, gift_id: int, areas: Areas) -> Gift:
+    """The gift, if it is in ``areas``; another area's answers as a missing one."""
+    gift = session.get(Gift, gift_id)
+    if gift is None or not areas.allows(gift.police_area_id):
         raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
+    return gift
+
+
+def update_gift(uow: UnitOfWork, gift_id: int, fields: GiftFields, areas: Areas) -> Gift:
+    gift = get_gift(uow.session, gift_id, areas)
     _apply(gift, fields)
     uow.session.flush()
     return gift
 
 
-def set_picture(uow: UnitOfWork, gift_id: int, data: bytes, folder: Path, max_bytes: int) -> Gift:
+def set_picture(
+    uow: UnitOfWork, gift_id: int, data: bytes, folder: Path, max_bytes: int, areas: Areas
+) -> Gift:
     """Store a picture re-encoded as a small JPEG: this drops EXIF (and any GPS) on the way."""
-    gift = uow.session.get(Gift, gift_id)
-    if gift is None:
-        raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
+    gift = get_gift(uow.session, gift_id, areas)
     if len(data) > max_bytes:
         raise Invalid(
             "picture_too_large",

@@ -33,6 +33,8 @@ class Gift(Model):
         CheckConstraint("stock >= 0", name="stock_not_negative"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The area whose people see and order the gift and whose police room hands it over.
+    police_area_id: Mapped[int] = mapped_column(ForeignKey("police_areas.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,5 @@
-"""The officer's side of the store: the catalog page and its API, gift pictures."""
+"""The officer's side of the store: the catalog page and its API, gift pictures; each walled to
+the caller's police areas (another area's gift answers as a missing one)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 import rewards.permissions  # noqa: F401 - registers this package's permissions
@@ -18,7 +20,8 @@ from app.uow import unit_of_work
 from app.web import local_datetime
 from rewards import catalog, queries
 from rewards.models import Gift, Order
-from rewards.schemas import GiftBody
+from rewards.schemas import GiftBody, NewGiftBody
+from volunteers.areas import callers_areas
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -44,20 +47,34 @@ def _fields(body: GiftBody) -> catalog.GiftFields:
 @bp.get("/officer/gifts")
 @requires("rewards.catalog.manage")
 def page() -> Any:
-    gifts = db.session.scalars(select(Gift).order_by(Gift.retired, Gift.price)).all()
-    pending = db.session.scalars(
-        select(Order).where(Order.status == "pending").order_by(Order.created_at.desc()).limit(50)
+    mine = callers_areas()
+    gifts = db.session.scalars(
+        select(Gift).where(mine.where(Gift.police_area_id)).order_by(Gift.retired, Gift.price)
     ).all()
-    return render_template("rewards/officer_gifts.html", gifts=gifts, pending=pending)
+    pending = db.session.scalars(
+        select(Order)
+        .join(Gift, Gift.id == Order.gift_id)
+        .where(Order.status == "pending", mine.where(Gift.police_area_id))
+        .order_by(Order.created_at.desc())
+        .limit(50)
+    ).all()
+    areas = catalog.areas_to_choose(db.session(), mine)
+    return render_template(
+        "rewards/officer_gifts.html",
+        gifts=gifts,
+        pending=pending,
+        areas=areas,
+        area_names={a.id: a.name for a in areas},
+    )
 
 
 @bp.post("/api/gifts")
 @requires("rewards.catalog.manage")
-@accepts(GiftBody, answers={201: None})
-def create(body: GiftBody) -> Any:
-    """Add a gift to the catalog."""
+@accepts(NewGiftBody, answers={201: None})
+def create(body: NewGiftBody) -> Any:
+    """Add a gift to the catalog of the officer's police area (a station's officer names it)."""
     with unit_of_work() as uow:
-        gift = catalog.create_gift(uow, _fields(body))
+        gift = catalog.create_gift(uow, _fields(body), callers_areas(), body.police_area_id)
         uow.commit()
     return jsonify(gift=queries.gift_json(gift)), 201
 
@@ -68,7 +85,7 @@ def create(body: GiftBody) -> Any:
 def update(gift_id: int, body: GiftBody) -> Any:
     """Change a gift's fields."""
     with unit_of_work() as uow:
-        gift = catalog.update_gift(uow, gift_id, _fields(body))
+        gift = catalog.update_gift(uow, gift_id, _fields(body), callers_areas())
         uow.commit()
     return jsonify(gift=queries.gift_json(gift))
 
@@ -83,7 +100,12 @@ def upload_picture(gift_id: int) -> Any:
         raise Invalid("picture_unreadable", _l("This file is not a picture we can read."))
     with unit_of_work() as uow:
         gift = catalog.set_picture(
-            uow, gift_id, upload.read(), _folder(), current_app.config["GIFT_PICTURE_MAX_BYTES"]
+            uow,
+            gift_id,
+            upload.read(),
+            _folder(),
+            current_app.config["GIFT_PICTURE_MAX_BYTES"],
+            callers_areas(),
         )
         uow.commit()
     return jsonify(gift=queries.gift_json(gift))
@@ -91,7 +113,13 @@ def upload_picture(gift_id: int) -> Any:
 
 @bp.get("/gifts/<id:gift_id>/picture")
 def picture(gift_id: int) -> Any:
+    """A gift's picture, for the people of its area (and their officers) only."""
     gift = db.session.get(Gift, gift_id)
-    if gift is None or not gift.picture:
+    if (
+        gift is None
+        or not gift.picture
+        or not current_user.is_authenticated
+        or not callers_areas().allows(gift.police_area_id)
+    ):
         raise NotFound("not_found", _l("This page or item does not exist."))
     return send_from_directory(_folder(), gift.picture, max_age=86400)

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.permissions import can
 from rewards import badges, leaderboard, ledger, reasons, store
 from rewards.models import Gift, LedgerEntry, Order, ScoreBucket
+from volunteers.areas import Areas
 from volunteers.models import Team, User
 from volunteers.person import Person
 
@@ -75,8 +76,11 @@ def gift_json(gift: Gift) -> dict[str, Any]:
     }
 
 
-def catalog(now: datetime) -> list[Gift]:
-    gifts = db.session.scalars(select(Gift).order_by(Gift.price, Gift.id)).all()
+def catalog(now: datetime, areas: Areas) -> list[Gift]:
+    """The gifts on offer now in ``areas`` (a field person's: their community's area)."""
+    gifts = db.session.scalars(
+        select(Gift).where(areas.where(Gift.police_area_id)).order_by(Gift.price, Gift.id)
+    ).all()
     return [g for g in gifts if store.gift_available(g, now)]
 
 

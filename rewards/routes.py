@@ -32,6 +32,7 @@ from app.web import form_error
 from rewards import leaderboard, queries, store
 from rewards.models import Order
 from rewards.schemas import DeskBody, LeaderboardQuery, MyOrdersQuery, OrderBody
+from volunteers.areas import callers_areas
 
 bp = Blueprint("rewards", __name__, template_folder="templates")
 
@@ -52,7 +53,7 @@ def my_points() -> Any:
 @bp.get("/store")
 @requires("rewards.shop")
 def catalog() -> Any:
-    gifts = queries.catalog(utcnow())
+    gifts = queries.catalog(utcnow(), callers_areas())
     if wants_json():
         return jsonify(gifts=[queries.gift_json(g) for g in gifts])
     return render_template(
@@ -84,7 +85,7 @@ def order() -> Any:
         return form_error(
             "rewards/store.html",
             error,
-            gifts=queries.catalog(utcnow()),
+            gifts=queries.catalog(utcnow(), callers_areas()),
             balance=queries.my_points(current_user)["balance"],
             order_key=secrets.token_urlsafe(16),
         )

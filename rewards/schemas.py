@@ -111,3 +111,10 @@ class GiftBody(Input):
     active_from: Annotated[str, text(40)] | None = None  # ISO 8601, local if no zone
     active_until: Annotated[str, text(40)] | None = None
     retired: bool | None = None
+
+
+class NewGiftBody(GiftBody):
+    """A new gift; an officer of several police areas (a station's) names the gift's area."""
+
+    labels: ClassVar[dict[str, Any]] = {"police_area_id": _l("Police area")}
+    police_area_id: Id | None = None

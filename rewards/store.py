@@ -4,6 +4,9 @@ An order is one transaction: the person's row is locked (so the per-person limit
 idempotency check see every earlier order), the stock goes down by a conditional update (so
 the last item is sold once), and the ledger debits the price (never below zero). Any refusal
 rolls all three back together.
+
+A gift belongs to one police area: only that area's people order it and only its officers hand
+it over; to anyone else it answers as a gift or code that does not exist.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import ledger, reasons
 from rewards.models import Gift, Order
+from volunteers.areas import areas_of
 from volunteers.models import User
 from volunteers.person import Person
 
@@ -88,7 +92,11 @@ def place_order(
             )
         return OrderResult(earlier, ledger.balance(session, user.id), replayed=True)
     gift = session.get(Gift, gift_id)
-    if gift is None or not gift_available(gift, now):
+    if (
+        gift is None
+        or not gift_available(gift, now)
+        or not areas_of(session, user).allows(gift.police_area_id)
+    ):
         raise NotFound("gift_unavailable", _l("This gift is not available at the moment."))
     taken = session.execute(
         select(func.count())
@@ -135,10 +143,15 @@ def place_order(
 def hand_over(
     uow: UnitOfWork, officer: Person, raw_code: str, now: datetime | None = None
 ) -> Order:
-    """The officer gives the gift at the counter; the code works once."""
+    """The officer gives the gift at the counter; the code works once, and only at the police
+    room of the gift's area (another area's code is not found, and stays uncollected)."""
     now = now or utcnow()
     code = normalize_code(raw_code)
-    order = uow.session.scalar(select(Order).where(Order.pickup_code == code))
+    order = uow.session.scalar(
+        select(Order)
+        .join(Gift, Gift.id == Order.gift_id)
+        .where(Order.pickup_code == code, areas_of(uow.session, officer).where(Gift.police_area_id))
+    )
     if order is None:
         raise NotFound("pickup_unknown", _l("No order has this pickup code. Please check it."))
     if order.status == COLLECTED:
@@ -209,4 +222,3 @@ def expired_order_ids(session, now: datetime) -> list[int]:
     return list(
         session.scalars(select(Order.id).where(Order.status == PENDING, Order.collect_by <= now))
     )
-

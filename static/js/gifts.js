@@ -19,7 +19,9 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     call("POST", form.dataset.api, { name: form.name.value, price: form.price.value, stock: form.stock.value,
-      per_person_limit: form.per_person_limit.value, pickup_place: form.pickup_place.value })
+      per_person_limit: form.per_person_limit.value, pickup_place: form.pickup_place.value,
+      // only a station's officer, working in several areas, has the area to choose
+      police_area_id: form.police_area_id ? form.police_area_id.value : undefined })
       .then(function (a) { if (a.ok) { location.reload(); } else { show(a); } });
   });
 })();

@@ -45,7 +45,15 @@ def seeded(app, area):
         uow.session.add(
             PatrolPoint(name="入口", lat=33.38, lon=120.16, grid_id=area["grid_ids"][0])
         )
-        uow.session.add(Gift(name="保温杯", price=10, stock=3, pickup_place="警务室"))
+        uow.session.add(
+            Gift(
+                police_area_id=area["police_area_id"],
+                name="保温杯",
+                price=10,
+                stock=3,
+                pickup_place="警务室",
+            )
+        )
         uow.commit()
 
 

@@ -120,13 +120,14 @@ def test_a_leaderboard_read_does_not_grow_with_its_people(app, client, make_user
     assert counts[0] == counts[1] <= LEADERBOARD_BUDGET, counts
 
 
-def test_the_store_page_does_not_grow_with_its_gifts(app, client, make_user, count_queries):
+def test_the_store_page_does_not_grow_with_its_gifts(app, client, area, make_user, count_queries):
     log_in(client, make_user())
     counts = []
     for size in (1, 10):
         with app.app_context(), unit_of_work() as uow:
             uow.session.add_all(
                 Gift(
+                    police_area_id=area["police_area_id"],
                     name=f"礼品{size}-{n}",
                     price=10 + n,
                     stock=5,

@@ -10,9 +10,12 @@ from rewards.models import Gift
 
 
 @pytest.fixture
-def make_gift(app):
+def make_gift(app, area):
+    """``make_gift(**fields)``: a gift of the first area unless ``police_area_id`` says."""
+
     def make(**fields):
         values = {
+            "police_area_id": area["police_area_id"],
             "name": "保温杯",
             "price": 100,
             "stock": 5,
