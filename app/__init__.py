@@ -74,6 +74,7 @@ def create_app(
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
     from app.openapi import bp as openapi_bp
+    from app.patrol_points import patrol_points_of_area
     from app.tiles import bp as tiles_bp
     from app.web import bp as web_bp
     from checkins.officer import bp as points_bp
@@ -84,6 +85,8 @@ def create_app(
     from rewards.officer import bp as catalog_bp
     from rewards.routes import bp as rewards_bp
     from volunteers.auth import install_login_loader
+    from volunteers.boundary_routes import bp as boundaries_bp
+    from volunteers.boundary_routes import use_patrol_points
     from volunteers.roster_routes import bp as roster_bp
     from volunteers.routes import bp as volunteers_bp
 
@@ -94,6 +97,8 @@ def create_app(
     app.register_blueprint(tiles_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(boundaries_bp)
+    use_patrol_points(app, patrol_points_of_area)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(points_bp)

@@ -43,8 +43,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules
 fi
-mkdir -p static/vendor/leaflet static/vendor/socket.io
+mkdir -p static/vendor/leaflet static/vendor/socket.io static/vendor/leaflet-geoman
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
   node_modules/leaflet/dist/images static/vendor/leaflet/
 cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io/
+cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+  node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css static/vendor/leaflet-geoman/
 echo "installed into $VENV"

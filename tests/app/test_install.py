@@ -35,6 +35,10 @@ def test_the_install_script_runs_to_the_end(tmp_path, flag):
         ROOT / "node_modules" / "socket.io-client" / "dist",
         project / "node_modules/socket.io-client/dist",
     )
+    shutil.copytree(
+        ROOT / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist",
+        project / "node_modules/@geoman-io/leaflet-geoman-free/dist",
+    )
     tools = tmp_path / "tools"
     venv = tmp_path / "venv"
     for folder in (tools, venv / "bin"):
