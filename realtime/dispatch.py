@@ -139,13 +139,14 @@ def _busy_or_asked(session: Any, incident_id: int) -> set[int]:
 
 
 def _on_duty_elsewhere(session: Any, incident: Incident) -> set[int]:
+    """On-duty people outside the incident's reach (its area and those it was widened to)."""
     return set(
         session.scalars(
             select(User.id)
             .outerjoin(Community, Community.id == User.community_id)
             .where(
                 User.on_duty.is_(True),
-                (Community.police_area_id != incident.police_area_id)
+                Community.police_area_id.not_in(sorted(incident.reach))
                 | Community.police_area_id.is_(None),
             )
         )
@@ -162,8 +163,9 @@ def nearest_available(
     roles: Collection[str] | None = None,
     seen_after: datetime | None = None,
 ) -> list[Nearby]:
-    """The nearest on-duty people of the incident's police area, of the wanted roles, who are
-    neither busy nor already asked (people of other areas are passed over, not counted)."""
+    """The nearest on-duty people of the incident's police area (and of the areas it was
+    widened to), of the wanted roles, who are neither busy nor already asked (people of other
+    areas are passed over, not counted)."""
     wanted = _roles(roles) or _roles([r for r in incident.roles.split(",") if r]) or None
     found = presence.nearest(
         incident.lat,

@@ -10,11 +10,12 @@ from realtime import events
 from realtime.dispatch_views import incident_json, load_incident, offer_json
 from realtime.models import Incident, Offer
 from realtime.publish import publish
-from realtime.rooms import to_console
+from realtime.rooms import to_consoles
 
 
 def announce(uow: UnitOfWork, incident: Incident) -> None:
-    """The incident as it stands after the commit, to the console (once per unit of work)."""
+    """The incident as it stands after the commit, to the consoles of its own area and of those
+    it was widened to (once per unit of work)."""
     uow.after_commit_once(("incident", incident.id), _publish_incident, uow.session, incident.id)
 
 
@@ -31,4 +32,4 @@ def announce_offer(uow: UnitOfWork, offer: Offer, incident: Incident) -> None:
 
 def _publish_incident(session: Any, incident_id: int) -> None:
     incident = load_incident(session, incident_id)
-    to_console(events.INCIDENT, incident_json(incident), incident.police_area_id)
+    to_consoles(events.INCIDENT, incident_json(incident), incident.reach)

@@ -4,6 +4,7 @@ FIELD_NS = "/field"
 CONSOLE_NS = "/console"
 ALL_NAMESPACES = (FIELD_NS, CONSOLE_NS)
 
+
 def console_room(police_area_id: int) -> str:
     """Consoles join the room of each police area they work in; an area's news goes there."""
     return f"console:{police_area_id}"
@@ -34,6 +35,7 @@ CREATE_INCIDENT = "create_incident"
 FIND_NEAREST = "find_nearest"
 SEND_OFFERS = "send_offers"
 CLOSE_INCIDENT = "close_incident"
+WIDEN_INCIDENT = "widen_incident"  # let a neighbouring area of the station be asked too
 
 
 def user_room(user_id: int) -> str:

@@ -45,9 +45,22 @@ class Incident(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offers: Mapped[list[Offer]] = relationship(back_populates="incident", order_by="Offer.id")
+    area: Mapped[PoliceArea] = relationship()
     widened: Mapped[list[WidenedArea]] = relationship(
         back_populates="incident", order_by="WidenedArea.widened_at"
     )
+
+    @property
+    def reach(self) -> frozenset[int]:
+        """The areas whose people may be asked to go and whose consoles see it: its own and
+        those a dispatcher widened it to."""
+        return frozenset({self.police_area_id, *(w.police_area_id for w in self.widened)})
+
+    @property
+    def neighbours(self) -> list[PoliceArea]:
+        """The other areas of its station it could still be widened to (never another
+        station's)."""
+        return [a for a in self.area.station.areas if a.id not in self.reach]
 
 
 class WidenedArea(Model):

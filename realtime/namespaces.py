@@ -24,7 +24,7 @@ from app.extensions import db, socketio
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, limits, offers, positions, rooms
+from realtime import dispatch, events, limits, offers, positions, rooms, widening
 from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
@@ -37,6 +37,7 @@ from realtime.schemas import (
     ProgressEvent,
     SendOffersEvent,
     SetDutyEvent,
+    WidenEvent,
 )
 from realtime.settings import dispatch_settings, min_position_interval
 from volunteers import queries
@@ -184,8 +185,9 @@ class ConsoleNamespace(_AuthenticatedNamespace):
                 select(User.id, User.name).where(User.id.in_([s.user_id for s in seen]))
             ).all()
         )
-        incidents = [i for i in views.open_incidents(db.session) if areas.allows(i.police_area_id)]
+        incidents = [i for i in views.open_incidents(db.session) if any(map(areas.allows, i.reach))]
         return {
+            "areas": rooms.area_ids(db.session(), areas),  # where this console may act
             "incidents": [views.incident_json(i) for i in incidents],
             "people": [positions.seen_json(s, names.get(s.user_id, "")) for s in seen],
         }
@@ -259,9 +261,7 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         presence = presence_for(current_app)
         with unit_of_work() as uow:
             incident = dispatch.get_incident(uow, event.incident_id, areas=callers_areas())
-            here = rooms.users_in(
-                uow.session, list(event.user_ids), Areas(frozenset({incident.police_area_id}))
-            )
+            here = rooms.users_in(uow.session, list(event.user_ids), Areas(incident.reach))
             people = []
             for user_id in event.user_ids:
                 seen = presence.get(user_id) if user_id in here else None
@@ -276,6 +276,22 @@ class ConsoleNamespace(_AuthenticatedNamespace):
             )
             uow.commit()
         return views.incident_json(incident)
+
+    @socket_requires("realtime.dispatch")
+    def on_widen_incident(self, data: Any) -> dict[str, Any]:
+        """Let a neighbouring area of the station be asked too: only by this explicit choice."""
+        event = parse(WidenEvent, data)
+        with unit_of_work() as uow:
+            incident = widening.widen(
+                uow,
+                current_user._get_current_object(),
+                event.incident_id,
+                event.police_area_id,
+                areas=callers_areas(),
+                now=utcnow(),
+            )
+            uow.commit()
+        return views.incident_json(views.load_incident(db.session, incident.id))
 
     @socket_requires("realtime.dispatch")
     def on_close_incident(self, data: Any) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from app.extensions import socketio
 log = logging.getLogger(__name__)
 
 
-def publish(event: str, payload: dict[str, Any], *, room: str, namespace: str) -> None:
-    socketio.emit(event, payload, to=room, namespace=namespace)
+def publish(event: str, payload: dict[str, Any], *, room: str | list[str], namespace: str) -> None:
+    """Send to a room, or once to everyone in any of several rooms."""
+    # python-socketio takes a list of rooms; types-Flask-SocketIO declares a single one.
+    socketio.emit(event, payload, to=room, namespace=namespace)  # type: ignore[arg-type]
 
 
 def disconnect_room(room: str, namespaces: tuple[str, ...]) -> None:

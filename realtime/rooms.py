@@ -3,6 +3,7 @@ person or an incident goes only to the room of the area it belongs to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +43,13 @@ def area_ids(session: Session, areas: Areas) -> list[int]:
     if not areas.everywhere:
         return sorted(areas.ids)
     return list(session.scalars(select(PoliceArea.id).order_by(PoliceArea.id)))
+
+
+def to_consoles(event: str, payload: Any, area_ids: Iterable[int]) -> None:
+    """Tell the consoles of several areas, once each (a station's console is in several)."""
+    rooms = [events.console_room(area) for area in sorted(area_ids)]
+    if rooms:
+        publish(event, payload, room=rooms, namespace=events.CONSOLE_NS)
 
 
 def to_console(event: str, payload: Any, area_id: int | None) -> None:

@@ -60,3 +60,8 @@ class SendOffersEvent(Input):
 
 class IncidentEvent(Input):
     incident_id: Id
+
+
+class WidenEvent(Input):
+    incident_id: Id
+    police_area_id: Id
