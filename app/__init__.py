@@ -84,11 +84,13 @@ def create_app(
     from realtime.routes import bp as realtime_bp
     from rewards.officer import bp as catalog_bp
     from rewards.routes import bp as rewards_bp
+    from volunteers.admin_routes import bp as admin_bp
     from volunteers.auth import install_login_loader
     from volunteers.boundary_routes import bp as boundaries_bp
     from volunteers.boundary_routes import use_patrol_points
     from volunteers.roster_routes import bp as roster_bp
     from volunteers.routes import bp as volunteers_bp
+    from volunteers.setup_routes import bp as setup_bp
 
     install_login_loader(app)
     register_error_handlers(app)
@@ -105,6 +107,8 @@ def create_app(
     app.register_blueprint(patrols_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(setup_bp)
+    app.register_blueprint(admin_bp)
     register_namespaces()
     from realtime import subscribers
 

@@ -123,9 +123,46 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
         click.echo(f"  open {scheme}://{address}:{port}/")
     if not app.config.get("PUBLIC_URL") and host not in tls_setup.LOOPBACK_HOSTS:
         click.echo("  set WANJIA_PUBLIC_URL to the address phones use: posters encode it")
+    if not demo:
+        base = (
+            app.config.get("PUBLIC_URL")
+            or f"{scheme}://{serving.addresses_to_open(host)[0]}:{port}"
+        )
+        _echo_setup_link(base)
     # What Flask-SocketIO's threading mode runs (Werkzeug's threaded server), built here so
     # that one port can take both HTTPS and the plain-HTTP redirect.
     serving.serve(app, host, port, ssl_context, limits)
+
+
+def _echo_setup_link(base: str) -> bool:
+    """While the server has no station, print the one-time link that sets it up (the first
+    admin, the station, its police areas); say whether it did."""
+    from app.uow import unit_of_work
+    from volunteers import setup
+
+    with unit_of_work(write=False) as uow:  # ends its read: the server's threads start next
+        if setup.is_set_up(uow.session):
+            return False
+    token = setup.new_link_token(current_app.config["SECRET_KEY"])
+    hours = int(setup.LINK_MAX_AGE.total_seconds() // 3600)
+    link = f"{base.rstrip('/')}/setup/{token}"
+    click.echo(
+        f"this server is not set up yet: open this link (valid {hours} h, once) to create the "
+        f"first administrator, the police station and its areas:\n  {link}"
+    )
+    return True
+
+
+@main.command("setup-link")
+def setup_link_command() -> None:
+    """Print a fresh one-time set-up link while the server has no police station yet; it opens
+    at WANJIA_PUBLIC_URL (else at 127.0.0.1:5000, this machine only)."""
+    upgrade()
+    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+    if not _echo_setup_link(base):
+        raise click.ClickException(
+            "this server is already set up: log in with the administrator's account"
+        )
 
 
 @main.command("demo")

@@ -9,6 +9,8 @@ PERMISSIONS = {
     "volunteers.boundaries.edit": {Role.OFFICER, Role.ADMIN},
     "volunteers.duty.switch": set(FIELD_ROLES),
     "volunteers.profile.view": set(FIELD_ROLES | POLICE_ROLES),
+    # Police areas, communities and police accounts: the whole server's organisation.
+    "volunteers.areas.manage": {Role.ADMIN},
 }
 
 register(PERMISSIONS)

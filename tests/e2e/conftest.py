@@ -16,7 +16,7 @@ import pytest
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, PHONE_GEOLOCATION  # noqa: E402
-from tests.servers import running, seed_demo  # noqa: E402
+from tests.servers import Server, running, seed_demo  # noqa: E402
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -35,6 +35,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed_demo(instance)
     with running(instance, worker=True) as server:
         yield server.base
+
+
+@pytest.fixture(scope="session")
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server on an empty database, without the demo: no station yet, so ``wanjia run``
+    printed its one-time set-up link into ``server.log``."""
+    instance = tmp_path_factory.mktemp("e2e-fresh-instance")
+    with running(instance) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +77,18 @@ def phone(browser: Any, live_server: str) -> Iterator[Any]:
 def desktop(browser: Any, live_server: str) -> Iterator[Any]:
     """A browser context like the police room's PC: 1440x900, Chinese."""
     yield from _context(browser, live_server, viewport={"width": 1440, "height": 900})
+
+
+@pytest.fixture
+def fresh_desktop(browser: Any, fresh_server: Server) -> Iterator[Any]:
+    """The police room's PC (1440x900, Chinese) on the server without the demo."""
+    yield from _context(browser, fresh_server.base, viewport={"width": 1440, "height": 900})
+
+
+@pytest.fixture
+def fresh_phone(browser: Any, fresh_server: Server) -> Iterator[Any]:
+    """A cheap Android phone (360x740, touch, Chinese) on the server without the demo."""
+    yield from _context(
+        browser, fresh_server.base, viewport={"width": 360, "height": 740}, device_scale_factor=2,
+        is_mobile=True, has_touch=True,
+    )
