@@ -247,6 +247,11 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
         {"geometry": SQUARE},
     ),
     ("boundaries.save_grid", "PUT"): lambda w: ({"grid_id": w.grid_id}, {"geometry": SQUARE}),
+    # Admins only (no other role reaches it, so no case runs): they manage every area.
+    ("admin.edit_area", "POST"): lambda w: (
+        {"area_id": w.police_area_id},
+        {"name": "越区改名", "phone": "0515-88880110"},
+    ),
     ("boundaries.add_grid", "POST"): lambda w: (
         {"community_id": w.community_id},
         {"geometry": SQUARE, "code": "X01", "name": "越区网格"},
@@ -374,6 +379,10 @@ NO_AREA_OBJECT = {
     ("roster.preview", "POST"): "an upload checked against the caller's own community",
     ("roster.confirm", "POST"): "imports into the caller's own community",
     ("roster.sheet", "POST"): "awaiting people of the caller's own community only",
+    ("admin.areas", "GET"): "admins only, who manage every area",
+    ("admin.add_area", "POST"): "admins only, who manage every area",
+    ("admin.add_community", "POST"): "admins only, who manage every area",
+    ("admin.add_police_account", "POST"): "admins only, who manage every area",
 }
 
 
