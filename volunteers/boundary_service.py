@@ -110,7 +110,9 @@ def _feature_problems(
     """Each feature's problems on its own: its file problem, its shape, a repeat, no community."""
     found: dict[int, list[Problem]] = {}
     first: dict[tuple[str, str, str], int] = {}
-    in_file = {f.name for f in features if f.kind == COMMUNITY and f.problem is None}
+    # A grid of a community the file gives is not told "no such community" when that
+    # community's own feature is bad: that feature's problem is reported already.
+    in_file = {f.name for f in features if f.kind == COMMUNITY}
     for f in features:
         problem = f.problem or (shape_problem(f.geometry) if f.geometry is not None else None)
         if problem is None and _key(f) in first:

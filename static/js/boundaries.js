@@ -21,15 +21,26 @@
   wjmap.fit(map, L, data);
   L.geoJSON(data, {
     style: function (f) {
-      return f.properties.kind === "community" ? { color: "#8e0000", weight: 3, fillOpacity: 0.04 }
-        : { color: "#37474f", weight: 2, fillColor: "#90a4ae", fillOpacity: 0.25 };
+      var key = "boundary-" + f.properties.kind + "-" + f.properties.id;
+      return f.properties.kind === "community" ? { className: key, color: "#8e0000", weight: 3, fillOpacity: 0.04 }
+        : { className: key, color: "#37474f", weight: 2, fillColor: "#90a4ae", fillOpacity: 0.25 };
     },
     onEachFeature: function (f, layer) {
-      var name = f.properties.kind === "grid" ? f.properties.code + " " + f.properties.name : f.properties.name;
-      layer.bindTooltip(wjmap.text(name), { permanent: true, direction: "center", className: "boundary-label" });
       saved[f.properties.kind + ":" + f.properties.id] = layer;
+      if (f.properties.kind === "grid") {
+        layer.bindTooltip(wjmap.text(f.properties.code + " " + f.properties.name),
+          { permanent: true, direction: "center", className: "boundary-label" });
+      }
     }
   }).addTo(map);
+  // A community's name sits above its outline, clear of its grids' names in the middle.
+  data.features.filter(function (f) { return f.properties.kind === "community"; }).forEach(function (f) {
+    var bounds = saved["community:" + f.properties.id].getBounds();
+    L.tooltip({ permanent: true, direction: "top", className: "boundary-label community-label" })
+      .setLatLng([bounds.getNorth(), bounds.getCenter().lng])
+      .setContent(wjmap.text(f.properties.name))
+      .addTo(map);
+  });
 
   function showError(message, code) {
     errorBox.textContent = message || labels.failed;
@@ -41,7 +52,9 @@
     map.pm.disableDraw();
     if (draft) {
       draft.pm.disable();
-      if (!draft.savedLayer) { map.removeLayer(draft); }
+      // An unsaved edit of a saved outline goes back to what is saved.
+      if (draft.savedCorners) { draft.setLatLngs(draft.savedCorners); draft.savedCorners = null; }
+      else { map.removeLayer(draft); }
     }
     draft = null;
     saveButton.disabled = true;
@@ -50,10 +63,19 @@
     dropDraft();
     errorBox.hidden = true;
     newGrid.hidden = chosen().indexOf("new-grid:") !== 0;
-    var layer = saved[chosen()];
+    // A new grid is drawn inside its community: show the community.
+    var layer = saved[chosen().replace("new-grid:", "community:")];
     if (layer) { map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 18 }); }
   }
   target.addEventListener("change", pickTarget);
+  // Back from a save, the page shows what was saved (its key is the address's #fragment).
+  var back = Array.prototype.some.call(target.options, function (o) { return "#" + o.value === location.hash; });
+  if (back) {
+    target.value = location.hash.slice(1);
+    pickTarget();
+  } else {
+    newGrid.hidden = chosen().indexOf("new-grid:") !== 0;
+  }
 
   document.getElementById("draw-start").addEventListener("click", function () {
     dropDraft();
@@ -71,7 +93,7 @@
     if (!layer) { showError(labels.noShape); return; }
     dropDraft();
     draft = layer;
-    draft.savedLayer = true;
+    draft.savedCorners = JSON.parse(JSON.stringify(layer.getLatLngs()));
     layer.pm.enable({ allowSelfIntersection: false });
     saveButton.disabled = false;
   });
@@ -99,10 +121,13 @@
     }
     saveButton.disabled = true;
     request(method, url.replace(ID, id), body).then(function (answer) {
-      if (answer.ok) { location.reload(); return; }
+      if (answer.ok) {
+        location.assign(form.dataset.pageUrl + "&saved=" + encodeURIComponent(answer.body.name) +
+          "#" + answer.body.kind + ":" + answer.body.id);
+        return;
+      }
       saveButton.disabled = false;
       showError(answer.body.error && answer.body.error.message, answer.body.error && answer.body.error.code);
     }, function () { saveButton.disabled = false; showError(labels.failed); });
   });
-  pickTarget();
 })();

@@ -165,6 +165,28 @@ def test_a_file_with_one_bad_feature_names_each_and_writes_nothing(app, client, 
     assert snapshot(app) == before
 
 
+def test_the_preview_page_lists_each_bad_feature_and_offers_no_import(client, area, logged_in):
+    logged_in(Role.OFFICER)
+    data = collection(
+        feature(rectangle(0, 0, 600, 600), kind="community", name="东湖社区"),
+        feature(rectangle(500, 0, 900, 600), kind="grid", name="出界网格", code="D02",
+                community="东湖社区"),
+        feature(rectangle(0, 0, 5, 5), kind="grid", name="太小", code="D05", community="东湖社区"),
+    )
+    page = client.post(
+        "/officer/boundaries/import",
+        data={"file": (io.BytesIO(data), "b.geojson"), "area_id": area["police_area_id"],
+              "datum": "gcj02"},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "文件中有 3 个要素，其中 2 个有问题" in html
+    assert "出界网格 (D02)" in html and "超出了所属社区 东湖社区" in html
+    assert "平方米" in html and "GCJ-02" in html
+    assert "import/confirm" not in html
+
+
 def test_problems_are_told_in_chinese_by_default(client, area, logged_in):
     logged_in(Role.OFFICER)
     data = collection(feature(rectangle(0, 0, 5, 5), kind="community", name="太小"))
