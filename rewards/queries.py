@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import rewards.permissions  # noqa: F401 - registers rewards.groups.any
 from app.errors import NotFound
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.permissions import can
 from rewards import badges, leaderboard, ledger, reasons, store
 from rewards.models import Gift, LedgerEntry, Order, ScoreBucket
-from volunteers.areas import Areas
+from volunteers.areas import Areas, area_of_community, area_of_grid, areas_of
 from volunteers.models import Team, User
 from volunteers.person import Person
 
@@ -106,25 +107,44 @@ def my_orders(user: Person) -> Sequence[Order]:
 
 def board_group(viewer: Person, scope: str, asked: int | None, mine: Mapping[str, int]) -> int:
     """The group of ``scope`` whose board ``viewer`` reads: the one ``asked`` for, else their
-    own (``mine``: their group per scope). Field roles read their own groups only; a group
-    they may not read is refused as one that does not exist, so ids reveal nothing. The police
-    room reads any (the police areas issue walls it by area)."""
+    own (``mine``: their group per scope). Field roles read their own groups only; the police
+    room reads any group of its own areas. A group they may not read is refused as one that
+    does not exist, so ids reveal nothing."""
     if asked is None or asked == mine.get(scope):
         if scope not in mine:
             raise NotFound("board_empty", _l("You do not belong to such a group yet."))
         return mine[scope]
-    if not can(viewer, "rewards.groups.any"):
+    session = db.session()
+    if not can(viewer, "rewards.groups.any") or not areas_of(session, viewer).allows(
+        _area_of_group(session, scope, asked)
+    ):
         raise NotFound("group_unknown", _l("There is no such group."))
     return asked
 
 
+def _area_of_group(session: Session, scope: str, group_id: int) -> int | None:
+    """The police area a leaderboard group lies in (None for a group that does not exist)."""
+    if scope == "area":
+        return group_id
+    if scope == "grid":
+        return area_of_grid(session, group_id)
+    if scope == "team":
+        community_id = session.scalar(select(Team.community_id).where(Team.id == group_id))
+        return area_of_community(session, community_id)
+    return area_of_community(session, group_id)
+
+
 def team_page(viewer: Person, team_id: int, now: datetime) -> dict[str, Any] | None:
     """A team's members and points; None for a team that does not exist or that ``viewer``
-    may not see (field roles see their own team only)."""
+    may not see (field roles see their own team only, the police room its areas' teams)."""
     if team_id != viewer.team_id and not can(viewer, "rewards.groups.any"):
         return None
     team = db.session.get(Team, team_id)
     if team is None:
+        return None
+    if team_id != viewer.team_id and not areas_of(db.session(), viewer).allows(
+        area_of_community(db.session(), team.community_id)
+    ):
         return None
     leaderboard.catch_up()
     periods = leaderboard.period_keys(now)

@@ -1,5 +1,6 @@
 """Field people read the leaderboards and team pages of their own groups only; another group
-answers exactly as one that does not exist. The police room reads every group."""
+answers exactly as one that does not exist. The police room reads every group of its own
+police areas (admins: of every area); another area's group answers as a missing one."""
 
 from __future__ import annotations
 
@@ -101,11 +102,18 @@ def test_the_next_grid_of_the_same_community_is_another_group(client, logged_in,
 @pytest.mark.both_databases
 @pytest.mark.parametrize("scope", ["grid", "team", "community", "area"])
 @pytest.mark.parametrize("role", sorted(POLICE_ROLES))
-def test_the_police_room_still_reads_every_group(client, logged_in, elsewhere, scope, role):
+def test_the_police_room_reads_another_areas_groups_only_as_admins(
+    client, logged_in, elsewhere, scope, role
+):
     logged_in(Role(role))
     board = _board(client, scope, elsewhere["groups"][scope])
-    assert board.status_code == 200, board.get_json()
-    assert [s["name"] for s in board.get_json()["top"]] == [elsewhere["name"]]
+    if Role(role) == Role.ADMIN:
+        assert board.status_code == 200, board.get_json()
+        assert [s["name"] for s in board.get_json()["top"]] == [elsewhere["name"]]
+    else:
+        missing = _board(client, scope, NO_SUCH_GROUP)
+        assert board.status_code == missing.status_code == 404
+        assert board.get_json() == missing.get_json()
 
 
 @pytest.mark.both_databases
@@ -124,8 +132,14 @@ def test_a_field_role_cannot_open_another_teams_page(client, logged_in, elsewher
 
 @pytest.mark.both_databases
 @pytest.mark.parametrize("role", sorted(POLICE_ROLES))
-def test_the_police_room_still_opens_every_teams_page(client, logged_in, elsewhere, role):
+def test_the_police_room_opens_another_areas_team_page_only_as_admins(
+    client, logged_in, elsewhere, role
+):
     logged_in(Role(role))
     page = client.get(f"/teams/{elsewhere['groups']['team']}")
-    assert page.status_code == 200
-    assert elsewhere["name"] in page.get_data(as_text=True)
+    if Role(role) == Role.ADMIN:
+        assert page.status_code == 200
+        assert elsewhere["name"] in page.get_data(as_text=True)
+    else:
+        assert page.status_code == 404
+        assert elsewhere["name"] not in page.get_data(as_text=True)
