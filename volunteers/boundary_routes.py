@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
-from app.edge import accepts, parse, submitted
+from app.edge import MAX_ID, accepts, parse, submitted
 from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.permissions import requires
@@ -171,7 +171,7 @@ def preview() -> Any:
 def _requested_area() -> int | None:
     """The area a failed form shows again: the one asked for if it is a plain id."""
     value = request.form.get("area_id", "")
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
 
 
 @bp.post("/officer/boundaries/import/confirm")
