@@ -44,6 +44,11 @@ def console_labels() -> dict[str, Any]:
         "seen": str(_l("seen {s} s ago")),
         "none_found": str(_l("Nobody available nearby. Try more roles or wait.")),
         "priorities": {"1": str(_l("Urgent")), "2": str(_l("Normal")), "3": str(_l("Low"))},
+        "widened": str(_l("Widened to {area}")),
+        "widened_by": str(_l("Widened to {area} by {who} at {time}")),
+        "include": str(_l("Include {area}")),
+        "from_short": str(_l("From {area}")),
+        "from_area": str(_l("From {area}: widened to your area; {area} dispatches it.")),
     }
 
 

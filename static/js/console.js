@@ -8,10 +8,13 @@
   var map = wjmap.create(mapEl, { zoomControl: true });
   var people = {}, peopleLayer = L.layerGroup().addTo(map), onDuty = {};
   var incidents = {}, incidentMarkers = {}, selected = null, draft = null;
+  var myAreas = [];  /* the areas this console acts in; a widened neighbour's incident is only shown */
   var ROLE_COLOURS = { volunteer: "#e53935", guard: "#1e88e5", grid_worker: "#43a047" };
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text !== undefined) { e.textContent = text; } return e; }
+  function mine(inc) { return myAreas.indexOf(inc.area.id) >= 0; }
+  function clock(iso) { var d = new Date(iso); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
   function minutesSince(iso) { return Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000)); }
 
   fetch(mapEl.dataset.mapUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -85,11 +88,15 @@
     $("incident-count").textContent = open.length;
     if (!open.length) { list.appendChild(el("li", "empty", list.dataset.empty)); }
     open.forEach(function (inc) {
-      var li = el("li", "card prio-" + inc.priority + (selected === inc.id ? " on" : "") + (inc.exhausted ? " exhausted" : ""));
+      var li = el("li", "card prio-" + inc.priority + (selected === inc.id ? " on" : "") + (inc.exhausted ? " exhausted" : "") + (mine(inc) ? "" : " foreign"));
       li.dataset.incident = inc.id;
       li.appendChild(el("b", null, L$.kinds[inc.kind] + " · " + L$.priorities[inc.priority]));
       li.appendChild(el("span", "timer", fmt(L$.ago, { m: minutesSince(inc.created_at) })));
       li.appendChild(el("div", "going", fmt(L$.needed, { a: going(inc), n: inc.needed }) + (inc.round ? " · " + fmt(L$.round, { n: inc.round }) : "")));
+      if (!mine(inc)) { li.appendChild(el("div", "widened-tag", fmt(L$.from_short, { area: inc.area.name }))); }
+      else if (inc.widened.length) {
+        li.appendChild(el("div", "widened-tag", fmt(L$.widened, { area: inc.widened.map(function (w) { return w.name; }).join("、") })));
+      }
       if (inc.exhausted) { li.appendChild(el("div", "warn", L$.exhausted)); }
       else if (inc.round > 1 && going(inc) < inc.needed) { li.appendChild(el("div", "warn", L$.escalated)); }
       li.addEventListener("click", function () { select(inc.id); });
@@ -106,12 +113,37 @@
     $("detail").hidden = false;
     $("detail-title").textContent = L$.kinds[inc.kind] + " · " + L$.priorities[inc.priority];
     $("detail-meta").textContent = (inc.description || "") + " · " + fmt(L$.needed, { a: going(inc), n: inc.needed });
+    renderWidening(inc);
     var board = $("board"); board.textContent = "";
     if (!inc.offers.length) { board.appendChild(el("li", "empty", board.dataset.empty)); }
     inc.offers.forEach(function (o) {
       var li = el("li", "st-" + o.status); li.dataset.offer = o.id; li.dataset.status = o.status;
       var who = el("span"); who.appendChild(el("span", "role-dot role-" + o.role)); who.appendChild(document.createTextNode(o.name + " · " + Math.round(o.distance_m || 0) + " m"));
       li.appendChild(who); li.appendChild(el("b", "status", L$.statuses[o.status] || o.status)); board.appendChild(li);
+    });
+  }
+
+  /* Widening: who widened it to which area and when; on the incident's own console a button per
+     neighbouring area of the station, on the neighbour's console who dispatches it. */
+  function renderWidening(inc) {
+    var list = $("widened"); list.textContent = "";
+    inc.widened.forEach(function (w) { list.appendChild(el("li", null, fmt(L$.widened_by, { area: w.name, who: w.by, time: clock(w.at) }))); });
+    $("detail-from").hidden = mine(inc);
+    $("detail-from").textContent = fmt(L$.from_area, { area: inc.area.name });
+    $("act").hidden = !mine(inc);
+    var choices = $("widen-choices"); choices.textContent = "";
+    $("widen").hidden = !mine(inc) || !inc.neighbours.length;
+    inc.neighbours.forEach(function (a) {
+      var button = el("button", "button secondary", fmt(L$.include, { area: a.name }));
+      button.type = "button";
+      button.addEventListener("click", function () { widen(inc.id, a.id); });
+      choices.appendChild(button);
+    });
+  }
+  function widen(incidentId, areaId) {
+    call("widen_incident", { incident_id: incidentId, police_area_id: areaId }).then(function (inc) {
+      if (inc.error) { alert(inc.error.message); return; }
+      showIncident(inc);
     });
   }
 
@@ -130,6 +162,7 @@
   socket.on("connect", function () { $("live").className = "live ok"; $("live").textContent = L$.connected; refreshRoster(); });
   socket.on("disconnect", function () { $("live").className = "live down"; $("live").textContent = L$.disconnected; });
   socket.on("state", function (state) {
+    myAreas = state.areas;
     Object.keys(incidents).forEach(function (id) { removeIncident(Number(id)); });
     Object.keys(people).forEach(function (id) { hidePerson(id); });
     state.incidents.forEach(showIncident);
