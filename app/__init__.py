@@ -79,6 +79,7 @@ def create_app(
     from app.web import bp as web_bp
     from checkins.officer import bp as points_bp
     from checkins.patrol_routes import bp as patrols_bp
+    from checkins.point_import_routes import bp as point_import_bp
     from checkins.routes import bp as checkins_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
@@ -104,6 +105,7 @@ def create_app(
     app.register_blueprint(realtime_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(points_bp)
+    app.register_blueprint(point_import_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(catalog_bp)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError, Invalid
 from app.roles import FIELD_ROLES, Role
+from app.spreadsheet import Problem
 from app.uow import UnitOfWork
 from volunteers import rules
 from volunteers.first_login import NO_PASSWORD
@@ -34,16 +34,6 @@ ROLE_NAMES: dict[str, Role] = {
     **dict.fromkeys(("网格员", "gridworker"), Role.GRID_WORKER),
 }
 _PHONE_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with one cell of one row (``line`` as the spreadsheet numbers it)."""
-
-    line: int
-    field: str
-    code: str
-    message: Any  # lazily translated
 
 
 @dataclass

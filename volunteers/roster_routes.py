@@ -4,10 +4,7 @@ set-your-password page, the XLSX export and the blank template."""
 from __future__ import annotations
 
 import io
-import secrets
-import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -33,6 +30,7 @@ from app.extensions import db
 from app.permissions import requires
 from app.types import utcnow
 from app.uow import unit_of_work
+from app.uploads import UploadStore
 from app.web import form_error
 from volunteers import first_login, people_list, roster
 from volunteers.first_login_sheet import Card, first_login_sheet_pdf
@@ -53,37 +51,10 @@ bp = Blueprint("roster", __name__, template_folder="templates")
 
 PEOPLE_PAGE = "volunteers/officer_people.html"
 UPLOAD_FIELD = "file"
-UPLOAD_HOURS = 24  # a checked file waits this long for its import
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_EXAMPLE = ("张三", "13800000000", "志愿者", "G01", "巡防一队")
 FIRST_LOGIN_PAGE = "volunteers/first_login.html"
-
-
-def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "rosters"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _upload_gone() -> NotFound:
-    return NotFound("roster_upload_gone", _l("That upload is gone. Please upload the file again."))
-
-
-def _upload_path(token: str) -> Path:
-    # The token is ours (token_hex) or refused; the officer's id keeps officers' files apart.
-    if not token.isalnum():
-        raise _upload_gone()
-    return _uploads() / f"{current_user.id}-{token}.roster"
-
-
-def _keep(data: bytes) -> str:
-    cutoff = time.time() - UPLOAD_HOURS * 3600
-    for old in _uploads().glob("*.roster"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    _upload_path(token).write_bytes(data)
-    return token
+UPLOADS = UploadStore(folder="rosters", kind="roster")
 
 
 def _page(status: int = 200, **extra: Any) -> Any:
@@ -108,7 +79,7 @@ def preview() -> Any:
         if wants_json():
             raise
         return _page(error.status, error=error)
-    token = _keep(data) if checked.ready else None
+    token = UPLOADS.keep(current_user.id, data) if checked.ready else None
     if wants_json():
         return jsonify(
             RosterPreviewOut(
@@ -134,14 +105,12 @@ def confirm() -> Any:
     community_id = _officer_community_id()
     try:
         body = parse(ImportBody, submitted())
-        path = _upload_path(body.token)
-        if not path.is_file():
-            raise _upload_gone()
+        data = UPLOADS.read(current_user.id, body.token)
         with unit_of_work() as uow:
-            rows = read_roster(path.read_bytes())
+            rows = read_roster(data)
             people = roster.import_roster(uow, current_user, community_id, rows)
             uow.commit()
-        path.unlink(missing_ok=True)
+        UPLOADS.discard(current_user.id, body.token)
     except DomainError as error:
         return form_error(PEOPLE_PAGE, error, **people_context(community_id))
     if wants_json():
