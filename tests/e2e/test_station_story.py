@@ -27,7 +27,10 @@ OFFICER_1 = ("13900008801", "Li-2026-dongbian-jingwu")
 OFFICER_2 = ("13900008802", "Wang-2026-xibian-jingwu")
 NAMES = "王秀英 李桂兰 张凤英 刘玉兰 陈淑珍 杨建国 黄志强 赵德明 周国华 吴秀珍".split()
 JSON = {"Accept": "application/json"}
-POINTS_CSV = "名称,纬度,经度,网格编号,半径（米）,积分\r\n东湖·北门岗亭,33.3815,120.1700,D01,50,10\r\n"
+POINTS_CSV = (
+    "名称,纬度,经度,网格编号,半径（米）,积分\r\n"
+    "东湖·北门岗亭,33.3815,120.1700,D01,50,10\r\n"
+)
 NORTH_GATE = (33.3815, 120.1700)  # GCJ-02 is not involved: the points file is WGS-84
 
 
