@@ -64,20 +64,25 @@ def check_link(
             ),
         ) from None
     except BadSignature:
-        raise NotFound(
-            "setup_link_unknown",
-            _l("This set-up link is not valid. Copy the whole link the server printed."),
-        ) from None
+        raise _unknown_link() from None
     if purpose != _PURPOSE:
-        raise NotFound(
-            "setup_link_unknown",
-            _l("This set-up link is not valid. Copy the whole link the server printed."),
-        )
+        raise _unknown_link()
     if is_set_up(session):
-        raise Conflict(
-            "already_set_up",
-            _l("This server is already set up. Log in with the administrator's account."),
-        )
+        raise _already_set_up()
+
+
+def _unknown_link() -> NotFound:
+    return NotFound(
+        "setup_link_unknown",
+        _l("This set-up link is not valid. Copy the whole link the server printed."),
+    )
+
+
+def _already_set_up() -> Conflict:
+    return Conflict(
+        "already_set_up",
+        _l("This server is already set up. Log in with the administrator's account."),
+    )
 
 
 def row_error(index: int, error: Invalid) -> Invalid:
@@ -116,10 +121,7 @@ def set_up(
     Refused (409) once a station exists."""
     _lock_stations(uow.session)
     if is_set_up(uow.session):
-        raise Conflict(
-            "already_set_up",
-            _l("This server is already set up. Log in with the administrator's account."),
-        )
+        raise _already_set_up()
     if not areas:
         raise Invalid(
             "areas_missing",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
+from app.errors import Conflict
 from app.extensions import db
+from app.uow import unit_of_work
 from volunteers import setup
+from volunteers.admin_areas import AreaDetails
 from volunteers.areas import areas_of
 from volunteers.models import PoliceArea, Station, User
 from volunteers.person import Person
@@ -17,16 +22,15 @@ from volunteers.person import Person
 ADMIN_PASSWORD = "Ma-2026-anquan-shouwei"
 
 
-def _link(app, *, age_seconds: int = 0, secret: str | None = None) -> str:
-    key = secret or app.config["SECRET_KEY"]
-    if not age_seconds:
-        return f"/setup/{setup.new_link_token(key)}"
-    real = TimestampSigner.get_timestamp
-    TimestampSigner.get_timestamp = lambda self: int(time.time()) - age_seconds  # type: ignore[method-assign]
-    try:
-        return f"/setup/{setup.new_link_token(key)}"
-    finally:
-        TimestampSigner.get_timestamp = real  # type: ignore[method-assign]
+def _link(app) -> str:
+    return f"/setup/{setup.new_link_token(app.config['SECRET_KEY'])}"
+
+
+def _link_made_ago(app, monkeypatch, seconds: int) -> str:
+    """A link signed ``seconds`` ago: the signer's clock is set back while it signs."""
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "get_timestamp", lambda _: int(time.time()) - seconds)
+        return _link(app)
 
 
 def _form(**overrides):
@@ -110,35 +114,58 @@ def test_a_used_link_is_refused_and_changes_nothing(app, client):
     assert _counts(app) == before == (1, 2, 1)
 
 
-def test_the_service_refuses_a_second_set_up(app):
-    from app.uow import unit_of_work
-    from volunteers.admin_areas import AreaDetails
-
-    area = AreaDetails("西湖警务区", "", "0515-86660110", "Asia/Shanghai")
+@pytest.mark.both_databases
+def test_two_set_ups_at_once_make_one_station(app):
+    """The second waits for the first (SQLite's one writer; the stations table locked on
+    PostgreSQL), then sees its station and is refused."""
     details = {
         "name": "马所长",
         "password": ADMIN_PASSWORD,
         "station_name": "城西派出所",
         "station_phone": "0515-86660000",
-        "areas": [area],
+        "areas": [AreaDetails("西湖警务区", "", "0515-86660110", "Asia/Shanghai")],
+        "hash_method": app.config["PASSWORD_HASH_METHOD"],
     }
-    with app.app_context():
-        with unit_of_work() as uow:
+    written, release, outcome = threading.Event(), threading.Event(), {}
+
+    def first() -> None:
+        with app.app_context(), unit_of_work() as uow:
             setup.set_up(uow, phone="13900007777", **details)
+            written.set()
+            release.wait(10)
             uow.commit()
-        with pytest.raises(setup.Conflict), unit_of_work() as uow:
-            setup.set_up(uow, phone="13900008888", **details)
+
+    def second() -> None:
+        written.wait(10)
+        with app.app_context():
+            try:
+                with unit_of_work() as uow:
+                    setup.set_up(uow, phone="13900008888", **details)
+                    uow.commit()
+                outcome["second"] = "set up"
+            except Conflict:
+                outcome["second"] = "refused"
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    written.wait(10)
+    time.sleep(0.5)  # the second is now waiting on the first's lock
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert outcome == {"second": "refused"}
     assert _counts(app) == (1, 1, 1)
 
 
-def test_an_expired_link_is_refused_with_a_page_that_says_what_to_do(app, client):
-    link = _link(app, age_seconds=int(setup.LINK_MAX_AGE.total_seconds()) + 60)
+def test_an_expired_link_is_refused_with_a_page_that_says_what_to_do(app, client, monkeypatch):
+    link = _link_made_ago(app, monkeypatch, int(setup.LINK_MAX_AGE.total_seconds()) + 60)
     page = client.get(link, headers={"Accept-Language": "en"})
     assert page.status_code == 410
     assert "wanjia setup-link" in page.get_data(as_text=True)
     assert client.post(link, json=_json()).status_code == 410
     assert _counts(app) == (0, 0, 0)
-    fresh_enough = _link(app, age_seconds=int(setup.LINK_MAX_AGE.total_seconds()) - 60)
+    fresh_enough = _link_made_ago(app, monkeypatch, int(setup.LINK_MAX_AGE.total_seconds()) - 60)
     assert client.get(fresh_enough).status_code == 200
 
 
@@ -162,8 +189,6 @@ def test_a_forged_link_is_refused_and_creates_nothing(app, client, forge):
 
 
 def test_a_token_signed_for_another_purpose_is_refused(app, client):
-    from itsdangerous import URLSafeTimedSerializer
-
     other = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="first-login").dumps("setup")
     assert client.get(f"/setup/{other}").status_code == 404
 
