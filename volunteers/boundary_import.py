@@ -28,7 +28,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_FEATURES = 500
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
-DATUMS = (WGS84, GCJ02)
 NAME_LENGTH = 120  # the name columns'
 CODE_LENGTH = 20  # Grid.code's
 NEARBY_M = 2000.0  # patrol points farther than this from every shape say nothing of its datum
