@@ -3,10 +3,7 @@ and import, and a boundary drawn on the map (saved to a community, a grid or a n
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -25,10 +22,11 @@ from sqlalchemy.orm import Session
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import MAX_ID, accepts, parse, submitted
-from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.errors import DomainError, Invalid, wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
+from app.uploads import UploadStore
 from volunteers import boundary_page, boundary_service
 from volunteers.areas import callers_areas
 from volunteers.boundary_import import MAX_BYTES, read_features, too_large
@@ -49,7 +47,7 @@ bp = Blueprint("boundaries", __name__, template_folder="templates")
 
 PAGE = "volunteers/officer_boundaries.html"
 UPLOAD_FIELD = "file"
-UPLOAD_HOURS = 24  # a checked file waits this long for its import
+UPLOADS = UploadStore(folder="boundaries", kind="boundary")
 PERMISSION = "volunteers.boundaries.edit"
 # Patrol points live in checkins, above this package: create_app hands over a function that
 # reads an area's points (lat, lon) for the datum warning.
@@ -64,35 +62,6 @@ def use_patrol_points(app: Flask, points_of_area: PointsOfArea) -> None:
 def _patrol_points(area_id: int) -> Sequence[tuple[float, float]]:
     points_of_area = current_app.extensions.get(_POINTS_KEY)
     return points_of_area(db.session(), area_id) if points_of_area else ()
-
-
-def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "boundaries"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _upload_gone() -> NotFound:
-    return NotFound(
-        "boundary_upload_gone", _l("That upload is gone. Please upload the file again.")
-    )
-
-
-def _upload_path(token: str) -> Path:
-    # The token is ours (token_hex) or refused; the officer's id keeps officers' files apart.
-    if not token.isalnum():
-        raise _upload_gone()
-    return _uploads() / f"{current_user.id}-{token}.geojson"
-
-
-def _keep(data: bytes) -> str:
-    cutoff = time.time() - UPLOAD_HOURS * 3600
-    for old in _uploads().glob("*.geojson"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    _upload_path(token).write_bytes(data)
-    return token
 
 
 def _context(area_id: int | None, **extra: Any) -> dict[str, Any]:
@@ -150,7 +119,7 @@ def preview() -> Any:
         if wants_json() or error.status == 404:
             raise
         return render_template(PAGE, **_context(area_id, error=error)), error.status
-    token = _keep(data) if check.ready else None
+    token = UPLOADS.keep(current_user.id, data) if check.ready else None
     if wants_json():
         return jsonify(
             BoundaryPreviewOut(
@@ -182,16 +151,14 @@ def confirm() -> Any:
     area_id = _requested_area()
     try:
         body = parse(ConfirmBody, submitted())
-        path = _upload_path(body.token)
-        if not path.is_file():
-            raise _upload_gone()
+        data = UPLOADS.read(current_user.id, body.token)
         with unit_of_work() as uow:
-            features = read_features(path.read_bytes(), body.datum)
+            features = read_features(data, body.datum)
             imported = boundary_service.import_boundaries(
                 uow, current_user, body.area_id, features, body.datum
             )
             uow.commit()
-        path.unlink(missing_ok=True)
+        UPLOADS.discard(current_user.id, body.token)
     except DomainError as error:
         if wants_json() or error.status == 404:
             raise
