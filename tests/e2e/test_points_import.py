@@ -73,3 +73,13 @@ def test_an_officer_imports_points_from_a_csv_and_sees_them_on_the_map(
         assert page.locator("table.list td", has_text=name).count() == 1
         page.wait_for_selector(f'.leaflet-marker-icon[title="{name}"]', state="attached")
     shot(page, "desktop-points-after-import")
+
+
+def test_the_import_page_fits_a_phone(phone: Any) -> None:
+    """An officer out on patrol may open it on a phone: nothing sideways, 48 px targets."""
+    page = phone.new_page()
+    log_in(page, DEMO_LOGINS["officer"])
+    page.goto("/officer/points/import")
+    no_horizontal_scroll(page)
+    assert small_touch_targets(page) == []
+    shot(page, "phone-points-import")
