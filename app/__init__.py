@@ -81,6 +81,7 @@ def create_app(
     from checkins.patrol_routes import bp as patrols_bp
     from checkins.point_import_routes import bp as point_import_bp
     from checkins.routes import bp as checkins_bp
+    from officer_day import bp as officer_day_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
     from rewards.officer import bp as catalog_bp
@@ -109,6 +110,7 @@ def create_app(
     app.register_blueprint(patrols_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(officer_day_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(admin_bp)
     register_namespaces()

@@ -28,6 +28,7 @@ from app import tls
 from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
+from app.roles import Role
 from app.times import format_time
 
 bp = Blueprint("web", __name__)
@@ -103,6 +104,10 @@ def _is_local_path(target: str, raw: bool) -> bool:
 
 @bp.get("/")
 def home() -> Any:
+    # An officer's home is today's overview of their area (officer_day); it links everything
+    # the tiles here offer them.
+    if current_user.is_authenticated and current_user.role == Role.OFFICER:
+        return redirect(url_for("officer_day.page"))
     return render_template("home.html", user=current_user)
 
 

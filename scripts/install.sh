@@ -47,6 +47,8 @@ mkdir -p static/vendor/leaflet static/vendor/socket.io static/vendor/leaflet-geo
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
   node_modules/leaflet/dist/images static/vendor/leaflet/
 cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io/
+mkdir -p static/vendor/uplot  # the officer's day chart
+cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css static/vendor/uplot/
 cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
   node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css static/vendor/leaflet-geoman/
 echo "installed into $VENV"

@@ -15,7 +15,7 @@ CATALOG = ROOT / "app" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 def _used_messages() -> set[str]:
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found: set[str] = set()
-    for package in ("app", "volunteers", "checkins", "rewards", "realtime"):
+    for package in ("app", "volunteers", "checkins", "rewards", "realtime", "officer_day"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, method_map, keywords={"_": None, "_l": None, "gettext": None}
         ):

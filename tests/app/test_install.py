@@ -35,6 +35,7 @@ def test_the_install_script_runs_to_the_end(tmp_path, flag):
         ROOT / "node_modules" / "socket.io-client" / "dist",
         project / "node_modules/socket.io-client/dist",
     )
+    shutil.copytree(ROOT / "node_modules" / "uplot" / "dist", project / "node_modules/uplot/dist")
     shutil.copytree(
         ROOT / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist",
         project / "node_modules/@geoman-io/leaflet-geoman-free/dist",

@@ -67,7 +67,8 @@ def _login(app, make_user, role: Role) -> dict[str, dict[str, str]]:
         headers={"X-CSRFToken": token},
     )
     assert answer.status_code == 200, answer.get_json()
-    token = META.search(client.get("/").get_data(as_text=True)).group(1)  # the login's own
+    home = client.get("/", follow_redirects=True)  # an officer's home is /officer
+    token = META.search(home.get_data(as_text=True)).group(1)  # the login's own
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     return {"headers": headers, "cookies": {"session": cookie}}
