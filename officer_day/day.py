@@ -4,8 +4,9 @@ call; it reads and never writes."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -121,23 +122,25 @@ def day_of(session: Session, area_id: int, now: datetime) -> Day:
         for row in rows
         if _in_use(row, now)
     ]
-    checkins_in: dict[int, int] = {}
+    # One pass over the points per figure, not one per grid; instants compared in UTC.
+    since_midnight = today_from.astimezone(UTC)
+    checkins_in: Counter[int] = Counter()
     for row in rows:
-        checkins_in[row.grid_id] = checkins_in.get(row.grid_id, 0) + int(row.today)
+        checkins_in[row.grid_id] += int(row.today)
+    in_use = Counter(p.grid_id for p in points)
+    patrolled = Counter(
+        p.grid_id for p in points if p.last_patrol and p.last_patrol >= since_midnight
+    )
     grids = [
         GridDay(
             id=grid.id,
             code=grid.code,
             name=grid.name,
             boundary=grid.boundary,
-            points=sum(1 for p in points if p.grid_id == grid.id),
-            patrolled=sum(
-                1
-                for p in points
-                if p.grid_id == grid.id and p.last_patrol and p.last_patrol >= today_from
-            ),
+            points=in_use[grid.id],
+            patrolled=patrolled[grid.id],
             on_duty=on_duty.get(grid.id, 0),
-            checkins=checkins_in.get(grid.id, 0),
+            checkins=checkins_in[grid.id],
         )
         for grid in queries.grids(session, area_id)
     ]
