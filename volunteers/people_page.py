@@ -6,17 +6,23 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import request
+from flask import request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.edge import parse
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from volunteers import people_list
+from volunteers.areas import area_of_community, callers_areas
 from volunteers.first_login import awaiting_first_login
-from volunteers.models import User
+from volunteers.models import Community, User
 from volunteers.roster_schemas import PeopleQuery
+from volunteers.schemas import CommunityChoice
+
+# The community an officer last chose on the people pages (checked against their areas on use).
+PEOPLE_COMMUNITY_KEY = "people_community"
 
 # A problem's column as the roster's header names it (the page's "Role" is 身份, the file's 角色).
 COLUMN_LABELS = {
@@ -65,6 +71,11 @@ def people_context(community_id: int, **extra: Any) -> dict[str, Any]:
     shown = {k: v for k, v in query.model_dump().items() if v not in (None, "") and k != "page"}
     context = people_list.organisation(session, community_id)
     context.update(
+        communities=session.execute(
+            select(Community.id, Community.name)
+            .where(callers_areas().where(Community.police_area_id))
+            .order_by(Community.id)
+        ).all(),
         page=page,
         query=query,
         query_string=urlencode(shown),
@@ -77,3 +88,33 @@ def people_context(community_id: int, **extra: Any) -> dict[str, Any]:
     )
     context.update(extra)
     return context
+
+
+def officer_community_id() -> int:
+    """The community the people pages show and change: the one a page or form names
+    (``community_id``, remembered for the pages after it), else the one chosen before, the
+    officer's own, or the first of their police areas. Another area's is 404; an officer placed
+    in no area has none (404), never another area's."""
+    areas = callers_areas()
+    asked = request.values.get("community_id")
+    if asked is None and request.is_json:
+        body = request.get_json(silent=True)
+        asked = body.get("community_id") if isinstance(body, dict) else None
+    if asked not in (None, ""):
+        chosen = parse(CommunityChoice, {"community_id": asked}).community_id
+        if not areas.allows(area_of_community(db.session(), chosen)):
+            raise NotFound("community_unknown", _l("That community does not exist."))
+        session[PEOPLE_COMMUNITY_KEY] = chosen
+        return chosen
+    for remembered in (session.get(PEOPLE_COMMUNITY_KEY), current_user.community_id):
+        if remembered is not None and areas.allows(area_of_community(db.session(), remembered)):
+            return int(remembered)
+    first = db.session.scalar(
+        select(Community.id)
+        .where(areas.where(Community.police_area_id))
+        .order_by(Community.id)
+        .limit(1)
+    )
+    if first is None:
+        raise NotFound("community_unknown", _l("That community does not exist."))
+    return int(first)

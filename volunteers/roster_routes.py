@@ -35,7 +35,7 @@ from app.web import form_error
 from volunteers import first_login, people_list, roster
 from volunteers.first_login_sheet import Card, first_login_sheet_pdf
 from volunteers.models import Grid
-from volunteers.people_page import filters_from_request, people_context
+from volunteers.people_page import filters_from_request, officer_community_id, people_context
 from volunteers.roster_file import MAX_BYTES, read_roster, too_large
 from volunteers.roster_schemas import (
     FirstLoginBody,
@@ -45,7 +45,7 @@ from volunteers.roster_schemas import (
     RosterProblemOut,
     SheetBody,
 )
-from volunteers.routes import _me, _officer_community_id, _start_login
+from volunteers.routes import _me, _start_login
 
 bp = Blueprint("roster", __name__, template_folder="templates")
 
@@ -58,7 +58,7 @@ UPLOADS = UploadStore(folder="rosters", kind="roster")
 
 
 def _page(status: int = 200, **extra: Any) -> Any:
-    return render_template(PEOPLE_PAGE, **people_context(_officer_community_id(), **extra)), status
+    return render_template(PEOPLE_PAGE, **people_context(officer_community_id(), **extra)), status
 
 
 @bp.post("/officer/people/import")
@@ -66,7 +66,7 @@ def _page(status: int = 200, **extra: Any) -> Any:
 @accepts(answers={200: RosterPreviewOut}, upload=UPLOAD_FIELD)
 def preview() -> Any:
     """Check a roster (XLSX or CSV): every row's problems; nothing is written."""
-    community_id = _officer_community_id()
+    community_id = officer_community_id()
     upload = request.files.get(UPLOAD_FIELD)
     try:
         if upload is None:
@@ -102,7 +102,7 @@ def preview() -> Any:
 @accepts(ImportBody, answers={201: RosterImportedOut}, inject=False)
 def confirm() -> Any:
     """Import the checked roster: everyone in it, or no one."""
-    community_id = _officer_community_id()
+    community_id = officer_community_id()
     try:
         body = parse(ImportBody, submitted())
         data = UPLOADS.read(current_user.id, body.token)
@@ -123,7 +123,7 @@ def confirm() -> Any:
 def sheet() -> Any:
     """The first-login sheet (PDF) for everyone who has not chosen a password, or one grid's.
     Printing issues new codes: an earlier sheet's codes for these people stop working."""
-    community_id = _officer_community_id()
+    community_id = officer_community_id()
     body = parse(SheetBody, submitted())
     session = db.session()
     people = people_list.awaiting_people(session, community_id, body.grid_id)
@@ -205,7 +205,7 @@ def export() -> Any:
     if error is not None:
         raise error
     filters = people_list.Filters(query.q, query.role, query.grid_id, query.team_id, query.status)
-    data = people_list.export_xlsx(db.session(), _officer_community_id(), filters)
+    data = people_list.export_xlsx(db.session(), officer_community_id(), filters)
     name = f"people-{utcnow():%Y%m%d}.xlsx"
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 

@@ -14,14 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts, parse, submitted
-from app.errors import DomainError, NotFound, wants_json
+from app.errors import DomainError, wants_json
 from app.extensions import db, limiter
 from app.i18n import LANG_SESSION_KEY
 from app.permissions import requires
@@ -29,10 +28,9 @@ from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
-from volunteers.areas import area_of_community, callers_areas
 from volunteers.duty import set_duty
-from volunteers.models import Community, InviteCode, User
-from volunteers.people_page import people_context
+from volunteers.models import InviteCode, User
+from volunteers.people_page import officer_community_id, people_context
 from volunteers.person import Person
 from volunteers.schemas import (
     ActiveBody,
@@ -204,29 +202,10 @@ def api_duty(body: DutyBody) -> Any:
     return jsonify(queries.field_state(Person.of(_switch_duty(body))))
 
 
-def _officer_community_id() -> int:
-    """The community the people pages show: the officer's own, else the first of their police
-    areas; an officer placed in no area has none (404), never another area's."""
-    areas = callers_areas()
-    if current_user.community_id is not None and areas.allows(
-        area_of_community(db.session(), current_user.community_id)
-    ):
-        return int(current_user.community_id)
-    first = db.session.scalar(
-        select(Community.id)
-        .where(areas.where(Community.police_area_id))
-        .order_by(Community.id)
-        .limit(1)
-    )
-    if first is None:
-        raise NotFound("community_unknown", _l("That community does not exist."))
-    return int(first)
-
-
 @bp.route("/officer/people", methods=["GET", "POST"])
 @requires("volunteers.people.manage")
 def officer_people() -> Any:
-    community_id = _officer_community_id()
+    community_id = officer_community_id()
     if request.method == "GET":
         return render_template("volunteers/officer_people.html", **people_context(community_id))
     context = people_context(community_id)
@@ -269,7 +248,7 @@ def officer_set_active(user_id: int, body: ActiveBody) -> Any:
 @bp.route("/officer/invites", methods=["GET", "POST"])
 @requires("volunteers.invite.issue")
 def officer_invites() -> Any:
-    community_id = _officer_community_id()
+    community_id = officer_community_id()
     context = queries.officer_people_context(community_id)
     invites = db.session.scalars(
         select(InviteCode)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 
-from app.edge import Input, OptionalId, OptionalInt32, text
+from app.edge import Id, Input, OptionalId, OptionalInt32, text
 
 # How the forms name their fields, for the error message of a field that is wrong.
 LABELS: dict[str, Any] = {
@@ -21,6 +21,7 @@ LABELS: dict[str, Any] = {
     "max_uses": _l("Uses"),
     "days": _l("Days valid"),
     "note": _l("Note"),
+    "community_id": _l("Community"),
 }
 
 
@@ -56,6 +57,13 @@ class StaffBody(Input):
     role: Annotated[str, text(20)]
     grid_id: OptionalId = None
     team_id: OptionalId = None
+
+
+class CommunityChoice(Input):
+    """Which of the officer's communities the people pages show and change."""
+
+    labels: ClassVar[dict[str, Any]] = LABELS
+    community_id: Id
 
 
 class ActiveBody(Input):
