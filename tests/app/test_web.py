@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from app.roles import Role
 from app.web import safe_next
 from tests.conftest import PASSWORD
 
@@ -88,3 +91,23 @@ def test_the_login_form_does_not_carry_a_next_off_the_site(client):
 def test_the_language_switch_does_not_follow_a_backslash(client):
     response = client.get("/lang/en", query_string={"next": "/\\evil.example"})
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        (Role.OFFICER, ["/officer/held", "/officer/corrections", "/officer/boundaries"]),
+        (Role.ADMIN, ["/admin/areas", "/officer", "/officer/held", "/console"]),
+        (Role.VOLUNTEER, ["/field", "/me/checkins", "/store"]),
+    ],
+)
+def test_the_home_page_leads_each_role_to_its_pages(client, logged_in, role, pages):
+    """An officer's home is the officer's day (/officer), whose menu leads on; the others'
+    is the tiles page. Every page linked answers."""
+    logged_in(role)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    found = re.findall(r'href="(/[^"]*)"', page)
+    links = {link for link in found if not link.startswith(("/static", "/lang"))}
+    assert set(pages) <= links
+    for path in links - {"/"}:
+        assert client.get(path).status_code == 200, path
