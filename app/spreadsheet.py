@@ -19,7 +19,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
@@ -61,6 +61,28 @@ class Problem:
     field: str
     code: str
     message: Any  # lazily translated
+
+
+class RowWithProblems(Protocol):
+    problems: list[Problem]
+
+
+RowT = TypeVar("RowT", bound=RowWithProblems)
+
+
+@dataclass(frozen=True)
+class Preview(Generic[RowT]):
+    """A checked file: every row with its problems; it may be imported when none has any."""
+
+    rows: list[RowT]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for row in self.rows for p in row.problems]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
 
 
 def read_table(data: bytes, layout: Layout) -> list[tuple[int, dict[str, str]]]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app import spreadsheet
 from app.errors import DomainError, Invalid
 from app.geodatum import gcj02_to_wgs84
-from app.spreadsheet import Problem
+from app.spreadsheet import Preview, Problem
 from app.uow import UnitOfWork
 from checkins import points
 from checkins.models import PatrolPoint
@@ -102,19 +102,6 @@ class CheckedPoint:
         self.problems.append(Problem(self.line, column, error.code, error.text()))
 
 
-@dataclass(frozen=True)
-class Preview:
-    rows: list[CheckedPoint]
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [p for row in self.rows for p in row.problems]
-
-    @property
-    def ready(self) -> bool:
-        return not self.problems
-
-
 def read_points(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """The file's rows, or ``Invalid`` about the file as a whole (size, rows, merged cells,
     not a spreadsheet, missing columns)."""
@@ -123,7 +110,7 @@ def read_points(data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 def check_points(
     session: Session, areas: Areas, rows: Sequence[tuple[int, dict[str, str]]], datum: Datum
-) -> Preview:
+) -> Preview[CheckedPoint]:
     """Every row checked: name, position, grid (code or name, in ``areas`` only), radius,
     points and hotspot; a name twice in one grid, in the file or among its points in use."""
     grids = _grids(session, areas)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError, Invalid
 from app.roles import FIELD_ROLES, Role
-from app.spreadsheet import Problem
+from app.spreadsheet import Preview, Problem
 from app.uow import UnitOfWork
 from volunteers import rules
 from volunteers.first_login import NO_PASSWORD
@@ -48,24 +48,13 @@ class CheckedRow:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Preview:
-    rows: list[CheckedRow]
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [p for row in self.rows for p in row.problems]
-
-    @property
-    def ready(self) -> bool:
-        return not self.problems
-
-
 def _key(text: str) -> str:
     return "".join(text.lower().split())
 
 
-def check_roster(session: Session, community_id: int, rows: Sequence[RosterRow]) -> Preview:
+def check_roster(
+    session: Session, community_id: int, rows: Sequence[RosterRow]
+) -> Preview[CheckedRow]:
     """Every row checked: name, number (well-formed, once in the file, not yet registered),
     role (a field role), grid (code or name) and team (name) of this community."""
     grids: dict[str, int] = {}
