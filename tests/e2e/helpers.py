@@ -46,9 +46,12 @@ def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
-def log_in(page: Any, phone_number: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the form and wait for the page it leads to."""
-    page.goto("/login")
+def log_in(
+    page: Any, phone_number: str, password: str = DEMO_PASSWORD, *, landing: str | None = None
+) -> None:
+    """Log in through the form and wait for the page it leads to (``landing``, when given,
+    instead of the person's home)."""
+    page.goto(f"/login?next={landing}" if landing else "/login")
     page.fill("input[name=phone]", phone_number)
     page.fill("input[name=password]", password)
     with page.expect_navigation():

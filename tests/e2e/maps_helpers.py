@@ -32,19 +32,22 @@ def tiles_around(lat: float, lon: float) -> Callable[[Path], None]:
     return prepare
 
 
-def desk(open_page: Any, server: Server, role: str, urls: list[str], tiles: list[Any]) -> Any:
-    """A police-room PC logged in as ``role``; its requests and tile responses are recorded."""
+def desk(
+    open_page: Any, server: Server, role: str, urls: list[str], tiles: list[Any], landing: str
+) -> Any:
+    """A police-room PC logged in as ``role`` straight onto ``landing`` (an officer's home has a
+    map too, whose tiles could not be read back once left); its requests and tile responses are
+    recorded."""
     page = open_page(server, **DESKTOP)
     page.on("request", lambda r: urls.append(r.url))
     page.on("response", lambda r: tiles.append(r) if "/tiles/" in r.url else None)
-    log_in(page, DEMO_LOGINS[role])
+    log_in(page, DEMO_LOGINS[role], landing=landing)
     return page
 
 
 def console(open_page: Any, server: Server, urls: list[str], tiles: list[Any]) -> Any:
     """The dispatcher's console with the demo area's grids drawn."""
-    page = desk(open_page, server, "dispatcher", urls, tiles)
-    page.goto("/console")
+    page = desk(open_page, server, "dispatcher", urls, tiles, "/console")
     page.wait_for_function(
         "() => document.querySelectorAll('#map path.leaflet-interactive').length >= 40"
     )
@@ -53,8 +56,7 @@ def console(open_page: Any, server: Server, urls: list[str], tiles: list[Any]) -
 
 def point_editor(open_page: Any, server: Server, urls: list[str], tiles: list[Any]) -> Any:
     """The officer's point editor with the demo area's points drawn."""
-    page = desk(open_page, server, "officer", urls, tiles)
-    page.goto("/officer/points")
+    page = desk(open_page, server, "officer", urls, tiles, "/officer/points")
     page.wait_for_function(
         "() => document.querySelectorAll('#points-map .leaflet-marker-icon').length >= 40"
     )

@@ -5,10 +5,24 @@ in the list and on the map."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.helpers import DEMO_LOGINS, log_in, no_horizontal_scroll, shot, small_touch_targets
+from tests.servers import running, seed_demo
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo server of this module's own: the imported points would change what the other
+    browser tests count on the shared one (its points, their radii and hotspots)."""
+    instance = tmp_path_factory.mktemp("points-import")
+    seed_demo(instance)
+    with running(instance) as server:
+        yield server.base
 
 HEADER = "名称,纬度,经度,网格编号,半径（米）,积分,热点"
 ROWS = [
