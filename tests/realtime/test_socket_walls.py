@@ -19,13 +19,8 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db, socketio
 from app.roles import Role
-from app.uow import unit_of_work
 from realtime import events
-from realtime.presence_backend import presence_for
 from tests.checkins.conftest import offset
-from tests.conftest import STAFF_PASSWORD
-from volunteers import services
-from volunteers.duty import CONSENT_LOCATION, record_consent
 
 SPOT = (33.3800, 120.1600)
 FIRST_AREA_NEWS = {events.INCIDENT, events.PRESENCE, events.PRESENCE_GONE, events.DUTY_CHANGED}
@@ -69,46 +64,16 @@ class Person:
 
 
 @pytest.fixture
-def connect(app: Flask) -> Any:
-    """``connect(role, community_id, metres=None)``: a person with a connected socket (the
-    console for the police room, the phone for field roles, on duty there if ``metres``)."""
-    made: list[Person] = []
-    counter = iter(range(1, 1000))
+def people(connect: Any) -> Any:
+    """``people(role, community_id, metres=None)``: the shared ``connect`` fixture's person,
+    as a ``Person`` that calls events on its own namespace."""
 
     def person(role: Role, community_id: int, metres: float | None = None) -> Person:
-        n = next(counter)
-        with app.app_context(), unit_of_work() as uow:
-            user = services.create_user(
-                uow,
-                name=f"{role}{n}",
-                phone=f"1380000{n:04d}",
-                password=STAFF_PASSWORD,
-                role=role,
-                placement=services.Placement(community_id),
-                hash_method=app.config["PASSWORD_HASH_METHOD"],
-            )
-            record_consent(uow, user.id, CONSENT_LOCATION, granted=True)
-            uow.commit()
-        http = app.test_client()
-        answer = http.post("/login", json={"phone": user.phone, "password": STAFF_PASSWORD})
-        assert answer.status_code == 200, answer.get_json()
+        user, sock = connect(role, community_id, metres)
         ns = events.CONSOLE_NS if role in (Role.DISPATCHER, Role.OFFICER) else events.FIELD_NS
-        sock = socketio.test_client(app, namespace=ns, flask_test_client=http)
-        assert sock.is_connected(ns)
-        made.append(Person(user.id, sock, ns))
-        if metres is not None:
-            made[-1].call(events.SET_DUTY, {"on_duty": True})
-            lat, lon = offset(*SPOT, metres)
-            assert made[-1].call(events.POSITION, {"lat": lat, "lon": lon, "accuracy": 10}) == {
-                "ok": True
-            }
-        return made[-1]
+        return Person(user.id, sock, ns)
 
-    yield person
-    for p in made:
-        if p.sock.is_connected(p.ns):
-            p.sock.disconnect(p.ns)
-    presence_for(app).clear()
+    return person
 
 
 @dataclass
@@ -126,11 +91,11 @@ class Walls:
 
 
 @pytest.fixture
-def walls(area: dict[str, Any], second_area: dict[str, Any], connect: Any) -> Walls:
-    second_console = connect(Role.DISPATCHER, second_area["community_id"])
-    second_phone = connect(Role.VOLUNTEER, second_area["community_id"], metres=40)
-    first_console = connect(Role.DISPATCHER, area["community_id"])
-    guard = connect(Role.GUARD, area["community_id"], metres=20)
+def walls(area: dict[str, Any], second_area: dict[str, Any], people: Any) -> Walls:
+    second_console = people(Role.DISPATCHER, second_area["community_id"])
+    second_phone = people(Role.VOLUNTEER, second_area["community_id"], metres=40)
+    first_console = people(Role.DISPATCHER, area["community_id"])
+    guard = people(Role.GUARD, area["community_id"], metres=20)
     incident = first_console.call(
         events.CREATE_INCIDENT,
         {"kind": "theft", "priority": 1, "lat": SPOT[0], "lon": SPOT[1], "needed": 1},
@@ -247,7 +212,7 @@ def test_a_second_area_sender_changes_nothing_of_the_first_area(app, walls, ns, 
 
 
 @pytest.mark.both_databases
-def test_the_second_areas_console_hears_nothing_of_the_first_area(app, area, connect, walls):
+def test_the_second_areas_console_hears_nothing_of_the_first_area(app, area, people, walls):
     guard = walls.guard
     assert guard.call(events.ANSWER_OFFER, {"offer_id": walls.offer_id, "accept": True})["status"]
     lat, lon = offset(*SPOT, 5)
@@ -255,7 +220,7 @@ def test_the_second_areas_console_hears_nothing_of_the_first_area(app, area, con
     guard.call(events.PROGRESS, {"offer_id": walls.offer_id, "status": "en_route"})
     walls.first_console.call(events.CLOSE_INCIDENT, {"incident_id": walls.incident_id})
     guard.call(events.SET_DUTY, {"on_duty": False})
-    connect(Role.GRID_WORKER, area["community_id"], metres=60)
+    people(Role.GRID_WORKER, area["community_id"], metres=60)
     heard_first = walls.first_console.received()
     assert {events.INCIDENT, events.PRESENCE, events.DUTY_CHANGED} <= set(heard_first)
     heard_second = walls.second_console.received()

@@ -13,61 +13,16 @@ from app.roles import Role
 from app.uow import unit_of_work
 from realtime import events
 from realtime.models import Incident, Offer, WidenedArea
-from realtime.presence_backend import presence_for
-from tests.checkins.conftest import offset
-from tests.conftest import PASSWORD
-from volunteers import services
-from volunteers.duty import CONSENT_LOCATION, record_consent
 from volunteers.models import Community, PoliceArea, Station
 
 SPOT = (33.3950, 120.1600)  # between the two areas' police rooms
 
 
 @pytest.fixture
-def connect(app):
-    """``connect(role, community_id, metres=None)``: a logged-in socket (the console for a
-    dispatcher, the phone for field roles, on duty ``metres`` from SPOT if given)."""
-    made = []
-    counter = iter(range(1, 1000))
+def spot():
+    return SPOT
 
-    def person(role, community_id, metres=None):
-        n = next(counter)
-        with app.app_context(), unit_of_work() as uow:
-            user = services.create_user(
-                uow,
-                name=f"{role}{n}",
-                phone=f"1360000{n:04d}",
-                password=PASSWORD + "-long",
-                role=role,
-                placement=services.Placement(community_id),
-                hash_method=app.config["PASSWORD_HASH_METHOD"],
-            )
-            record_consent(uow, user.id, CONSENT_LOCATION, granted=True)
-            uow.commit()
-        http = app.test_client()
-        answer = http.post("/login", json={"phone": user.phone, "password": PASSWORD + "-long"})
-        assert answer.status_code == 200, answer.get_json()
-        ns = events.CONSOLE_NS if role == Role.DISPATCHER else events.FIELD_NS
-        sock = socketio.test_client(app, namespace=ns, flask_test_client=http)
-        assert sock.is_connected(ns)
-        made.append((sock, ns))
-        if metres is not None:
-            sock.emit(events.SET_DUTY, {"on_duty": True}, namespace=ns, callback=True)
-            lat, lon = offset(*SPOT, metres)
-            reply = sock.emit(
-                events.POSITION,
-                {"lat": lat, "lon": lon, "accuracy": 10},
-                namespace=ns,
-                callback=True,
-            )
-            assert reply == {"ok": True}, reply
-        return user, sock
 
-    yield person
-    for sock, ns in made:
-        if sock.is_connected(ns):
-            sock.disconnect(ns)
-    presence_for(app).clear()
 
 
 def _call(sock, event, data):
