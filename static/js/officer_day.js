@@ -44,15 +44,18 @@
       var empty = document.createElement("tr"), td = cell(labels.noGrids);
       td.colSpan = 4; empty.appendChild(td); body.appendChild(empty);
     }
+    // On a phone the table's rows become cards: each figure carries its column's name.
+    var heads = Array.prototype.map.call(
+      document.querySelectorAll(".grids-table thead th"), function (th) { return th.textContent; });
     day.grids.forEach(function (g) {
       var tr = document.createElement("tr");
       tr.dataset.grid = g.id;
-      tr.appendChild(cell(g.name));
       var done = cell(g.patrolled + " / " + g.points);
       if (g.points && g.patrolled < g.points) { done.className = "short"; }
-      tr.appendChild(done);
-      tr.appendChild(cell(g.on_duty));
-      tr.appendChild(cell(g.checkins));
+      [cell(g.name), done, cell(g.on_duty), cell(g.checkins)].forEach(function (td, i) {
+        td.dataset.label = heads[i];
+        tr.appendChild(td);
+      });
       body.appendChild(tr);
     });
   }

@@ -146,6 +146,12 @@ def test_officer_pages_on_the_police_room_pc_and_on_a_phone(desktop: Any, phone:
 
     mobile = phone.new_page()
     log_in(mobile, DEMO_LOGINS["officer"])
+    mobile.locator("#grid-rows tr[data-grid]").first.wait_for()
+    # The grid table is a list of cards on a phone: every figure says what it counts.
+    labels = mobile.locator("#grid-rows tr[data-grid]").first.locator("td").evaluate_all(
+        "tds => tds.map(td => td.dataset.label)"
+    )
+    assert labels == ["网格", "已巡点位", "在岗", "打卡"], labels
     phone_page_is_usable(mobile)
     shot(mobile, "phone-officer-home")
     for path, name in (("/officer/people", "phone-officer-people"),
