@@ -66,6 +66,7 @@ def create_app(
     import checkins.models  # noqa: F401 - every table must be known to migrations
     import realtime.models  # noqa: F401
     import rewards.models  # noqa: F401
+    import sightings.models  # noqa: F401
     import volunteers.models  # noqa: F401
     from app.celery_app import celery_init_app
 
@@ -86,6 +87,7 @@ def create_app(
     from realtime.routes import bp as realtime_bp
     from rewards.officer import bp as catalog_bp
     from rewards.routes import bp as rewards_bp
+    from sightings import bp as sightings_bp
     from volunteers.admin_routes import bp as admin_bp
     from volunteers.auth import install_login_loader
     from volunteers.boundary_routes import bp as boundaries_bp
@@ -113,6 +115,7 @@ def create_app(
     app.register_blueprint(officer_day_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(sightings_bp)
     register_namespaces()
     from realtime import subscribers
 

@@ -58,6 +58,10 @@ class Conflict(DomainError):
     status = 409
 
 
+class TooLarge(DomainError):
+    status = 413
+
+
 class TooManyRequests(DomainError):
     status = 429
 

@@ -149,6 +149,8 @@
 
   /* Talking to the server. */
   var socket = io("/console", { transports: ["websocket", "polling"] });
+  /* Sightings and broadcasts add their own panels (their own scripts) to this map and socket. */
+  window.wjconsole = { map: map, socket: socket, el: el, fmt: fmt, clock: clock };
   function call(event, data) {
     return new Promise(function (resolve) { socket.emit(event, data, resolve); });
   }
