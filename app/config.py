@@ -114,9 +114,17 @@ class Config:
     # Earning rules (rewards/earning.py): a check-in pays its point's own value.
     ROUTE_BONUS_POINTS = 30  # default bonus for walking a whole patrol route in its window
     STREAK_BONUS_POINTS = {"7": 20, "30": 100, "100": 300}  # streak days reached -> bonus
-    TIP_CONFIRMED_POINTS = 20  # 一事一奖: a sighting an officer confirms
+    TIP_CONFIRMED_POINTS = 20  # 一事一奖: a sighting an officer confirms (officers may set it by category)
     DISPATCH_ACCEPTED_POINTS = 5
     DISPATCH_ARRIVED_POINTS = 15
+
+    # Sightings (sightings/): duplicates suggested within this radius and window (FixMyStreet's
+    # 250 m); a report must lie within SIGHTING_AREA_SLACK_M of its police area's communities.
+    SIGHTING_DUPLICATE_RADIUS_M = 250
+    SIGHTING_DUPLICATE_HOURS = 24
+    SIGHTING_AREA_SLACK_M = 1000
+    SIGHTING_RATE_LIMIT = "5 per 10 minutes; 30 per day"  # reports per person
+    SIGHTING_MEDIA_RATE_LIMIT = "30 per 10 minutes"  # photo and voice uploads per person
 
     # Dispatch (realtime/dispatch.py, realtime/offers.py).
     DISPATCH_OFFER_SECONDS = 60  # how long people have to accept before the request widens

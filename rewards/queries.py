@@ -25,6 +25,7 @@ REASON_LABELS = {
     reasons.ROUTE_BONUS: _l("Full route bonus"),
     reasons.STREAK_BONUS: _l("Streak bonus"),
     reasons.TIP_CONFIRMED: _l("Confirmed tip"),
+    reasons.SIGHTING_SECONDED: _l("Seconded a confirmed report"),
     reasons.DISPATCH_ACCEPTED: _l("Answered a dispatch"),
     reasons.DISPATCH_ARRIVED: _l("Arrived at an incident"),
     reasons.REDEMPTION: _l("Gift ordered"),

@@ -3,7 +3,8 @@
 CHECKIN = "checkin"
 ROUTE_BONUS = "route_bonus"
 STREAK_BONUS = "streak_bonus"
-TIP_CONFIRMED = "tip_confirmed"
+TIP_CONFIRMED = "tip_confirmed"  # a sighting an officer confirmed, to its reporter
+SIGHTING_SECONDED = "sighting_seconded"  # to the reporter of a duplicate of a confirmed one
 DISPATCH_ACCEPTED = "dispatch_accepted"
 DISPATCH_ARRIVED = "dispatch_arrived"
 REDEMPTION = "redemption"
@@ -18,6 +19,7 @@ LEADERBOARD = frozenset(
         ROUTE_BONUS,
         STREAK_BONUS,
         TIP_CONFIRMED,
+        SIGHTING_SECONDED,
         DISPATCH_ACCEPTED,
         DISPATCH_ARRIVED,
         OFFICER_AWARD,

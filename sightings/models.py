@@ -61,9 +61,15 @@ class SightingMedia(Model):
     ``static/`` and served only to the area's police and the reporter."""
 
     __tablename__ = "sighting_media"
+    __table_args__ = (
+        # The phone numbers its photos (0-2; the voice note 0), so an upload resent after a
+        # lost answer is stored once.
+        UniqueConstraint("sighting_id", "kind", "part", name="uq_sighting_media_part"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    sighting_id: Mapped[int] = mapped_column(ForeignKey("sightings.id"), index=True)
+    sighting_id: Mapped[int] = mapped_column(ForeignKey("sightings.id"))
     kind: Mapped[str] = mapped_column(String(8))  # photo | voice
+    part: Mapped[int] = mapped_column(Integer)
     mime: Mapped[str] = mapped_column(String(40))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     thumb_name: Mapped[str | None] = mapped_column(String(80))

@@ -79,6 +79,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sighting_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('part', sa.Integer(), nullable=False),
     sa.Column('mime', sa.String(length=40), nullable=False),
     sa.Column('stored_name', sa.String(length=80), nullable=False),
     sa.Column('thumb_name', sa.String(length=80), nullable=True),
@@ -89,10 +90,9 @@ def upgrade():
     sa.Column('created_at', app.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['sighting_id'], ['sightings.id'], name=op.f('fk_sighting_media_sighting_id_sightings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sighting_media')),
+    sa.UniqueConstraint('sighting_id', 'kind', 'part', name='uq_sighting_media_part'),
     sa.UniqueConstraint('stored_name', name=op.f('uq_sighting_media_stored_name'))
     )
-    with op.batch_alter_table('sighting_media', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sighting_media_sighting_id'), ['sighting_id'], unique=False)
 
     op.create_table('sighting_questions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,9 +119,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sighting_questions_sighting_id'))
 
     op.drop_table('sighting_questions')
-    with op.batch_alter_table('sighting_media', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sighting_media_sighting_id'))
-
     op.drop_table('sighting_media')
     with op.batch_alter_table('sightings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sightings_reporter_id'))
