@@ -29,6 +29,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from checkins.models import HELD, CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteStop
 from rewards.models import Gift, Order, PointCorrection
+from sightings.models import Sighting, SightingQuestion
 from tests.conftest import STAFF_PASSWORD
 from volunteers import services
 
@@ -93,6 +94,8 @@ class FirstArea:
     gift_id: int
     order_id: int
     pickup_code: str
+    sighting_id: int
+    question_id: int
 
 
 @pytest.fixture
@@ -151,7 +154,17 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
             client_key="c1",
             collect_by=now + timedelta(days=7),
         )
-        session.add_all([held, correction, route, order])
+        sighting = Sighting(
+            client_id="walls-0001",
+            reporter_id=walker.id,
+            police_area_id=area["police_area_id"],
+            category="suspicious_person",
+            behaviour="有人在撬电动车锁",
+            lat=33.38,
+            lon=120.16,
+        )
+        question = SightingQuestion(sighting=sighting, asked_by_id=officer.id, text="还在吗？")
+        session.add_all([held, correction, route, order, sighting, question])
         uow.commit()
     return FirstArea(
         walker_id=walker.id,
@@ -167,6 +180,8 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
         gift_id=gift.id,
         order_id=order.id,
         pickup_code=order.pickup_code,
+        sighting_id=sighting.id,
+        question_id=question.id,
     )
 
 
@@ -252,6 +267,18 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
         {"area_id": w.police_area_id},
         {"name": "越区改名", "phone": "0515-88880110"},
     ),
+    ("sightings.add_media", "POST"): lambda w: (
+        {"sighting_id": w.sighting_id},
+        {"kind": "photo", "part": 0, "_files": {"file": (PNG, "p.png")}},
+    ),
+    ("sightings.answer_question", "POST"): lambda w: (
+        {"sighting_id": w.sighting_id, "question_id": w.question_id},
+        {"answer": "在"},
+    ),
+    ("sightings.duplicate_candidates", "GET"): lambda w: ({"sighting_id": w.sighting_id}, None),
+    ("sightings.decide", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"action": "confirm"}),
+    ("sightings.ask", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"text": "还在吗？"}),
+    ("sightings.mute", "POST"): lambda w: ({"user_id": w.walker_id}, {"muted": True}),
     ("boundaries.add_grid", "POST"): lambda w: (
         {"community_id": w.community_id},
         {"geometry": SQUARE, "code": "X01", "name": "越区网格"},
@@ -353,6 +380,8 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("point_import.page", "GET"): {},
     ("officer_day.page", "GET"): {},
     ("officer_day.day", "GET"): {},
+    ("sightings.console_sightings", "GET"): {},
+    ("sightings.sighting_rewards", "GET"): {},
 }
 
 # The first area's own officer or walker sees these names there: the markers above are real.
@@ -363,6 +392,7 @@ SEEN_AT_HOME = {
     ("patrols.routes_page", Role.OFFICER): ROUTE,
     ("rewards.corrections_page", Role.OFFICER): WALKER,
     ("rewards.catalog", Role.GUARD): GIFT,
+    ("sightings.console_sightings", Role.OFFICER): WALKER,
 }
 
 # Pages and lists read with a query naming the first area: refused as a missing one.
@@ -399,6 +429,11 @@ NO_AREA_OBJECT = {
     ("roster.preview", "POST"): "an upload checked against the caller's own community",
     ("roster.confirm", "POST"): "imports into the caller's own community",
     ("roster.sheet", "POST"): "awaiting people of the caller's own community only",
+    ("sightings.create_sighting", "POST"): "the caller's report, placed in the caller's own area",
+    ("sightings.my_sightings", "GET"): "the caller's own reports",
+    ("sightings.set_sighting_reward", "PUT"): "the caller's own area's rewards",
+    ("sightings.report_page", "GET"): "the page",
+    ("sightings.my_reports_page", "GET"): "the page",
     ("admin.areas", "GET"): "admins only, who manage every area",
     ("admin.add_area", "POST"): "admins only, who manage every area",
     ("admin.add_community", "POST"): "admins only, who manage every area",
