@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from app.roles import Role
+from tests import media_samples
 from tests.sightings.conftest import jpeg, report_body, upload
 
 pytestmark = pytest.mark.both_databases
@@ -207,3 +208,40 @@ def test_a_flood_of_reports_from_one_person_is_slowed(volunteer, app_settings):
         for n in range(6)
     ]
     assert codes == [201] * 5 + [429]
+
+
+@pytest.mark.parametrize(
+    ("make", "mime"),
+    [(media_samples.webm_voice, "audio/webm"), (media_samples.mp4_voice, "audio/mp4")],
+)
+def test_a_voice_note_is_kept_remuxed_and_played_back_to_the_police(volunteer, officer, make, mime):
+    sighting = volunteer.http.post("/api/sightings", json=report_body(voice=True)).get_json()
+    answer = upload(volunteer, sighting["id"], make(5), kind="voice")
+    assert answer.status_code == 201, answer.get_json()
+    played = officer.http.get(answer.get_json()["url"])
+    assert played.status_code == 200
+    assert played.mimetype == mime
+    assert upload(volunteer, sighting["id"], make(5), kind="voice", part=1).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"RIFF....WAVEfmt " + b"0" * 64, "voice_not_audio"),
+        (media_samples.webm_with_video(), "voice_not_audio"),
+        (media_samples.webm_voice(70), "voice_too_long"),
+    ],
+)
+def test_a_voice_note_that_is_not_audio_or_too_long_is_refused(volunteer, data, code):
+    sighting = volunteer.http.post("/api/sightings", json=report_body(voice=True)).get_json()
+    answer = upload(volunteer, sighting["id"], data, kind="voice")
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == code
+    assert volunteer.http.get("/api/sightings/mine").get_json()["sightings"][0]["media"] == []
+
+
+def test_an_image_bomb_is_refused_without_decoding(volunteer):
+    sighting = volunteer.http.post("/api/sightings", json=report_body()).get_json()
+    answer = upload(volunteer, sighting["id"], media_samples.png_bomb())
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == "photo_too_many_pixels"
