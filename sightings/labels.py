@@ -61,6 +61,7 @@ def phone_labels() -> dict[str, Any]:
             _l("Someone reported this already (report {id}); you are counted too.")
         ),
         "none": str(_l("You have not reported anything yet.")),
+        "fix": str(_l("Correct it and send again")),
         "connected": str(_l("Live")),
         "disconnected": str(_l("Connection lost, reconnecting…")),
         "error": str(_l("Something went wrong. Try again.")),

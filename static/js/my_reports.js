@@ -132,6 +132,11 @@
     el.querySelector(".report-text").textContent = rec.body.behaviour;
     var out = el.querySelector(".report-outcome");
     out.textContent = rec.error ? rec.error.message : ""; out.hidden = !rec.error;
+    if (rec.error && !el.querySelector(".fix")) {  // the report page opens it again, to correct
+      var fix = document.createElement("a");
+      fix.className = "button fix"; fix.href = "/report"; fix.textContent = L$.fix;
+      el.appendChild(fix);
+    }
     if (!el.parentNode) { list.insertBefore(el, list.firstChild); }
     emptyCheck();
   }

@@ -53,7 +53,7 @@
     }
     if (!navigator.geolocation) { $("where").textContent = L$.no_gps; return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
-      if (position && position.position_source === "map") { return; }  // the person chose already
+      if (position) { return; }  // the person chose a spot already, or it came back with the report
       place(pos.coords.latitude, pos.coords.longitude, pos.coords.accuracy, "gps");
       if (map) { map.setView([pos.coords.latitude, pos.coords.longitude], 17); }
     }, function () { if (!position) { $("where").textContent = L$.no_gps; } },
@@ -206,7 +206,10 @@
   var hooks = {
     posted: function (rec) { if (rec.client_id === current) { outcome("done", L$.sent); } },
     progress: function (rec, item, f) { var r = rec.client_id === current && row(item); if (r) { r.querySelector("progress").value = f; } },
-    item: function (rec, item) { var r = rec.client_id === current && row(item); if (r) { r.querySelector("progress").value = 1; r.classList.add("sent"); } },
+    item: function (rec, item) {
+      var r = rec.client_id === current && row(item);
+      if (r) { r.querySelector("progress").value = 1; r.classList.add("sent"); r.querySelector(".upload-note").textContent = ""; }
+    },
     refused: function (rec, item, status, error) {
       var r = rec.client_id === current && row(item);
       if (r) { r.classList.add("refused"); r.querySelector(".upload-note").textContent = status === 413 ? L$.photo_big : fmt(L$.media_refused, { why: error.message }); }
@@ -216,7 +219,12 @@
       $("outcome").hidden = true; form.hidden = false;
       showError(error.field || (error.code === "describe_behaviour" ? "behaviour" : "form"), error.message, error.code);
     },
-    waiting: function (rec) { if (rec.client_id === current && !rec.sighting_id) { outcome("queued", L$.waiting); } },
+    waiting: function (rec) {
+      if (rec.client_id !== current) { return; }
+      if (!rec.sighting_id) { outcome("queued", L$.waiting); return; }
+      var r = rec.media.length && row(rec.media[0]);
+      if (r) { r.querySelector(".upload-note").textContent = L$.waiting; }
+    },
     done: function (rec) { if (rec.client_id === current) { outcome("done", $("uploads").children.length ? L$.all_sent : L$.sent); } pending(); }
   };
   function pending() {
@@ -233,7 +241,7 @@
     var b = body();
     if (!checkLocally(b)) { return; }
     var media = photos.map(function (p) { return { kind: "photo", type: p.type, data: p.data }; });
-    if (voice) { media.push({ kind: "voice", type: voice.type, data: voice.data }); }
+    if (voice) { media.push({ kind: "voice", type: voice.type, data: voice.data, seconds: voice.seconds }); }
     current = clientId;
     wjqueue.save(data.person, b, media).then(function (rec) {
       form.hidden = true; $("outcome").hidden = false; $("uploads").textContent = "";
@@ -244,6 +252,34 @@
     }, function () { showError("form", L$.error); });
   });
 
+  /* A report the server sent back (profiling words, outside the area) comes back to the form
+     whole, photos and voice included, with the reason by its field. */
+  function restore(rec) {
+    var b = rec.body;
+    clientId = rec.client_id;
+    var radio = form.querySelector('input[name=category][value="' + b.category + '"]');
+    if (radio) { radio.checked = true; }
+    $("behaviour").value = b.behaviour;
+    Object.keys(b.appearance || {}).forEach(function (k) { if ($("ap-" + k)) { $("ap-" + k).value = b.appearance[k]; } });
+    $("name-hidden").checked = !!b.name_hidden;
+    if (b.lat !== null && b.lat !== undefined) { place(b.lat, b.lon, b.accuracy_m, "map"); position.position_source = b.position_source; }
+    var shown = rec.media.filter(function (m) { return m.kind === "photo"; }).reduce(function (chain, m) {
+      return chain.then(function () { return shrink(new Blob([m.data], { type: m.type })); }).then(function (made) {
+        photos.push({ kind: "photo", type: m.type, data: m.data, thumb: thumb(made.canvas) });
+      });
+    }, Promise.resolve());
+    rec.media.forEach(function (m) { if (m.kind === "voice") { voice = { kind: "voice", type: m.type, data: m.data, seconds: m.seconds || 0 }; } });
+    return shown.then(function () {
+      drawPhotos(); if (canRecord()) { drawVoice(); }
+      showError(rec.error.field || (rec.error.code === "describe_behaviour" ? "behaviour" : "form"), rec.error.message, rec.error.code);
+    });
+  }
+
   locate();
-  wjqueue.start(data.person, hooks).then(pending);
+  wjqueue.list(data.person).then(function (records) {
+    var refused = records.filter(function (r) { return r.error; })[0];
+    if (refused) { current = refused.client_id; return restore(refused); }
+  }).catch(function () { /* no outbox in this browser */ }).then(function () {
+    return wjqueue.start(data.person, hooks);
+  }).then(pending);
 })();

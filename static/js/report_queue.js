@@ -63,7 +63,7 @@
     var parts = { photo: 0, voice: 0 };
     media.forEach(function (m) {
       var part = parts[m.kind]++;
-      record.media.push({ key: m.kind + part, kind: m.kind, part: part, type: m.type, data: m.data });
+      record.media.push({ key: m.kind + part, kind: m.kind, part: part, type: m.type, data: m.data, seconds: m.seconds });
     });
     return put(record).then(function () { return record; });
   }
