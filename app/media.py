@@ -76,17 +76,17 @@ _MP4 = _Container(
 )  # fmt: skip
 
 
-def _not_image() -> Invalid:
+def _not_image(field: str) -> Invalid:
     return Invalid(
-        "photo_not_image", _l("This is not a photo. Please take one again."), field="file"
+        "photo_not_image", _l("This is not a photo. Please take one again."), field=field
     )
 
 
-def _too_many_pixels() -> Invalid:
+def _too_many_pixels(field: str) -> Invalid:
     return Invalid(
         "photo_too_many_pixels",
         _l("This picture is too big to open. Please take a photo with the camera."),
-        field="file",
+        field=field,
     )
 
 
@@ -111,47 +111,50 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
-def _open_upright(data: bytes) -> Image.Image:
+def _open_upright(data: bytes, long_side: int, field: str) -> Image.Image:
     """The picture ``data`` holds, decoded at no more than about twice the size we keep."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
             if image.width * image.height > MAX_PHOTO_PIXELS:  # from the header: nothing decoded
-                raise _too_many_pixels()
+                raise _too_many_pixels(field)
             # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale when that is still large enough.
-            image.draft("RGB", _fit(image.size, PHOTO_LONG_SIDE))
+            image.draft("RGB", _fit(image.size, long_side))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels() from None
+        raise _too_many_pixels(field) from None
     except Invalid:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
         # Not one of our formats (UnidentifiedImageError is an OSError), truncated, corrupt.
-        raise _not_image() from None
+        raise _not_image(field) from None
     try:
         return ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError):
         return image  # a broken orientation tag: the photo as stored rather than no photo
 
 
-def clean_photo(data: bytes) -> CleanPhoto:
-    """A re-encoded JPEG (long side at most 1600 px) and a 320 px thumbnail of the photo in
-    ``data``, carrying no metadata at all. Raises ``TooLarge`` or ``Invalid`` naming ``file``."""
+def clean_photo(
+    data: bytes, *, long_side: int = PHOTO_LONG_SIDE, field: str = "file"
+) -> CleanPhoto:
+    """A re-encoded JPEG (long side at most ``long_side`` px, 1600 unless a caller keeps its
+    pictures smaller) and a 320 px thumbnail of the photo in ``data``, carrying no metadata at
+    all. Raises ``TooLarge`` or ``Invalid`` naming ``field``, the upload's form field."""
     if len(data) > MAX_PHOTO_BYTES:
         raise TooLarge(
             "photo_too_large",
             _l("This photo is too large (at most 8 MB). Please take it again."),
-            field="file",
+            field=field,
         )
-    image = _open_upright(data)
+    image = _open_upright(data, long_side, field)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, "white")
         image.paste(rgba, mask=rgba.getchannel("A"))
     else:
         image = image.convert("RGB")
-    size = _fit(image.size, PHOTO_LONG_SIDE)
+    size = _fit(image.size, long_side)
     if image.size != size:
         image = image.resize(size, Image.Resampling.LANCZOS)
     fresh = Image.new("RGB", size)  # its own, empty info: nothing of the upload's metadata

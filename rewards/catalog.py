@@ -6,7 +6,6 @@ area's answers as a missing one), and a new gift goes to the area the officer wo
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import Invalid, NotFound
+from app.errors import Invalid, NotFound, TooLarge
+from app.media import clean_photo
 from app.uow import UnitOfWork
 from rewards.models import Gift
 from volunteers.areas import Areas
@@ -153,24 +152,21 @@ def update_gift(uow: UnitOfWork, gift_id: int, fields: GiftFields, areas: Areas)
 def set_picture(
     uow: UnitOfWork, gift_id: int, data: bytes, folder: Path, max_bytes: int, areas: Areas
 ) -> Gift:
-    """Store a picture re-encoded as a small JPEG: this drops EXIF (and any GPS) on the way."""
+    """Store the picture through the shared cleaner (app.media): its type decided by the bytes,
+    a bomb refused before decoding, turned upright, re-encoded as a JPEG of long side at most
+    ``PICTURE_SIDE`` without EXIF (GPS included)."""
     gift = get_gift(uow.session, gift_id, areas)
     if len(data) > max_bytes:
-        raise Invalid(
-            "picture_too_large",
+        raise TooLarge(
+            "photo_too_large",
             _l("The picture is larger than %(mb)s MB."),
+            field="picture",
             mb=max_bytes // (1024 * 1024),
         )
-    try:
-        image: Image.Image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Invalid("picture_unreadable", _l("This file is not a picture we can read.")) from exc
-    image = image.convert("RGB")
-    image.thumbnail((PICTURE_SIDE, PICTURE_SIDE))
+    photo = clean_photo(data, long_side=PICTURE_SIDE, field="picture")
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{gift.id}-{secrets.token_hex(6)}.jpg"
-    image.save(folder / name, "JPEG", quality=82, optimize=True)
+    (folder / name).write_bytes(photo.jpeg)
     gift.picture = name
     uow.session.flush()
     return gift

@@ -98,6 +98,17 @@ def test_an_image_bomb_is_refused_from_its_header_without_decoding(monkeypatch, 
     assert time.perf_counter() - started < 0.5
 
 
+def test_a_caller_may_keep_pictures_smaller_and_name_its_own_upload_field():
+    """A gift keeps 800 px pictures: the camera photo is decoded small and fits 800 x 600; a
+    refusal names the form field the caller's upload came in."""
+    photo = clean_photo(camera_jpeg_12mp(), long_side=800)
+    assert (photo.width, photo.height) == (800, 600)
+    assert Image.open(io.BytesIO(photo.jpeg)).size == (800, 600)
+    with pytest.raises(Invalid) as refused:
+        clean_photo(b"not a photo", field="picture")
+    assert refused.value.as_dict()["error"]["field"] == "picture"
+
+
 def test_text_named_jpg_is_refused():
     """Nothing but the bytes decides: a text file called photo.jpg is not a photo."""
     _refused(clean_photo, b"<svg onload=alert(1)> photo.jpg, honest", "photo_not_image")
