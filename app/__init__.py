@@ -63,7 +63,8 @@ def create_app(
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # type: ignore[arg-type]
     )
 
-    import checkins.models  # noqa: F401 - every table must be known to migrations
+    import broadcasts.models  # noqa: F401 - every table must be known to migrations
+    import checkins.models  # noqa: F401
     import realtime.models  # noqa: F401
     import rewards.models  # noqa: F401
     import sightings.models  # noqa: F401
@@ -78,6 +79,7 @@ def create_app(
     from app.patrol_points import patrol_points_of_area
     from app.tiles import bp as tiles_bp
     from app.web import bp as web_bp
+    from broadcasts import bp as broadcasts_bp
     from checkins.officer import bp as points_bp
     from checkins.patrol_routes import bp as patrols_bp
     from checkins.point_import_routes import bp as point_import_bp
@@ -116,6 +118,7 @@ def create_app(
     app.register_blueprint(setup_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(sightings_bp)
+    app.register_blueprint(broadcasts_bp)
     register_namespaces()
     from realtime import subscribers
 

@@ -35,6 +35,10 @@ BEAT_SCHEDULE = {
         "task": "checkins.tasks.close_route_windows",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-area-broadcasts": {
+        "task": "broadcasts.tasks.sweep",
+        "schedule": timedelta(seconds=30),
+    },
     "purge-expired-login-sessions": {
         "task": "volunteers.tasks.purge_expired_login_sessions",
         "schedule": timedelta(hours=1),
@@ -83,7 +87,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    import checkins.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import broadcasts.tasks  # noqa: F401 - registers the tasks with this Celery app
+    import checkins.tasks  # noqa: F401
     import realtime.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401

@@ -27,6 +27,7 @@ from app.permissions import roles_for
 from app.roles import Role
 from app.types import utcnow
 from app.uow import unit_of_work
+from broadcasts.models import Broadcast, Delivery
 from checkins.models import HELD, CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteStop
 from rewards.models import Gift, Order, PointCorrection
 from sightings.models import Sighting, SightingQuestion
@@ -96,6 +97,7 @@ class FirstArea:
     pickup_code: str
     sighting_id: int
     question_id: int
+    broadcast_id: int
 
 
 @pytest.fixture
@@ -164,7 +166,27 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
             lon=120.16,
         )
         question = SightingQuestion(sighting=sighting, asked_by_id=officer.id, text="还在吗？")
-        session.add_all([held, correction, route, order, sighting, question])
+        broadcast = Broadcast(
+            police_area_id=area["police_area_id"],
+            kind="missing_person",
+            title="走失老人",
+            look_for=f"灰色外套，最后见于{POINT}",
+            what_to_do="不要靠近，立即报告",
+            urgent=True,
+            stages=[{"after_min": 0, "radius_m": None}],
+            created_by_id=officer.id,
+        )
+        session.add_all([held, correction, route, order, sighting, question, broadcast])
+        session.flush()
+        session.add(
+            Delivery(
+                broadcast_id=broadcast.id,
+                user_id=walker.id,
+                status="delivered",
+                due_at=now,
+                delivered_at=now,
+            )
+        )
         uow.commit()
     return FirstArea(
         walker_id=walker.id,
@@ -182,6 +204,7 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
         pickup_code=order.pickup_code,
         sighting_id=sighting.id,
         question_id=question.id,
+        broadcast_id=broadcast.id,
     )
 
 
@@ -279,6 +302,14 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
     ("sightings.decide", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"action": "confirm"}),
     ("sightings.ask", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"text": "还在吗？"}),
     ("sightings.mute", "POST"): lambda w: ({"user_id": w.walker_id}, {"muted": True}),
+    ("broadcasts.close", "POST"): lambda w: (
+        {"broadcast_id": w.broadcast_id},
+        {"outcome": "found"},
+    ),
+    ("broadcasts.seen", "POST"): lambda w: (
+        {"broadcast_id": w.broadcast_id},
+        {"lat": 33.38, "lon": 120.16},
+    ),
     ("boundaries.add_grid", "POST"): lambda w: (
         {"community_id": w.community_id},
         {"geometry": SQUARE, "code": "X01", "name": "越区网格"},
@@ -319,6 +350,12 @@ BODY_CASES: dict[tuple[str, str], Callable[[FirstArea], dict[str, Any]]] = {
     ("rewards.api_order", "POST"): lambda w: {"gift_id": w.gift_id, "client_key": "x1"},
     ("rewards.order", "POST"): lambda w: {"gift_id": w.gift_id, "client_key": "x2"},
     ("rewards.desk", "POST"): lambda w: {"code": w.pickup_code},
+    ("broadcasts.send", "POST"): lambda w: {
+        "kind": "fraud_warning",
+        "look_for": "上门推销保健品",
+        "what_to_do": "不要靠近，立即报告",
+        "grid_ids": [w.grid_id],
+    },
     ("catalog.create", "POST"): lambda w: {
         "police_area_id": w.police_area_id,
         "name": "越区礼品",
@@ -381,6 +418,9 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("officer_day.page", "GET"): {},
     ("officer_day.day", "GET"): {},
     ("sightings.console_sightings", "GET"): {},
+    ("broadcasts.page", "GET"): {},
+    ("broadcasts.open_list", "GET"): {},
+    ("broadcasts.mine", "GET"): {},
     ("sightings.sighting_rewards", "GET"): {},
 }
 
@@ -393,6 +433,7 @@ SEEN_AT_HOME = {
     ("rewards.corrections_page", Role.OFFICER): WALKER,
     ("rewards.catalog", Role.GUARD): GIFT,
     ("sightings.console_sightings", Role.OFFICER): WALKER,
+    ("broadcasts.open_list", Role.OFFICER): POINT,
 }
 
 # Pages and lists read with a query naming the first area: refused as a missing one.
@@ -433,6 +474,7 @@ NO_AREA_OBJECT = {
     ("sightings.my_sightings", "GET"): "the caller's own reports",
     ("sightings.set_sighting_reward", "PUT"): "the caller's own area's rewards",
     ("sightings.report_page", "GET"): "the page",
+    ("broadcasts.upload_photo", "POST"): "a photo for the caller's next broadcast",
     ("sightings.my_reports_page", "GET"): "the page",
     ("admin.areas", "GET"): "admins only, who manage every area",
     ("admin.add_area", "POST"): "admins only, who manage every area",

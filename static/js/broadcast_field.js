@@ -1,0 +1,92 @@
+/* Area broadcasts on the patrol page: a big card for each open broadcast delivered to me (live
+   over the /field socket, and again on the next open), one tap "I saw it" with my position and
+   an optional photo; when the police room closes it, the card says so. */
+(function () {
+  "use strict";
+  var box = document.getElementById("broadcasts");
+  if (!box || !window.wjfield) { return; }
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var tpl = document.getElementById("broadcast-template");
+  var cards = {};
+
+  function part(card, cls) { return card.querySelector("." + cls); }
+  function say(card, text, bad) {
+    var status = part(card, "bc-status");
+    status.textContent = text;
+    status.className = "bc-status" + (bad ? " bad" : "");
+  }
+
+  function show(b) {
+    var card = cards[b.id];
+    if (!card) {
+      if (b.status !== "open") { return; }  /* closed before this phone ever showed it */
+      card = tpl.content.firstElementChild.cloneNode(true);
+      card.dataset.id = b.id;
+      part(card, "bc-seen").addEventListener("click", function () { seen(card); });
+      part(card, "bc-dismiss").addEventListener("click", function () { card.remove(); delete cards[b.id]; });
+      part(card, "bc-file").addEventListener("change", function (e) {
+        var f = e.target.files[0];
+        part(card, "bc-pick").firstElementChild.textContent = f ? "📷 " + f.name : "";
+      });
+      box.insertBefore(card, box.firstChild);
+      cards[b.id] = card;
+      if (navigator.vibrate) { navigator.vibrate([300, 150, 300]); }
+    }
+    card.className = "broadcast-card" + (b.urgent ? " urgent" : "") + (b.status !== "open" ? " closed" : "");
+    part(card, "bc-badge").textContent = b.urgent ? box.dataset.urgent : box.dataset.notice;
+    part(card, "bc-title").textContent = b.title;
+    part(card, "bc-look").textContent = b.look_for;
+    part(card, "bc-todo").firstElementChild.textContent = b.what_to_do;
+    var img = part(card, "bc-photo");
+    if (b.photo) { img.src = b.photo + "?size=thumb"; img.hidden = false; } else { img.hidden = true; }
+    if (b.status !== "open") {
+      say(card, b.status === "found" ? box.dataset.found : box.dataset.cancelled);
+      part(card, "bc-seen").hidden = true;
+      part(card, "bc-pick").hidden = true;
+      part(card, "bc-dismiss").hidden = false;
+    }
+  }
+
+  function send(card, pos) {
+    var form = new FormData();
+    form.append("lat", pos.coords.latitude);
+    form.append("lon", pos.coords.longitude);
+    form.append("accuracy", Math.min(5000, Math.round(pos.coords.accuracy || 0)));
+    var file = part(card, "bc-file").files[0];
+    if (file) { form.append("photo", file); }
+    return fetch("/broadcasts/" + card.dataset.id + "/seen", {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error((body.error && body.error.message) || box.dataset.failed); }
+        return body;
+      });
+    });
+  }
+
+  function seen(card) {
+    var button = part(card, "bc-seen");
+    button.disabled = true;
+    say(card, box.dataset.sending);
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      send(card, pos).then(function () {
+        say(card, box.dataset.sent);
+        part(card, "bc-file").value = "";
+      }).catch(function (e) { say(card, e.message, true); })
+        .then(function () { button.disabled = false; });
+    }, function () {
+      say(card, box.dataset.noPosition, true);
+      button.disabled = false;
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+  }
+
+  function load() {
+    fetch(box.dataset.mineUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { broadcasts: [] }; })
+      .then(function (data) { data.broadcasts.slice().reverse().forEach(show); });
+  }
+
+  window.wjfield.socket.on("broadcast", show);
+  window.wjfield.socket.on("connect", load);  /* every (re)connect: what arrived while away */
+})();
