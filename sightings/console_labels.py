@@ -16,6 +16,7 @@ from app.permissions import can
 from app.web import role_label
 from sightings import bp
 from sightings.labels import APPEARANCE_LABELS
+from sightings.rules import STATUS_LABELS
 
 # Reasons a dispatcher picks with one click; any other can be typed.
 DISMISS_REASONS = (
@@ -31,6 +32,7 @@ def console_labels() -> dict[str, Any]:
     return {
         # Pairs, not an object: the page's JSON sorts keys, and the order is the report form's.
         "appearance": [[k, str(v)] for k, v in APPEARANCE_LABELS.items()],
+        "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
         "roles": {r: role_label(r) for r in ("volunteer", "guard", "grid_worker")},
         "priorities": {"1": str(_l("Urgent")), "2": str(_l("Normal")), "3": str(_l("Low"))},
         "reasons": [str(r) for r in DISMISS_REASONS],

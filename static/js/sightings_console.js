@@ -184,7 +184,7 @@
     renderAppearance(s); renderMedia(s); renderQuestions(s);
     var open = s.status === "review";
     $("sg-pays").textContent = rewards[s.category] === undefined ? $("sg-pays").dataset.text : fmt(L$.pays, { n: rewards[s.category] });
-    $("sg-actions").hidden = !open;
+    $("sg-actions").hidden = !open; $("sg-ask").hidden = !open;
     if (!open) { closeSteps(); showOutcome(s); }
     $("sg-mute").hidden = !mayManage;
     $("sg-mute").textContent = s.muted ? L$.unmute : L$.mute;
@@ -281,7 +281,8 @@
       data.candidates.forEach(function (c) {
         var li = el("li"), text = el("div");
         li.dataset.candidate = c.id;
-        text.appendChild(el("b", null, fmt(L$.duplicate_line, { m: Math.round(c.distance_m), time: clock(c.created_at) })));
+        text.appendChild(el("b", null, fmt(L$.duplicate_line, { m: Math.round(c.distance_m), time: clock(c.created_at) }) +
+          " · " + (L$.statuses[c.status] || c.status)));
         text.appendChild(el("p", "sg-text", c.behaviour));
         var pick = el("button", "button secondary", L$.link); pick.type = "button";
         pick.addEventListener("click", function () { decide({ action: "duplicate", duplicate_of: c.id }); });
