@@ -18,6 +18,7 @@ from PIL import Image
 
 from tests.e2e.conftest import _context
 from tests.e2e.helpers import DEMO_LOGINS, DEMO_PASSWORD, log_in, shot
+from tests.media_samples import webm_voice
 from tests.servers import running, seed_demo
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -100,6 +101,7 @@ def test_the_officer_triages_reports_as_they_arrive(console_pc: Any, server: str
         appearance={"clothing": "黑色夹克", "build": "偏瘦"},
         name_hidden=True,
         photos=1,
+        voice=True,
     )
     card = console.locator("#sg-queue .sg-card", has_text="逐户拉门把手")
     card.wait_for()
@@ -115,12 +117,20 @@ def test_the_officer_triages_reports_as_they_arrive(console_pc: Any, server: str
         timeout=10,
     )
     assert sent.status_code == 201, sent.text
+    sent = volunteer.post(
+        f"{server}/api/sightings/{first['id']}/media",
+        data={"kind": "voice", "part": "0"},
+        files={"file": ("v.webm", webm_voice(3), "audio/webm")},
+        timeout=10,
+    )
+    assert sent.status_code == 201, sent.text
 
     # The officer opens it, sees the photo, asks; the answer arrives live.
     card.click()
     detail = console.locator("#sg-detail")
     detail.locator(".sg-appearance", has_text="黑色夹克").wait_for()
     detail.locator(".sg-thumb img").wait_for()
+    detail.locator("audio[controls][preload=none]").wait_for(state="attached")
     detail.locator(".sg-thumb").click()
     console.locator("#sg-overlay img[src]").wait_for()
     console.locator("#sg-overlay").click()
@@ -188,3 +198,13 @@ def test_the_officer_triages_reports_as_they_arrive(console_pc: Any, server: str
     assert console.locator("#sg-count").inner_text() == "0"
     assert not console.title().startswith("(")
     shot(console, "sighting-console-decided", full_page=False)
+
+    # The officer mutes that reporter, asked first; their next report stays out of the queue.
+    console.once("dialog", lambda dialog: dialog.accept())
+    detail.get_by_role("button", name="屏蔽此人").click()
+    detail.get_by_role("button", name="取消屏蔽此人").wait_for()
+    report(worker, server, "又有人乱停车", category="blocked_fire_lane", lat=WHERE["lat"] - 0.001)
+    console.reload()
+    console.locator("#live.ok").wait_for()
+    console.locator("#sg-decided-list li").first.wait_for(state="attached")
+    assert console.locator("#sg-queue .sg-card").count() == 0
