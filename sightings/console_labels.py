@@ -39,6 +39,7 @@ def console_labels() -> dict[str, Any]:
         "quick_answers": [str(a) for a in QUICK_ANSWERS],
         "ago": str(_l("{m} min ago")),
         "just_now": str(_l("just now")),
+        "new": str(_l("new")),
         "empty": str(_l("Nothing waiting for review.")),
         "name_hidden": str(_l("name hidden from volunteers")),
         "muted": str(_l("reporter muted")),

@@ -11,6 +11,7 @@
   var GLYPHS = { suspicious_person: "人", suspicious_vehicle: "车", suspicious_situation: "?",
     fire_risk: "火", blocked_fire_lane: "道", fraud_attempt: "骗" };
   var sightings = {}, markers = {}, selected = null, loaded = false, baseTitle = document.title;
+  var unseen = {};  /* arrived while this console was open and not opened yet: marked 新 */
   var rewards = {};  /* what confirming pays, by category: officers may read it, dispatchers see it after */
 
   function minutesAgo(iso) {
@@ -75,8 +76,7 @@
     if (!inQueue(s)) { removeMarker(s.id); return; }
     var mark = el("span");
     mark.appendChild(el("i", null, GLYPHS[s.category] || "!"));
-    var fresh = Date.now() - Date.parse(s.created_at) < 120000;
-    var icon = L.divIcon({ className: "sighting-mark cat-" + s.category + (fresh ? " fresh" : ""), html: mark, iconSize: [30, 30] });
+    var icon = L.divIcon({ className: "sighting-mark cat-" + s.category + (unseen[s.id] ? " fresh" : "") + (selected === s.id ? " on" : ""), html: mark, iconSize: [30, 30] });
     if (markers[s.id]) { markers[s.id].setLatLng([s.lat, s.lon]).setIcon(icon); return; }
     markers[s.id] = L.marker([s.lat, s.lon], { icon: icon, zIndexOffset: 500 }).addTo(map)
       .bindTooltip(wjmap.text(s.category_label + " · " + s.behaviour.slice(0, 40)))
@@ -86,10 +86,11 @@
 
   /* The queue, newest first, and today's decided ones below it. */
   function card(s) {
-    var li = el("li", "sg-card cat-" + s.category + (selected === s.id ? " on" : ""));
-    li.dataset.sighting = s.id;
-    var head = el("div", "sg-card-head");
-    head.appendChild(el("b", "sg-cat", s.category_label));
+    var li = el("li", "sg-card cat-" + s.category + (selected === s.id ? " on" : "") + (unseen[s.id] ? " unseen" : ""));
+    li.dataset.sighting = s.id; li.tabIndex = 0;
+    var head = el("div", "sg-card-head"), what = el("b", "sg-cat", s.category_label);
+    if (unseen[s.id]) { what.insertBefore(el("span", "sg-new", L$.new), what.firstChild); }
+    head.appendChild(what);
     head.appendChild(el("span", "sg-ago", minutesAgo(s.created_at)));
     li.appendChild(head);
     li.appendChild(el("p", "sg-text", s.behaviour));
@@ -104,6 +105,7 @@
     else if (s.questions.length) { extras.appendChild(el("span", null, fmt(L$.questions, { n: s.questions.length }))); }
     if (extras.childNodes.length) { li.appendChild(extras); }
     li.addEventListener("click", function () { select(s.id); });
+    li.addEventListener("keydown", function (e) { if (e.key === "Enter") { select(s.id); } });
     return li;
   }
   function render() {
@@ -128,9 +130,10 @@
 
   function store(s) { sightings[s.id] = s; showMarker(s); }
   function take(s, live) {
-    var known = sightings[s.id];
+    var arrived = live && !sightings[s.id] && inQueue(s);
+    if (arrived) { unseen[s.id] = true; }
     store(s);
-    if (live && !known && inQueue(s)) { beep(); }
+    if (arrived) { beep(); }
     render();
     if (selected === s.id) { renderDetail(); }
   }
@@ -138,7 +141,10 @@
   function load() {
     send("GET", "/sightings").then(function (data) {
       var kept = {}, arrived = false;
-      data.sightings.forEach(function (s) { kept[s.id] = true; arrived = arrived || (loaded && !sightings[s.id] && inQueue(s)); });
+      data.sightings.forEach(function (s) {
+        kept[s.id] = true;
+        if (loaded && !sightings[s.id] && inQueue(s)) { arrived = true; unseen[s.id] = true; }
+      });
       Object.keys(sightings).forEach(function (id) { if (!kept[id]) { delete sightings[id]; removeMarker(Number(id)); } });
       data.sightings.forEach(store);
       loaded = true; render(); renderDetail();
@@ -158,14 +164,21 @@
 
   /* The detail of one report. */
   function select(id) {
-    selected = id;
+    var before = sightings[selected];
+    selected = id; delete unseen[id];
+    if (before) { showMarker(before); }
     closeSteps(); $("sg-error").hidden = true; $("sg-outcome").hidden = true;
     var s = sightings[id]; if (!s) { return; }
-    map.panTo([s.lat, s.lon]);
+    showMarker(s); map.panTo([s.lat, s.lon]);
     render(); renderDetail();
     $("sg-detail").scrollIntoView({ block: "nearest" });
   }
-  $("sg-close").addEventListener("click", function () { selected = null; $("sg-detail").hidden = true; render(); });
+  $("sg-close").addEventListener("click", function () {
+    var before = sightings[selected];
+    selected = null; $("sg-detail").hidden = true;
+    if (before) { showMarker(before); }
+    render();
+  });
 
   function renderDetail() {
     var s = sightings[selected]; if (!s) { $("sg-detail").hidden = true; return; }
