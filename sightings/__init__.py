@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("sightings", __name__, template_folder="templates")
 
-from sightings import console_labels, console_routes, pages, routes  # noqa: E402, F401 - the views
+from sightings import console_labels, console_routes, pages, reward_page, routes  # noqa: E402, F401 - the views

@@ -422,6 +422,7 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("broadcasts.open_list", "GET"): {},
     ("broadcasts.mine", "GET"): {},
     ("sightings.sighting_rewards", "GET"): {},
+    ("sightings.rewards_page", "GET"): {},
 }
 
 # The first area's own officer or walker sees these names there: the markers above are real.
