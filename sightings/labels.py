@@ -62,6 +62,9 @@ def phone_labels() -> dict[str, Any]:
         ),
         "none": str(_l("You have not reported anything yet.")),
         "fix": str(_l("Correct it and send again")),
+        "unreachable": str(
+            _l("Cannot reach the police room now. Your reports show when you are online.")
+        ),
         "connected": str(_l("Live")),
         "disconnected": str(_l("Connection lost, reconnecting…")),
         "error": str(_l("Something went wrong. Try again.")),

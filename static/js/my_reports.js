@@ -146,7 +146,7 @@
     return fetch("/api/sightings/mine", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(L$.error); } return r.json(); })
       .then(function (body) { $("mine-error").hidden = true; body.sightings.forEach(render); })
-      .catch(function () { problem(L$.waiting); })
+      .catch(function () { problem(L$.unreachable); })
       .then(showOutbox).then(emptyCheck);
   }
 

@@ -11,6 +11,7 @@
   var form = $("report"), LONG_SIDE = 1280, QUALITY = 0.8, MAX_PHOTOS = 3, VOICE_S = 60;
   var photos = [], voice = null, position = null, clientId = wjqueue.uuid(), current = null;
   var map = null, marker = null, ring = null;
+  var processing = Promise.resolve();  // photos still being made small: sending waits for them
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function bytes(blob) {
@@ -111,14 +112,15 @@
     var files = Array.prototype.slice.call(this.files || []);
     this.value = "";
     form.querySelector('.field-error[data-for="photos"]').hidden = true;
-    files.slice(0, MAX_PHOTOS - photos.length).reduce(function (chain, file) {
+    $("photo-busy").hidden = !files.length;
+    processing = files.slice(0, MAX_PHOTOS - photos.length).reduce(function (chain, file) {
       return chain.then(function () { return shrink(file); }).then(function (made) {
         return bytes(made.blob).then(function (buf) {
           photos.push({ kind: "photo", type: "image/jpeg", data: buf, thumb: thumb(made.canvas) });
           drawPhotos();
         });
       }).catch(function () { showError("photos", L$.photo_failed); });
-    }, Promise.resolve());
+    }, processing).then(function () { $("photo-busy").hidden = true; });
   });
 
   /* Voice: shown only where the browser can record; stops by itself at 60 s; listened to
@@ -139,7 +141,8 @@
   function record() {
     if (recorder && recorder.state === "recording") { stopRecording(); return; }
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
-      var type = voiceType(), chunks = [], began = Date.now();
+      var type = voiceType(), chunks = [], began = Date.now(), finished;
+      processing = processing.then(function () { return new Promise(function (resolve) { finished = resolve; }); });
       recorder = type ? new MediaRecorder(stream, { mimeType: type }) : new MediaRecorder(stream);
       recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
       recorder.onstop = function () {
@@ -147,7 +150,7 @@
         stream.getTracks().forEach(function (t) { t.stop(); });
         var blob = new Blob(chunks, { type: (recorder.mimeType || type || "audio/webm").split(";")[0] });
         var seconds = Math.min(VOICE_S, Math.max(1, Math.round((Date.now() - began) / 1000)));
-        bytes(blob).then(function (buf) { voice = { kind: "voice", type: blob.type, data: buf, seconds: seconds }; drawVoice(); });
+        bytes(blob).then(function (buf) { voice = { kind: "voice", type: blob.type, data: buf, seconds: seconds }; drawVoice(); finished(); });
       };
       recorder.start(1000);
       $("record").classList.add("recording");
@@ -216,7 +219,7 @@
     },
     rejected: function (rec, error) {
       if (rec.client_id !== current) { pending(); return; }
-      $("outcome").hidden = true; form.hidden = false;
+      $("outcome").hidden = true; form.hidden = false; $("send").disabled = false;
       showError(error.field || (error.code === "describe_behaviour" ? "behaviour" : "form"), error.message, error.code);
     },
     waiting: function (rec) {
@@ -238,8 +241,13 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     clearErrors();
-    var b = body();
-    if (!checkLocally(b)) { return; }
+    if ($("send").disabled) { return; }
+    stopRecording();  // a voice note still recording goes with the report
+    $("send").disabled = true;
+    processing.then(function () { send(body()); });
+  });
+  function send(b) {
+    if (!checkLocally(b)) { $("send").disabled = false; return; }
     var media = photos.map(function (p) { return { kind: "photo", type: p.type, data: p.data }; });
     if (voice) { media.push({ kind: "voice", type: voice.type, data: voice.data, seconds: voice.seconds }); }
     current = clientId;
@@ -249,8 +257,8 @@
       outcome(navigator.onLine === false ? "queued" : "working", navigator.onLine === false ? L$.waiting : L$.sending);
       window.scrollTo(0, 0);
       wjqueue.drain();
-    }, function () { showError("form", L$.error); });
-  });
+    }, function () { $("send").disabled = false; showError("form", L$.error); });
+  }
 
   /* A report the server sent back (profiling words, outside the area) comes back to the form
      whole, photos and voice included, with the reason by its field. */

@@ -17,6 +17,7 @@
   var dbPromise = null, busy = false;
 
   function open() {
+    if (!root.indexedDB) { return Promise.reject(new Error("no IndexedDB")); }
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
         var req = indexedDB.open(DB, 1);
@@ -38,11 +39,25 @@
       });
     });
   }
-  function put(record) { return tx("readwrite", function (s) { return s.put(record); }); }
-  function remove(id) { return tx("readwrite", function (s) { return s.delete(id); }); }
+  /* Where a browser has no IndexedDB (some private modes), the outbox lives as long as the page:
+     the report still goes, and still waits through a dropped link while the page stays open. */
+  var memory = {};
+  function fallback(promise, instead) { return promise.catch(function () { return instead(); }); }
+  function put(record) {
+    return fallback(tx("readwrite", function (s) { return s.put(record); }), function () { memory[record.client_id] = record; });
+  }
+  function remove(id) {
+    delete memory[id];
+    return fallback(tx("readwrite", function (s) { return s.delete(id); }), function () { });
+  }
+  function all() {
+    return fallback(tx("readonly", function (s) { return s.getAll(); }), function () { return []; }).then(function (stored) {
+      return (stored || []).concat(Object.keys(memory).map(function (k) { return memory[k]; }));
+    });
+  }
   function list(person) {
-    return tx("readonly", function (s) { return s.getAll(); }).then(function (all) {
-      return (all || []).filter(function (r) { return r.person === person; })
+    return all().then(function (records) {
+      return records.filter(function (r) { return r.person === person; })
         .sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
     });
   }
@@ -160,7 +175,7 @@
      while a round is under way asks for another round after it (a report saved meanwhile). */
   var person = null, hooks = {}, again = false;
   function drain() {
-    if (person === null || !root.indexedDB) { return Promise.resolve(); }
+    if (person === null) { return Promise.resolve(); }
     if (busy) { again = true; return Promise.resolve(); }
     busy = true; again = false;
     var work = function () {

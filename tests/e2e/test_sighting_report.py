@@ -146,6 +146,8 @@ def test_a_report_sent_offline_waits_in_the_phone_and_arrives_once_with_its_phot
     log_in(page, OFFLINE_REPORTER, landing="/report")
     behaviour = "消防通道被一辆三轮车堵住了"
     fill_report(page, behaviour, photos)
+    page.locator("#report-map").tap(position={"x": 220, "y": 90})  # it is a little further on
+    page.locator("#where", has_text="地图上选了").wait_for()
     phone.set_offline(True)
     page.locator("#send").tap()
     page.locator("#outcome-status.queued", has_text="等待发送").wait_for()
@@ -157,6 +159,7 @@ def test_a_report_sent_offline_waits_in_the_phone_and_arrives_once_with_its_phot
 
     [stored] = console_sightings(officer, behaviour)
     assert sorted(m["kind"] for m in stored["media"]) == ["photo", "photo"]
+    assert stored["position_source"] == "map" and stored["lat"] != PHONE_GEOLOCATION["latitude"]
     page.goto("/reports/mine")
     page.locator(".report-card", has_text=behaviour).wait_for()
     assert page.locator(".report-card", has_text=behaviour).count() == 1
