@@ -211,8 +211,11 @@
     dl.hidden = !dl.childNodes.length;
   }
   function renderMedia(s) {
-    var box = $("sg-media"); box.textContent = "";
-    var shots = photos(s), note = voice(s);
+    var box = $("sg-media"), shots = photos(s), note = voice(s);
+    /* Redrawn only when the files change: a new answer must not stop the voice note playing. */
+    var key = [s.id, s.photos_expected, s.voice_expected].concat(s.media.map(function (m) { return m.id; })).join(",");
+    if (box.dataset.key === key) { return; }
+    box.dataset.key = key; box.textContent = "";
     if (shots.length) {
       var row = el("div", "sg-thumbs");
       shots.forEach(function (m) {
