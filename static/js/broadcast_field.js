@@ -33,7 +33,8 @@
       if (navigator.vibrate) { navigator.vibrate([300, 150, 300]); }
     }
     card.className = "broadcast-card" + (b.urgent ? " urgent" : "") + (b.status !== "open" ? " closed" : "");
-    part(card, "bc-badge").textContent = b.urgent ? box.dataset.urgent : box.dataset.notice;
+    part(card, "bc-badge").textContent = b.status !== "open" ? box.dataset.ended
+      : b.urgent ? box.dataset.urgent : box.dataset.notice;
     part(card, "bc-title").textContent = b.title;
     part(card, "bc-look").textContent = b.look_for;
     part(card, "bc-todo").firstElementChild.textContent = b.what_to_do;

@@ -25,7 +25,10 @@
     if (!marker) { marker = L.marker(centre).addTo(map); ring = L.circle(centre, { radius: 1, color: "#8e24aa" }).addTo(map); }
     marker.setLatLng(centre); ring.setLatLng(centre); ring.setRadius(Number($("bc-r0").value));
   }
-  map.on("click", function (e) { centre = e.latlng; drawRing(); showError("center_lat", ""); });
+  map.on("click", function (e) {
+    centre = e.latlng; drawRing(); showError("center_lat", "");
+    $("bc-centre").textContent = wjfmt(form.dataset.centre, { lat: centre.lat.toFixed(5), lon: centre.lng.toFixed(5) });
+  });
   $("bc-r0").addEventListener("change", drawRing);
 
   function kind() { return form.querySelector('input[name="kind"]:checked').value; }
