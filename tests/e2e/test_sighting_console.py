@@ -213,21 +213,22 @@ def test_the_officer_triages_reports_as_they_arrive(console_pc: Any, server: str
 def test_a_report_sent_while_the_console_was_offline_arrives_at_reconnect(
     console_pc: Any, server: str
 ) -> None:
-    """The console re-reads the list when its socket comes back; a dispatcher may triage but
-    not mute reporters (officers' call), so the button is not offered."""
+    """The console re-reads the list when its socket comes back; what people typed shows as
+    text; a dispatcher may triage but not mute reporters (officers' call): no such button."""
     console = console_pc.new_page()
     log_in(console, DEMO_LOGINS["dispatcher"])
     console.goto("/console")
     console.locator("#live.ok").wait_for()
     console.evaluate("() => window.wjconsole.socket.disconnect()")
     console.locator("#live.down").wait_for()
-    report(field_session(server, "volunteer"), server, "停车场有人在挨个试车门")
+    report(field_session(server, "volunteer"), server, "停车场有人在挨个试车门<img src=x>")
     console.wait_for_timeout(500)
     assert console.locator("#sg-queue .sg-card", has_text="挨个试车门").count() == 0
     console.evaluate("() => window.wjconsole.socket.connect()")
     card = console.locator("#sg-queue .sg-card.unseen", has_text="挨个试车门")
     card.wait_for()
+    assert "挨个试车门<img src=x>" in card.inner_text()  # typed text stays text
     card.click()
-    console.locator("#sg-detail #sg-behaviour", has_text="挨个试车门").wait_for()
+    console.locator("#sg-detail #sg-behaviour", has_text="挨个试车门<img src=x>").wait_for()
     assert console.locator("#sg-mute").is_hidden()
     assert console.locator("#sg-queue .sg-card.unseen").count() == 0
