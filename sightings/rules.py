@@ -123,5 +123,6 @@ def suggest_duplicates(
 
 
 def seconder_points(points: int) -> int:
-    """A duplicate's reporter seconds the confirmed report: half its points, at least one."""
-    return max(1, points // 2)
+    """A duplicate's reporter seconds the confirmed report: half its points, at least one
+    (none where the category pays nothing)."""
+    return max(1, points // 2) if points > 0 else 0
