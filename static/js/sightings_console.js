@@ -111,9 +111,10 @@
   function render() {
     var all = Object.keys(sightings).map(function (id) { return sightings[id]; }).sort(newestFirst);
     var waiting = all.filter(inQueue), decided = all.filter(function (s) { return s.status !== "review"; });
-    var list = $("sg-queue"); list.textContent = "";
+    var list = $("sg-queue"), scrolled = list.scrollTop; list.textContent = "";
     if (!waiting.length) { list.appendChild(el("li", "empty", L$.empty)); }
     waiting.forEach(function (s) { list.appendChild(card(s)); });
+    list.scrollTop = scrolled;  /* a redraw keeps the dispatcher's place in a long queue */
     $("sg-count").textContent = waiting.length;
     $("sg-count").classList.toggle("zero", !waiting.length);
     document.title = waiting.length ? "(" + waiting.length + ") " + baseTitle : baseTitle;
@@ -260,9 +261,14 @@
     Array.prototype.forEach.call(document.querySelectorAll("#sg-actions .sg-step"), function (f) { f.hidden = true; });
     Array.prototype.forEach.call(document.querySelectorAll("#sg-actions [data-open]"), function (b) { b.classList.remove("on"); });
   }
+  /* One decision at a time: a double click must not send a second one. */
+  var deciding = false;
   function decide(body) {
-    $("sg-error").hidden = true;
-    return send("POST", "/sightings/" + selected + "/decide", body).then(function (s) { take(s, false); }).catch(failed);
+    if (deciding) { return Promise.resolve(false); }
+    deciding = true; $("sg-error").hidden = true; $("sg-actions").classList.add("busy");
+    return send("POST", "/sightings/" + selected + "/decide", body)
+      .then(function (s) { take(s, false); return true; }, function (err) { failed(err); return false; })
+      .then(function (done) { deciding = false; $("sg-actions").classList.remove("busy"); return done; });
   }
   Array.prototype.forEach.call(document.querySelectorAll("#sg-actions [data-open]"), function (b) {
     b.addEventListener("click", function () {
@@ -284,7 +290,7 @@
     e.preventDefault();
     var reason = this.reason.value.trim();
     if (!reason) { failed(new Error(L$.reason_needed)); this.reason.focus(); return; }
-    decide({ action: "dismiss", reason: reason }).then(function () { $("sg-dismiss").reason.value = ""; });
+    decide({ action: "dismiss", reason: reason }).then(function (done) { if (done) { $("sg-dismiss").reason.value = ""; } });
   });
   $("sg-escalate").addEventListener("submit", function (e) {
     e.preventDefault(); decide({ action: "escalate", priority: Number(this.priority.value) });
