@@ -113,3 +113,13 @@ def test_the_form_says_what_is_missing_and_sends_nothing(desktop: Any) -> None:
     for field, text in (("look_for", "请写明要找的人或事"), ("what_to_do", "请写明大家应该怎么做")):
         officer.locator(f'.field-error[data-for="{field}"]', has_text=text).wait_for()
     assert officer.locator("#bc-result").is_hidden()
+
+
+def test_the_form_fits_a_phone(phone: Any) -> None:
+    """An officer out of the police room sends from a phone: nothing sideways, 48 px targets."""
+    officer = phone.new_page()
+    log_in(officer, OFFICER, landing="/officer/broadcasts")
+    officer.locator("#bc-map .leaflet-tile-loaded, #bc-map path").first.wait_for()
+    no_horizontal_scroll(officer)
+    assert small_touch_targets(officer) == []
+    shot(officer, "broadcast-form-phone")
