@@ -22,7 +22,7 @@ from app.extensions import Model
 from app.types import UTCDateTime, utcnow
 
 OPEN, FOUND, CANCELLED = "open", "found", "cancelled"
-PENDING, DELIVERED = "pending", "delivered"
+PENDING, DELIVERED, DROPPED = "pending", "delivered", "dropped"  # dropped: closed before due
 
 
 class Broadcast(Model):
@@ -60,7 +60,8 @@ class Broadcast(Model):
 
 class Delivery(Model):
     """A broadcast owed to one person: pending until it is due (after quiet hours or the daily
-    limit), then delivered once. The unique key makes a sweep that runs twice harmless."""
+    limit), then delivered once, or dropped when the broadcast is closed first. The unique key
+    makes a sweep that runs twice harmless."""
 
     __tablename__ = "broadcast_deliveries"
     __table_args__ = (

@@ -8,14 +8,24 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, TooManyRequests
 from app.sql import lock_row
 from app.uow import UnitOfWork
 from broadcasts import delivery, views
-from broadcasts.models import CANCELLED, DELIVERED, FOUND, OPEN, Broadcast, Delivery, SeenAnswer
+from broadcasts.models import (
+    CANCELLED,
+    DELIVERED,
+    DROPPED,
+    FOUND,
+    OPEN,
+    PENDING,
+    Broadcast,
+    Delivery,
+    SeenAnswer,
+)
 from broadcasts.rules import Pacing
 from realtime.presence import PresenceStore
 from realtime.rooms import area_ids
@@ -26,6 +36,7 @@ from volunteers.person import Person
 KINDS = ("missing_person", "fraud_warning", "weather", "road_closure", "other")
 OUTCOMES = (FOUND, CANCELLED)
 MIN_RADIUS_M, MAX_RADIUS_M = 50, 50_000
+MAX_SEEN_PER_PERSON = 10  # "seen it" answers one person may send about one broadcast
 UNKNOWN = _l("That broadcast does not exist.")
 
 
@@ -180,6 +191,12 @@ def close(
     broadcast.status = outcome
     broadcast.closed_by_id = officer.id
     broadcast.closed_at = now
+    session.execute(
+        update(Delivery)
+        .where(Delivery.broadcast_id == broadcast.id, Delivery.status == PENDING)
+        .values(status=DROPPED)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     views.tell_recipients(uow, broadcast, recipients(session, broadcast.id))
     views.tell_console(uow, broadcast.id)
@@ -204,6 +221,15 @@ def seen_it(
     broadcast = get_delivered(session, broadcast_id, person.id)
     if broadcast.status != OPEN:
         raise Conflict("broadcast_closed", _l("This broadcast is already closed."))
+    sent = session.scalar(
+        select(func.count())
+        .select_from(SeenAnswer)
+        .where(SeenAnswer.broadcast_id == broadcast.id, SeenAnswer.user_id == person.id)
+    )
+    if (sent or 0) >= MAX_SEEN_PER_PERSON:
+        raise TooManyRequests(
+            "seen_flood", _l("You have already told the police room several times. Thank you!")
+        )
     answer = SeenAnswer(
         broadcast_id=broadcast.id,
         user_id=person.id,

@@ -41,7 +41,8 @@
     var img = part(card, "bc-photo");
     if (b.photo) { img.src = b.photo + "?size=thumb"; img.hidden = false; } else { img.hidden = true; }
     if (b.status !== "open") {
-      say(card, b.status === "found" ? box.dataset.found : box.dataset.cancelled);
+      say(card, b.status === "found" ? box.dataset.found
+        : b.status === "cancelled" ? box.dataset.cancelled : box.dataset.ended);
       part(card, "bc-seen").hidden = true;
       part(card, "bc-pick").hidden = true;
       part(card, "bc-dismiss").hidden = false;
@@ -85,7 +86,18 @@
   function load() {
     fetch(box.dataset.mineUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { broadcasts: [] }; })
-      .then(function (data) { data.broadcasts.slice().reverse().forEach(show); });
+      .then(function (data) {
+        data.broadcasts.slice().reverse().forEach(show);
+        /* A card still open here that is no longer open there was closed while we were away. */
+        var still = data.broadcasts.map(function (b) { return String(b.id); });
+        Object.keys(cards).forEach(function (id) {
+          if (still.indexOf(id) < 0 && !cards[id].classList.contains("closed")) {
+            show({ id: Number(id), status: "ended", title: part(cards[id], "bc-title").textContent,
+              look_for: part(cards[id], "bc-look").textContent,
+              what_to_do: part(cards[id], "bc-todo").firstElementChild.textContent });
+          }
+        });
+      });
   }
 
   window.wjfield.socket.on("broadcast", show);

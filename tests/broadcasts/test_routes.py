@@ -171,6 +171,13 @@ def test_a_recipient_sees_it_on_the_next_open_answers_and_sees_it_closed(
     assert again.status_code == 409
 
 
+def test_a_flood_of_seen_it_answers_is_refused(app, officer_client, volunteer):
+    sent = _everyone(officer_client)
+    url, body = f"/broadcasts/{sent['id']}/seen", {"lat": 33.38, "lon": 120.16}
+    codes = [volunteer.post(url, json=body, headers=JSON).status_code for _ in range(11)]
+    assert codes == [201] * 10 + [429]
+
+
 def test_photos_reach_only_the_areas_police_and_the_recipients(
     app, officer_client, volunteer, outsider, make_user
 ):

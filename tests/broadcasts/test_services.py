@@ -178,6 +178,9 @@ def test_closing_stops_what_still_waits_and_only_recipients_answer(app, area, pe
         uow.commit()
     assert _sweep(app, MORNING) == 0
     assert _delivered(app) == {}
+    with app.app_context():
+        statuses = db.session.scalars(select(Delivery.status)).all()
+        assert statuses == ["dropped"]  # not left pending for every sweep to look at again
     with app.app_context(), unit_of_work() as uow, pytest.raises(Conflict):
         services.close(
             uow, Person.of(uow.session.get_one(User, officer.id)), sent, "found",
