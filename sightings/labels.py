@@ -6,15 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-# The report page's buttons, in this order; the names are the API's categories.
-CATEGORY_LABELS = {
-    "suspicious_person": _l("Suspicious person"),
-    "suspicious_vehicle": _l("Suspicious vehicle"),
-    "suspicious_situation": _l("Suspicious situation"),
-    "fire_risk": _l("Fire risk"),
-    "blocked_fire_lane": _l("Blocked fire lane"),
-    "fraud_attempt": _l("Fraud attempt"),
-}
+from sightings.rules import CATEGORY_LABELS  # the report page's buttons, in this order
+
 # How each appearance detail is asked for on the report page.
 APPEARANCE_LABELS = {
     "clothing": _l("Clothing"),

@@ -73,6 +73,16 @@ def someone(app: Flask) -> Iterator[Callable[..., Someone]]:
             sock.disconnect(namespace)
 
 
+@pytest.fixture
+def volunteer(someone: Callable[..., Someone], area: dict[str, Any]) -> Someone:
+    return someone(Role.VOLUNTEER, area["community_id"])
+
+
+@pytest.fixture
+def officer(someone: Callable[..., Someone], area: dict[str, Any]) -> Someone:
+    return someone(Role.OFFICER, area["community_id"])
+
+
 def report_body(**overrides: Any) -> dict[str, Any]:
     body = {
         "client_id": "c0ffee00-0000-4000-8000-000000000001",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -13,16 +12,6 @@ from tests import media_samples
 from tests.sightings.conftest import jpeg, report_body, upload
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def volunteer(someone: Any, area: dict[str, Any]) -> Any:
-    return someone(Role.VOLUNTEER, area["community_id"])
-
-
-@pytest.fixture
-def officer(someone: Any, area: dict[str, Any]) -> Any:
-    return someone(Role.OFFICER, area["community_id"])
 
 
 def test_a_report_is_under_review_at_once_and_reaches_the_areas_console(volunteer, officer):

@@ -17,18 +17,9 @@ from tests.sightings.conftest import HERE, report_body
 
 pytestmark = pytest.mark.both_databases
 
+
 NORTH_100M = HERE[0] + 100 / 111_000
 NORTH_400M = HERE[0] + 400 / 111_000
-
-
-@pytest.fixture
-def volunteer(someone: Any, area: dict[str, Any]) -> Any:
-    return someone(Role.VOLUNTEER, area["community_id"])
-
-
-@pytest.fixture
-def officer(someone: Any, area: dict[str, Any]) -> Any:
-    return someone(Role.OFFICER, area["community_id"])
 
 
 def send(who: Any, n: int = 1, **overrides: Any) -> dict[str, Any]:
