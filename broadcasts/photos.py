@@ -33,7 +33,7 @@ def keep(data: bytes) -> tuple[str, str]:
 def kept_photo(field: str) -> tuple[str, str] | None:
     """The photo uploaded in the form's ``field``, cleaned and kept; None if none was sent."""
     upload = request.files.get(field)
-    if upload is None or not upload.filename and not upload.content_length:
+    if upload is None:
         return None
     data = upload.read(MAX_PHOTO_BYTES + 1)
     if not data:

@@ -66,12 +66,3 @@ class SeenBody(Input):
     accuracy: Annotated[float, Field(ge=0, le=5000, allow_inf_nan=False)] | None = None
     note: Annotated[str, text(500)] = ""
 
-
-class BroadcastOut(Input):
-    id: Id
-    status: str
-
-
-class AreaQuery(Input):
-    labels: ClassVar[dict[str, Any]] = LABELS
-    police_area_id: OptionalId = None

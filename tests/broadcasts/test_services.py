@@ -14,11 +14,13 @@ from sqlalchemy import select
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.roles import Role
+from app.types import utcnow
 from app.uow import unit_of_work
 from broadcasts import delivery, services
 from broadcasts.models import Delivery
 from broadcasts.rules import Pacing
 from broadcasts.services import NewBroadcast
+from broadcasts.tasks import sweep
 from realtime.presence import Seen
 from realtime.presence_backend import presence_for
 from tests.broadcasts.conftest import SPOT
@@ -186,3 +188,16 @@ def test_closing_stops_what_still_waits_and_only_recipients_answer(app, area, pe
             uow, Person.of(uow.session.get_one(User, officer.id)), sent, "found",
             areas=Areas(frozenset({area["police_area_id"]})), now=NIGHT,
         )  # fmt: skip
+
+
+def test_the_beat_runs_the_sweep_as_a_task(app, area, people, officer):
+    """The Celery task opens its own unit of work on the real clock: a broadcast whose wider
+    stage is long due reaches the far person when the task runs."""
+    far = people(900)
+    stages = [{"after_min": 0, "radius_m": 500}, {"after_min": 30, "radius_m": None}]
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    sent = _send(app, area, officer, an_hour_ago, urgent=True, center=SPOT, stages=stages)
+    with app.app_context():
+        assert sweep() == 1
+        assert sweep() == 0
+    assert _delivered(app) == {far: [sent]}
