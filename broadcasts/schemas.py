@@ -65,4 +65,3 @@ class SeenBody(Input):
     lon: Lon
     accuracy: Annotated[float, Field(ge=0, le=5000, allow_inf_nan=False)] | None = None
     note: Annotated[str, text(500)] = ""
-
