@@ -5,6 +5,7 @@ their grid; closing stops what still waits; only recipients answer "seen it"."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -201,3 +202,29 @@ def test_the_beat_runs_the_sweep_as_a_task(app, area, people, officer):
         assert sweep() == 1
         assert sweep() == 0
     assert _delivered(app) == {far: [sent]}
+
+
+@pytest.mark.both_databases
+def test_two_sweeps_at_once_deliver_each_broadcast_to_each_person_once(app, area, people, officer):
+    """Two beat processes (or a sweep and its redelivery) race: each delivery is claimed once."""
+    near, far = people(100), people(900)
+    stages = [{"after_min": 0, "radius_m": 500}, {"after_min": 30, "radius_m": None}]
+    wide = _send(app, area, officer, AFTERNOON, urgent=True, center=SPOT, stages=stages)
+    waiting = _send(app, area, officer, NIGHT)  # waits for the morning
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        made.append(_sweep(app, MORNING))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(made) == 3, made
+    assert {k: sorted(v) for k, v in _delivered(app).items()} == {
+        near: sorted([wide, waiting]),
+        far: sorted([wide, waiting]),
+    }
