@@ -12,6 +12,7 @@ from app.extensions import db
 from broadcasts import photos
 from broadcasts.schemas import NewBroadcastBody
 from broadcasts.services import NewBroadcast
+from broadcasts.settings import pacing
 from volunteers.areas import Areas
 from volunteers.models import Community, Grid, PoliceArea
 
@@ -75,6 +76,7 @@ def form_context(areas: Areas) -> dict[str, Any]:
             {"id": g.id, "code": g.code, "name": g.name, "area_id": g.police_area_id} for g in grids
         ],
         "templates": templates_json(),
+        "pacing": pacing(),
     }
 
 

@@ -227,3 +227,4 @@ def test_the_form_page_offers_the_templates_and_grids(app, officer_client):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "要找的人或事" in text and "第1网格" in text and "防诈骗提醒" in text
+    assert "（22:00–07:00）" in text and "最多收到3条" in text
