@@ -13,6 +13,7 @@
 (function (root) {
   "use strict";
   var DB = "wanjia-reports", STORE = "reports", RETRY_MS = 30000;
+  var STALLED_MS = 30000, UPLOAD_STALLED_MS = 180000;  // a photo of 300 KB at 2 KB/s still goes
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var dbPromise = null, busy = false;
 
@@ -84,8 +85,11 @@
   }
 
   function postJson(record) {
+    // A link that stalls (one bar of signal) must not hold the outbox: give up, try again later.
+    var abort = window.AbortController ? new AbortController() : null;
+    if (abort) { setTimeout(function () { abort.abort(); }, STALLED_MS); }
     return fetch("/api/sightings", {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", signal: abort ? abort.signal : undefined,
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(record.body)
     }).then(function (response) {
@@ -106,13 +110,14 @@
       xhr.open("POST", "/api/sightings/" + record.sighting_id + "/media");
       xhr.setRequestHeader("X-CSRFToken", csrf);
       xhr.setRequestHeader("Accept", "application/json");
+      xhr.timeout = UPLOAD_STALLED_MS;
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) { onProgress(e.loaded / e.total); } };
       xhr.onload = function () {
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (e) { /* an HTML error page */ }
         resolve({ status: xhr.status, answer: answer });
       };
-      xhr.onerror = xhr.ontimeout = function () { reject(new Error("offline")); };
+      xhr.onerror = xhr.ontimeout = xhr.onabort = function () { reject(new Error("offline")); };
       xhr.send(form);
     });
   }

@@ -220,6 +220,13 @@ def test_an_officers_question_is_answered_in_one_tap_on_my_reports(
     card.locator(".question-answer", has_text="挡住了").wait_for()
     [after] = console_sightings(officer, behaviour)
     assert after["questions"][0]["answer"] == "挡住了"
+    confirmed = officer.request.post(
+        f"/api/console/sightings/{after['id']}/decide", data=json.dumps({"action": "confirm"}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(officer)},
+    )
+    assert confirmed.status == 200, confirmed.text()
+    page.locator(".report-card.st-confirmed .report-points").wait_for()  # the outcome, live
+    shot(page, "sighting-mine-confirmed")
 
 
 def test_the_report_page_on_a_desktop_screen(browser: Any, live_server: str) -> None:
