@@ -65,6 +65,8 @@ def create_app(
 
     import broadcasts.models  # noqa: F401 - every table must be known to migrations
     import checkins.models  # noqa: F401
+    import hotspots.models  # noqa: F401
+    import police_room.models  # noqa: F401
     import realtime.models  # noqa: F401
     import rewards.models  # noqa: F401
     import sightings.models  # noqa: F401

@@ -114,7 +114,7 @@ class Config:
     # Earning rules (rewards/earning.py): a check-in pays its point's own value.
     ROUTE_BONUS_POINTS = 30  # default bonus for walking a whole patrol route in its window
     STREAK_BONUS_POINTS = {"7": 20, "30": 100, "100": 300}  # streak days reached -> bonus
-    TIP_CONFIRMED_POINTS = 20  # 一事一奖: a sighting an officer confirms (officers may set it by category)
+    TIP_CONFIRMED_POINTS = 20  # what a confirmed sighting pays (officers may set it by category)
     DISPATCH_ACCEPTED_POINTS = 5
     DISPATCH_ARRIVED_POINTS = 15
 

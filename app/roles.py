@@ -12,8 +12,9 @@ class Role(StrEnum):
     OFFICER = "officer"
     DISPATCHER = "dispatcher"
     ADMIN = "admin"
+    RESIDENT = "resident"  # reads the online police room, leaves tips, books its officers
 
 
 FIELD_ROLES = frozenset({Role.VOLUNTEER, Role.GUARD, Role.GRID_WORKER})
 POLICE_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.ADMIN})
-ALL_ROLES = FIELD_ROLES | POLICE_ROLES
+ALL_ROLES = FIELD_ROLES | POLICE_ROLES | {Role.RESIDENT}

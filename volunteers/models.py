@@ -39,6 +39,9 @@ class PoliceArea(Model):
     police_room: Mapped[str] = mapped_column(String(200), default="")  # the room's address
     phone: Mapped[str] = mapped_column(String(40), default="")
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    # The online police room's address, /area/<slug> (pinyin of the name, e.g. "chengnan").
+    slug: Mapped[str | None] = mapped_column(String(60), unique=True)
+    reception_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
     center_lat: Mapped[float]
     center_lon: Mapped[float]
     station: Mapped[Station] = relationship(back_populates="areas")
