@@ -80,3 +80,28 @@ def _seen_by(app, user, broadcast_id):
         json={"lat": 33.3805, "lon": 120.1605, "accuracy": 12},
         headers={"Accept": "application/json"},
     )
+
+
+@pytest.mark.both_databases
+def test_another_areas_console_and_phones_hear_nothing_of_a_broadcast(
+    app, area, second_area, connect, officer_client
+):
+    _officer, console = connect(Role.OFFICER, area["community_id"])
+    _other, other_console = connect(Role.OFFICER, second_area["community_id"])
+    near, phone = connect(Role.VOLUNTEER, area["community_id"], metres=50)
+    _neighbour, neighbour_phone = connect(Role.VOLUNTEER, second_area["community_id"], metres=60)
+    for sock, ns in ((other_console, events.CONSOLE_NS), (neighbour_phone, events.FIELD_NS)):
+        sock.get_received(ns)
+
+    sent = send(officer_client, audience="everyone", **circle(500)).get_json()
+    assert sent["delivered"] == 1  # the neighbour stands in the circle but is not of this area
+    assert _seen_by(app, near, sent["id"]).status_code == 201
+    officer_client.post(f"/officer/broadcasts/{sent['id']}/close", json={"outcome": "cancelled"})
+
+    assert [c["status"] for c in _got(phone, events.FIELD_NS, "broadcast")] == [
+        "open",
+        "cancelled",
+    ]
+    assert _heard(other_console, events.CONSOLE_NS) == {"broadcast": [], "broadcast_seen": []}
+    assert _got(neighbour_phone, events.FIELD_NS, "broadcast") == []
+    assert _got(console, events.CONSOLE_NS, "broadcast")[-1]["status"] == "cancelled"
