@@ -14,8 +14,10 @@ is closed. A live Socket.IO websocket is never silent that long: the server ping
 ``ping_interval`` and the phone answers within ``ping_timeout``, so the idle timeout is set above
 their sum (``WANJIA_IDLE_TIMEOUT``). At most ``max_connections`` connections are served at once
 (``WANJIA_MAX_CONNECTIONS``); more wait in the listen backlog, unaccepted, until one ends.
-Keep-alive (when it comes) waits for the next request under the same idle timeout, or a
-shorter one of its own.
+Connections are kept for further requests (HTTP/1.1 keep-alive, ``app/http_handler.py``): the
+wait for the next request is ``keep_alive`` seconds, never more than the idle timeout. TLS 1.3
+session tickets (Python's default, one context for all connections) let a phone's next
+connection resume its session without the certificate exchange.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import ThreadedWSGIServer
+
+from app.http_handler import QuietRequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -39,28 +43,10 @@ GREETING_DEADLINE_S = 15.0  # first bytes and TLS handshake (or redirect request
 # Flask-SocketIO's (python-engineio's) defaults, for apps without Socket.IO.
 ENGINEIO_PING_INTERVAL_S, ENGINEIO_PING_TIMEOUT_S = 25.0, 20.0
 MAX_REQUEST_HEAD = 8192
+KEEP_ALIVE_S = 30.0
 _SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]{1,255}$")
 _HAS_PORT = re.compile(r"(^[^\[:]+|\]):\d+$")  # host:port or [v6]:port
 _SAFE_PATH = re.compile(r"^/[!-~]{0,2000}$")  # printable ASCII, no spaces or line breaks
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler without a log line per request (errors are still logged), and with
-    Nagle's algorithm off, as production servers do: Werkzeug writes a response's head and
-    body in two sends, and Nagle may hold the second until the first is acknowledged."""
-
-    disable_nagle_algorithm = True
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if str(code).isdigit() and int(code) >= 500:
-            super().log_request(code, size)
-
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        """A connection closed for idling is the idle timeout doing its job, not an error."""
-        if format.startswith("Request timed out"):
-            log.debug("closed an idle connection from %s", self.address_string())
-            return
-        super().log_error(format, *args)
 
 
 @dataclass(frozen=True)
@@ -70,6 +56,10 @@ class Limits:
     idle_timeout: float = 60.0
     max_connections: int = 4000
     greeting_deadline: float = GREETING_DEADLINE_S
+    # Between two requests on one connection (app/http_handler.py), at most the idle timeout:
+    # a page's requests share the connection; a phone walking on to the next poster gets a
+    # new one (its TLS session resumed) rather than holding a thread for minutes.
+    keep_alive: float = KEEP_ALIVE_S
 
 
 def socketio_liveness(app: Any) -> float:
@@ -124,7 +114,8 @@ class FieldServer(ThreadedWSGIServer):
         super().__init__(host, port, app, handler=QuietRequestHandler)
         # Werkzeug reads this to set wsgi.url_scheme; only TLS connections reach the app.
         self.ssl_context = tls
-        self.limits = limits or Limits()
+        limits = limits or Limits()
+        self.limits = replace(limits, keep_alive=min(limits.keep_alive, limits.idle_timeout))
         self._slots = threading.BoundedSemaphore(self.limits.max_connections)
         self._closing = threading.Event()
 
