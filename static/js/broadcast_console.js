@@ -43,6 +43,12 @@
       var seenList = item.querySelector(".bc-item-seen");
       b.seen.forEach(function (s) {
         var li = el("li", "bc-seen-row", fmt(panel.dataset.seenBy, { name: s.name, time: C.clock(s.at) }));
+        if (s.photo) {
+          var link = el("a", "bc-seen-photo"); link.href = s.photo; link.target = "_blank"; link.rel = "noopener";
+          var img = el("img"); img.src = s.photo + "?size=thumb"; img.alt = "";
+          link.appendChild(img); link.addEventListener("click", function (e) { e.stopPropagation(); });
+          li.appendChild(link);
+        }
         li.addEventListener("click", function () { map.setView([s.lat, s.lon], Math.max(map.getZoom(), 17)); });
         seenList.appendChild(li);
       });

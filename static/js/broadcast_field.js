@@ -38,8 +38,11 @@
     part(card, "bc-title").textContent = b.title;
     part(card, "bc-look").textContent = b.look_for;
     part(card, "bc-todo").firstElementChild.textContent = b.what_to_do;
-    var img = part(card, "bc-photo");
-    if (b.photo) { img.src = b.photo + "?size=thumb"; img.hidden = false; } else { img.hidden = true; }
+    if (b.photo) {  /* the small one on the card; a tap opens the whole photo */
+      part(card, "bc-photo").src = b.photo + "?size=thumb";
+      part(card, "bc-photo-link").href = b.photo;
+      part(card, "bc-photo-link").hidden = false;
+    }
     if (b.status !== "open") {
       say(card, b.status === "found" ? box.dataset.found
         : b.status === "cancelled" ? box.dataset.cancelled : box.dataset.ended);

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from io import BytesIO
 from typing import Any
 
 import pytest
 from geopy.distance import geodesic
+from PIL import Image
 
 from tests.e2e.helpers import (
     PHONE,
@@ -23,6 +25,13 @@ from tests.e2e.helpers import (
 
 OFFICER = "13900000002"  # 刘警官, the demo's first area
 PHONES = ("13600000121", "13600000122", "13600000123")  # demo volunteers no other test uses
+
+
+def _jpeg(name: str, colour: tuple[int, int, int]) -> dict[str, Any]:
+    """A camera-sized photo to attach (1600x1200 JPEG)."""
+    out = BytesIO()
+    Image.new("RGB", (1600, 1200), colour).save(out, "JPEG", quality=90)
+    return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
 def _near(centre: tuple[float, float], metres: float) -> dict[str, float]:
@@ -71,6 +80,7 @@ def test_a_broadcast_reaches_the_phones_in_its_radius_and_is_closed_as_found(
     officer.wait_for_timeout(1500)  # the phones' first positions reach the server
 
     officer.locator("#bc-look").fill("男，82岁，灰色外套，拄拐杖，说话口齿不清")
+    officer.locator("#bc-photo").set_input_files(_jpeg("face.jpg", (90, 110, 160)))
     officer.locator("#bc-urgent").check()
     officer.locator("#bc-after").select_option("0")  # no widening
     shot(officer, "broadcast-form-desktop")
@@ -89,9 +99,12 @@ def test_a_broadcast_reaches_the_phones_in_its_radius_and_is_closed_as_found(
     officer.wait_for_url("**/console")
     officer.locator("#bc-list .bc-item", has_text="走失人员").wait_for()
 
+    assert near1.locator(".bc-photo").evaluate("img => img.naturalWidth") == 320
+    near1.locator(".bc-file").set_input_files(_jpeg("there.jpg", (160, 140, 90)))
     near1.get_by_role("button", name="我看到了").tap()
     near1.locator(".bc-status", has_text="已发给警务室").wait_for()
     officer.locator(".bc-seen-row", has_text=f"{names[0]} ").wait_for()
+    officer.locator(".bc-seen-row .bc-seen-photo img").wait_for()
     assert officer.locator(".bc-seen-marker").count() >= 1
     shot(officer, "broadcast-console-seen", full_page=False)
 
