@@ -228,7 +228,10 @@
       var r = rec.media.length && row(rec.media[0]);
       if (r) { r.querySelector(".upload-note").textContent = L$.waiting; }
     },
-    done: function (rec) { if (rec.client_id === current) { outcome("done", $("uploads").children.length ? L$.all_sent : L$.sent); } pending(); }
+    done: function (rec) {
+      if (rec.client_id === current) { outcome("done", rec.media.length || rec.refused.length || !$("uploads").children.length ? L$.sent : L$.all_sent); }
+      pending();
+    }
   };
   function pending() {
     wjqueue.list(data.person).then(function (records) {

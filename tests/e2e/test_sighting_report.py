@@ -28,7 +28,9 @@ from tests.e2e.helpers import (
 )
 
 # Demo volunteers no other browser test logs in as, so no rate limit or report is shared.
-REPORTER, OFFLINE_REPORTER, WORDS_REPORTER, ASKED = (f"136000000{n}" for n in (41, 42, 43, 44))
+REPORTER, OFFLINE_REPORTER, WORDS_REPORTER, ASKED, REFUSED = (
+    f"136000000{n}" for n in (41, 42, 43, 44, 45)
+)
 FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
@@ -186,6 +188,27 @@ def test_words_about_origin_send_the_report_back_to_the_form_by_the_field(phone:
     page.goto("/reports/mine")
     page.locator(".report-card", has_text="挨家挨户看门锁").wait_for()
     assert page.locator(".report-card").count() == 1 and outbox(page) == []
+
+
+def test_a_photo_the_server_finds_too_large_is_named_and_the_report_still_goes(
+    phone: Any, officer: Any, photos: list[Path]
+) -> None:
+    phone.add_init_script("delete window.MediaRecorder")  # a browser that cannot record
+    page = phone.new_page()
+    log_in(page, REFUSED, landing="/report")
+    assert page.locator("#voice-box").is_hidden()  # no button that cannot work
+    page.route("**/api/sightings/*/media", lambda route: route.fulfill(
+        status=413, content_type="application/json",
+        body=json.dumps({"error": {"code": "photo_too_large", "message": "too large"}}),
+    ))
+    behaviour = "有人在门口发传单，说可以免费领鸡蛋，要先扫码"
+    fill_report(page, behaviour, photos[:1])
+    page.locator("#send").tap()
+    page.locator("#uploads .upload.refused", has_text="这张照片太大").wait_for()
+    page.locator("#outcome-status.done", has_text="民警正在核实").wait_for()
+    [stored] = console_sightings(officer, behaviour)
+    assert stored["media"] == []
+    assert outbox(page) == []  # a file that can never go does not wait forever
 
 
 def test_an_officers_question_is_answered_in_one_tap_on_my_reports(
