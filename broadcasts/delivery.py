@@ -137,7 +137,7 @@ def deliver_due(
         query = query.where(Delivery.broadcast_id.in_(broadcast_ids))
     rows = session.execute(query).all()
     counts: dict[int, dict[int, int]] = {}  # area -> person -> delivered today
-    delivered = 0
+    told: dict[int, tuple[Broadcast, list[int]]] = {}  # broadcast -> the people it reached now
     for delivery, broadcast in rows:
         zone = _zone(session, broadcast.police_area_id)
         if broadcast.police_area_id not in counts:
@@ -163,14 +163,13 @@ def deliver_due(
         ).rowcount
         if claimed != 1 or when > now:
             continue
-        delivered += 1
         if not broadcast.urgent:
             today[delivery.user_id] = today.get(delivery.user_id, 0) + 1
-        views.tell_person(uow, broadcast, delivery.user_id)
-    if delivered:
-        for broadcast_id in sorted({b.id for _d, b in rows}):
-            views.tell_console(uow, broadcast_id)
-    return delivered
+        told.setdefault(broadcast.id, (broadcast, []))[1].append(delivery.user_id)
+    for broadcast, people in told.values():  # one emit per broadcast, to all its new people
+        views.tell_recipients(uow, broadcast, people)
+        views.tell_console(uow, broadcast.id)
+    return sum(len(people) for _b, people in told.values())
 
 
 def sweep(uow: UnitOfWork, presence: PresenceStore, pacing: Pacing, now: datetime) -> int:

@@ -101,18 +101,8 @@ def tell_console(uow: UnitOfWork, broadcast_id: int) -> None:
     uow.after_commit_once((BROADCAST, broadcast_id), _publish_to_console, broadcast_id)
 
 
-def tell_person(uow: UnitOfWork, broadcast: Broadcast, user_id: int) -> None:
-    uow.after_commit(
-        publish,
-        BROADCAST,
-        field_json(broadcast),
-        room=events.user_room(user_id),
-        namespace=events.FIELD_NS,
-    )
-
-
 def tell_recipients(uow: UnitOfWork, broadcast: Broadcast, user_ids: list[int]) -> None:
-    """Everyone who got it hears the change (closing) at once, in one emit."""
+    """``user_ids`` hear of it (it reached them, or it closed) at once, in one emit."""
     if user_ids:
         uow.after_commit(
             publish,
