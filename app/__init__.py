@@ -87,6 +87,7 @@ def create_app(
     from checkins.point_import_routes import bp as point_import_bp
     from checkins.routes import bp as checkins_bp
     from officer_day import bp as officer_day_bp
+    from police_room import bp as police_room_bp
     from realtime.namespaces import register_namespaces
     from realtime.routes import bp as realtime_bp
     from rewards.officer import bp as catalog_bp
@@ -121,6 +122,7 @@ def create_app(
     app.register_blueprint(admin_bp)
     app.register_blueprint(sightings_bp)
     app.register_blueprint(broadcasts_bp)
+    app.register_blueprint(police_room_bp)
     register_namespaces()
     from realtime import subscribers
 
