@@ -20,8 +20,10 @@ upload's body as the browser sent it (the XHR's `upload` progress total).
 The baseline, in the same run: the naive upload of the three original photos as the camera
 saved them (no resizing), by XHR from the same page on the same link, to a report of its own;
 its bytes and seconds are measured (one round; with `--quick`, one photo, scaled by three).
-Last line, JSON: `upload_kb`, `to_console_s` (median), `photos_done_s` (median), their worst,
-and the baseline's `naive_upload_kb` and `naive_photos_s`.
+Also noted: what opening the report page costs a fresh phone on that link (`report_page_kb`,
+`report_page_s`, until its map shows the phone's spot). Last line, JSON: `upload_kb`,
+`to_console_s` (median), `photos_done_s` (median), their worst, and the baseline's
+`naive_upload_kb` and `naive_photos_s`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.phone import CSRF_META, PASSWORD, SLOW_LINK, log_in  # noqa: E402
+from bench.phone import CSRF_META, PASSWORD, SLOW_LINK, LinkLog, log_in  # noqa: E402
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, PHONE_GEOLOCATION  # noqa: E402
 from tests.media_samples import camera_jpeg_12mp  # noqa: E402
 from tests.servers import launch, seed_demo, stop  # noqa: E402
@@ -159,22 +161,27 @@ def camera_files(folder: Path) -> list[Path]:
     return paths
 
 
-def slow_page(context: Any) -> Any:
+def slow_page(context: Any) -> tuple[Any, LinkLog]:
+    """A page on the slow link, and the log of what its requests cost over it."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
+    log = LinkLog(cdp)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
-    return page
+    return page, log
 
 
 def one_report(context: Any, console: Console, photos: list[Path], n: int) -> dict[str, float]:
     """One volunteer's report over the slow link; seconds and kilobytes from the tap."""
-    page = slow_page(context)
+    page, log = slow_page(context)
+    began = time.time()
     page.goto("/report", timeout=120_000)
+    page.locator("#where", has_text="15").wait_for(timeout=60_000)  # the map shows the spot
+    opened = time.time() - began
+    page_kb = sum(log.sizes.values()) / 1024
     page.locator(".cat-suspicious_vehicle .cat-face").tap()
     behaviour = f"一辆没有牌照的面包车在小区门口来回开了好几趟（第 {n} 次测量）"
     page.fill("#behaviour", behaviour)
-    page.locator("#where", has_text="15").wait_for(timeout=60_000)
     for i, path in enumerate(photos):
         page.set_input_files("#photo-input", str(path))
         page.locator("#thumbs .thumb").nth(i).wait_for(timeout=60_000)
@@ -191,6 +198,8 @@ def one_report(context: Any, console: Console, photos: list[Path], n: int) -> di
         "delivered_s": delivered - tapped,
         "photos_done_s": done - tapped,
         "upload_kb": link_kb(page, sent),
+        "page_kb": page_kb,
+        "page_s": opened,
     }
     page.close()
     return result
@@ -198,7 +207,7 @@ def one_report(context: Any, console: Console, photos: list[Path], n: int) -> di
 
 def naive(context: Any, photos: list[Path]) -> tuple[float, float]:
     """The three originals sent as they are, on the same link: kilobytes and seconds."""
-    page = slow_page(context)
+    page, _log = slow_page(context)
     page.goto("/report", timeout=120_000)
     page.evaluate("""() => { const i = document.createElement("input"); i.type = "file";
         i.id = "naive"; i.multiple = true; i.hidden = true; document.body.appendChild(i); }""")
@@ -274,6 +283,10 @@ def report(measured: Measured, baseline: tuple[float, float], quick: bool) -> di
         f"{photos_s:.1f} s median, {photos_worst:.1f} s worst"
     )
     print(
+        f"the report page opened (a fresh phone, the map showing its spot) in "
+        f"{statistics.median(pick('page_s')):.1f} s median, {max(pick('page_kb')):.0f} KB"
+    )
+    print(
         f"baseline (originals unresized{', one photo x 3' if quick else ''}): "
         f"{baseline[0]:.0f} KB, {baseline[1]:.1f} s"
     )
@@ -294,6 +307,8 @@ def report(measured: Measured, baseline: tuple[float, float], quick: bool) -> di
         "photos_done_worst_s": round(photos_worst, 2),
         "naive_upload_kb": round(baseline[0], 1),
         "naive_photos_s": round(baseline[1], 2),
+        "report_page_kb": round(max(pick("page_kb")), 1),
+        "report_page_s": round(statistics.median(pick("page_s")), 2),
         "runs": len(measured),
         "targets_met": kb_met and s_met,
     }
