@@ -199,5 +199,6 @@ def sweep(uow: UnitOfWork, presence: PresenceStore, pacing: Pacing, now: datetim
         if claimed == 1:
             session.refresh(broadcast)
             delivered += reach(uow, broadcast, presence, pacing, now)
+            views.tell_console(uow, broadcast.id)  # its wider circle, even if nobody new
     delivered += deliver_due(uow, pacing, now)
     return delivered
