@@ -26,6 +26,7 @@ def phone_labels() -> dict[str, Any]:
         "locating": str(_l("Finding your position…")),
         "located": str(_l("Your position (about {m} m). Tap the map if it is somewhere else.")),
         "moved": str(_l("You chose this spot on the map. Tap again to move it.")),
+        "rough": str(_l("Your position is only rough (about {m} m). Tap the map where it is.")),
         "no_gps": str(_l("Your phone did not give its position. Tap the map where it is.")),
         "need_category": str(_l("Choose what kind of thing you saw.")),
         "need_behaviour": str(_l("Say what is happening.")),

@@ -8,7 +8,7 @@
   var L$ = JSON.parse(document.getElementById("labels").textContent);
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var form = $("report"), LONG_SIDE = 1280, QUALITY = 0.8, MAX_PHOTOS = 3, VOICE_S = 60;
+  var form = $("report"), LONG_SIDE = 1280, QUALITY = 0.8, MAX_PHOTOS = 3, VOICE_S = 60, ROUGH_M = 100;
   var photos = [], voice = null, position = null, clientId = wjqueue.uuid(), current = null;
   var map = null, marker = null, ring = null;
   var processing = Promise.resolve();  // photos still being made small: sending waits for them
@@ -44,7 +44,9 @@
     }
     marker.setLatLng([lat, lon]);
     ring.setLatLng([lat, lon]).setRadius(accuracy || 1);
-    $("where").textContent = source === "map" ? L$.moved : fmt(L$.located, { m: Math.round(accuracy || 0) });
+    // A fix from the mobile network alone can be hundreds of metres off: ask for a tap then.
+    var said = accuracy > ROUGH_M ? L$.rough : L$.located;
+    $("where").textContent = source === "map" ? L$.moved : fmt(said, { m: Math.round(accuracy || 0) });
   }
   function locate() {
     if (window.L) {

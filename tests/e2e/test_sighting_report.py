@@ -252,15 +252,17 @@ def test_an_officers_question_is_answered_in_one_tap_on_my_reports(
     shot(page, "sighting-mine-confirmed")
 
 
-def test_the_report_page_on_a_desktop_screen(browser: Any, live_server: str) -> None:
+def test_the_report_page_on_a_desktop_screen_asks_for_a_tap_on_a_rough_fix(
+    browser: Any, live_server: str
+) -> None:
     context = browser.new_context(
         base_url=live_server, locale="zh-CN", viewport={"width": 1440, "height": 900},
-        geolocation=PHONE_GEOLOCATION, permissions=["geolocation"],
+        geolocation={**PHONE_GEOLOCATION, "accuracy": 800}, permissions=["geolocation"],
     )
     try:
         page = context.new_page()
         log_in(page, REPORTER, landing="/report")
-        page.locator("#where", has_text="15").wait_for()
+        page.locator("#where", has_text="大概位置（误差约 800 米）").wait_for()
         no_horizontal_scroll(page)
         shot(page, "sighting-report-desktop")
     finally:
