@@ -5,4 +5,10 @@ from flask import Blueprint
 
 bp = Blueprint("police_room", __name__, template_folder="templates")
 
-from police_room import notices, profiles, public, tip_routes  # noqa: E402, F401 - the views
+from police_room import (  # noqa: E402, F401 - the views
+    barometer_routes,
+    notices,
+    profiles,
+    public,
+    tip_routes,
+)
