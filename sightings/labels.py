@@ -46,6 +46,7 @@ def phone_labels() -> dict[str, Any]:
         "again": str(_l("Record again")),
         "no_mic": str(_l("The microphone is not available. Type what you see instead.")),
         "recorded": str(_l("Voice note: {s} s")),
+        "no_playback": str(_l("This phone cannot play it back here, but it will be sent.")),
         "pending": str(_l("Not sent yet: it will go when you are online.")),
         "left_to_send": str(_l("{n} photo or voice files still to send")),
         "answer": str(_l("Send answer")),

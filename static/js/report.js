@@ -170,9 +170,11 @@
     $("voice-remove").addEventListener("click", function () { voice = null; drawVoice(); });
     $("listen").addEventListener("click", function () {
       var Ctx = window.AudioContext || window.webkitAudioContext, ctx = new Ctx();
+      var box = form.querySelector('.field-error[data-for="voice"]');
       ctx.decodeAudioData(voice.data.slice(0), function (buffer) {
         var source = ctx.createBufferSource(); source.buffer = buffer; source.connect(ctx.destination); source.start();
-      });
+        $("listen").dataset.played = buffer.duration.toFixed(1);
+      }, function () { box.textContent = L$.no_playback; box.hidden = false; });
     });
   }
 

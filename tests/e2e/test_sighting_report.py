@@ -120,6 +120,9 @@ def test_a_report_with_two_photos_and_a_voice_note_reaches_the_police_small(
     page.wait_for_timeout(2500)
     page.locator("#record").tap()
     page.locator("#voice-done").wait_for()
+    page.locator("#listen").tap()  # played back before sending
+    page.locator("#listen[data-played]").wait_for()
+    assert float(page.get_attribute("#listen", "data-played")) >= 2
     assert small_touch_targets(page) == []
     no_horizontal_scroll(page)
     shot(page, "sighting-report-phone")
