@@ -17,15 +17,18 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from app import demo_police_room
 from app import demo_second_area as second_area
 from app.extensions import db
 from app.roles import Role
+from app.types import utcnow
 from app.uow import UnitOfWork, unit_of_work
 from checkins import streaks
 from checkins.models import CheckIn, PatrolPoint
 from rewards import leaderboard, ledger, reasons
 from rewards.models import Gift
 from volunteers import rules
+from volunteers.area_slugs import slug_for
 from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 from volunteers.services import hash_password
 
@@ -128,6 +131,7 @@ def seed_demo() -> bool:
         area = PoliceArea(
             station=station,
             name=AREA_NAME,
+            slug=slug_for(AREA_NAME, ()),
             police_room="新河社区警务室（新河路 18 号）",
             phone="0515-88880110",
             center_lat=CENTER_LAT,
@@ -210,6 +214,7 @@ def seed_demo() -> bool:
         session.flush()
         _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
         second_area.seed(session, station, password_hash, rng)
+        demo_police_room.seed(session, utcnow())
         uow.commit()
     return True
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.roles import Role
 from checkins.models import PatrolPoint
 from rewards.models import Gift
+from volunteers.area_slugs import slug_for
 from volunteers.models import Community, Grid, PoliceArea, Station, Team, User
 
 AREA_NAME = "城北警务区"
@@ -35,6 +36,7 @@ def seed(session: Session, station: Station, password_hash: str, rng: random.Ran
     area = PoliceArea(
         station=station,
         name=AREA_NAME,
+        slug=slug_for(AREA_NAME, {"chengnan"}),
         police_room="北湖社区警务室（北湖路 6 号）",
         phone="0515-88880220",
         center_lat=CENTER_LAT,

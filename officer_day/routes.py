@@ -18,6 +18,7 @@ from officer_day import bp
 from officer_day.day import day_of
 from officer_day.live import EVENT, NAMESPACE
 from officer_day.schemas import DayQuery
+from police_room.tip_routes import officer_tips
 from realtime import rooms
 from volunteers.areas import NOT_HERE, callers_areas
 from volunteers.models import PoliceArea
@@ -60,6 +61,7 @@ def page(query: DayQuery) -> Any:
         "officer_day/day.html",
         choices=choices,
         area_id=area_id,
+        tips=officer_tips(area_id, open_only=True) if area_id is not None else [],
         live_event=EVENT,
         live_namespace=NAMESPACE,
     )

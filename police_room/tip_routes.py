@@ -30,7 +30,7 @@ from police_room.tip_schemas import (
     TipSent,
     TipStatus,
 )
-from volunteers.areas import callers_areas
+from volunteers.areas import Areas, callers_areas
 from volunteers.models import PoliceArea
 
 SEND_LIMIT = "5 per hour;20 per day"
@@ -131,11 +131,11 @@ def tip_by_code(code: str) -> Any:
     )
 
 
-def officer_tips(*, open_only: bool = False) -> list[tips.TipView]:
-    """The caller's areas' tips, as the officer's day and the tips page list them."""
-    return tips.for_officers(
-        db.session(), callers_areas(), local_zone(), utcnow(), open_only=open_only
-    )
+def officer_tips(area_id: int | None = None, *, open_only: bool = False) -> list[tips.TipView]:
+    """The tips of the caller's areas, or of one of them (``area_id``, already checked), as
+    the officer's day and the tips page list them."""
+    areas = callers_areas() if area_id is None else Areas(frozenset({area_id}))
+    return tips.for_officers(db.session(), areas, local_zone(), utcnow(), open_only=open_only)
 
 
 @bp.get("/officer/tips")

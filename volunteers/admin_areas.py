@@ -22,6 +22,7 @@ from app.roles import Role
 from app.uow import UnitOfWork
 from volunteers import admin_rules, services
 from volunteers.admin_schemas import AREA_LABELS
+from volunteers.area_slugs import slug_for
 from volunteers.models import Community, PoliceArea, Station, User
 from volunteers.person import Person
 
@@ -54,11 +55,14 @@ def checked_area(details: AreaDetails) -> AreaDetails:
     )
 
 
-def new_area(station: Station, details: AreaDetails) -> PoliceArea:
+def new_area(session: Session, station: Station, details: AreaDetails) -> PoliceArea:
+    """A new area, its public page's address the pinyin of its name, unique on the server."""
     lat, lon = CENTER_NOT_KNOWN_YET
+    taken = {slug for slug in session.scalars(select(PoliceArea.slug)) if slug}
     return PoliceArea(
         station=station,
         name=details.name,
+        slug=slug_for(details.name, taken),
         police_room=details.police_room,
         phone=details.phone,
         timezone=details.timezone,
@@ -121,7 +125,7 @@ def add_area(uow: UnitOfWork, actor: Person, station_id: int, details: AreaDetai
     station = _station(uow.session, station_id)
     details = checked_area(details)
     _refuse_taken_area_name(uow.session, station.id, details.name)
-    area = new_area(station, details)
+    area = new_area(uow.session, station, details)
     uow.session.add(area)
     uow.session.flush()
     return area

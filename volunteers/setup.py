@@ -139,7 +139,7 @@ def set_up(
     )
     for index, details in enumerate(areas):
         try:
-            uow.session.add(new_area(station, checked_area(details)))
+            uow.session.add(new_area(uow.session, station, checked_area(details)))
         except Invalid as error:
             raise row_error(index, error) from None
     names = [" ".join(a.name.split()) for a in areas]

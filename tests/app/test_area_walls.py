@@ -29,6 +29,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from broadcasts.models import Broadcast, Delivery
 from checkins.models import HELD, CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteStop
+from police_room.models import Notice, Tip
 from rewards.models import Gift, Order, PointCorrection
 from sightings.models import Sighting, SightingQuestion
 from tests.conftest import STAFF_PASSWORD
@@ -98,6 +99,8 @@ class FirstArea:
     sighting_id: int
     question_id: int
     broadcast_id: int
+    tip_id: int
+    notice_id: int
 
 
 @pytest.fixture
@@ -176,7 +179,14 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
             stages=[{"after_min": 0, "radius_m": None}],
             created_by_id=officer.id,
         )
+        tip = Tip(police_area_id=area["police_area_id"], code="WALLS23456", text=f"{POINT}有人撬锁")
+        notice = Notice(
+            police_area_id=area["police_area_id"],
+            title=f"{POINT}防诈提醒",
+            created_by_id=officer.id,
+        )
         session.add_all([held, correction, route, order, sighting, question, broadcast])
+        session.add_all([tip, notice])
         session.flush()
         session.add(
             Delivery(
@@ -205,6 +215,8 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
         sighting_id=sighting.id,
         question_id=question.id,
         broadcast_id=broadcast.id,
+        tip_id=tip.id,
+        notice_id=notice.id,
     )
 
 
@@ -310,6 +322,10 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
         {"broadcast_id": w.broadcast_id},
         {"lat": 33.38, "lon": 120.16},
     ),
+    ("police_room.reply_tip", "POST"): lambda w: ({"tip_id": w.tip_id}, {"reply": "越区回复"}),
+    ("police_room.api_reply_tip", "POST"): lambda w: ({"tip_id": w.tip_id}, {"reply": "越区回复"}),
+    ("police_room.mark_tip", "POST"): lambda w: ({"tip_id": w.tip_id}, {"complex": True}),
+    ("police_room.end_notice", "POST"): lambda w: ({"notice_id": w.notice_id}, None),
     ("boundaries.add_grid", "POST"): lambda w: (
         {"community_id": w.community_id},
         {"geometry": SQUARE, "code": "X01", "name": "越区网格"},
@@ -383,6 +399,10 @@ BODY_CASES: dict[tuple[str, str], Callable[[FirstArea], dict[str, Any]]] = {
             "file": ("名称,纬度,经度,网格编号\n越区点,33.38,120.16,G01\n".encode(), "p.csv")
         },
     },
+    ("police_room.post_notice", "POST"): lambda w: {
+        "area": w.police_area_id,
+        "title": "越区公告",
+    },
     ("boundaries.confirm", "POST"): lambda w: {
         "area_id": w.police_area_id,
         "datum": "wgs84",
@@ -423,6 +443,9 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("broadcasts.mine", "GET"): {},
     ("sightings.sighting_rewards", "GET"): {},
     ("sightings.rewards_page", "GET"): {},
+    ("police_room.officer_tips_page", "GET"): {},
+    ("police_room.api_officer_tips", "GET"): {},
+    ("police_room.notices_page", "GET"): {},
 }
 
 # The first area's own officer or walker sees these names there: the markers above are real.
@@ -435,6 +458,9 @@ SEEN_AT_HOME = {
     ("rewards.catalog", Role.GUARD): GIFT,
     ("sightings.console_sightings", Role.OFFICER): WALKER,
     ("broadcasts.open_list", Role.OFFICER): POINT,
+    ("police_room.officer_tips_page", Role.OFFICER): POINT,
+    ("police_room.api_officer_tips", Role.OFFICER): POINT,
+    ("police_room.notices_page", Role.OFFICER): POINT,
 }
 
 # Pages and lists read with a query naming the first area: refused as a missing one.
@@ -442,6 +468,7 @@ QUERY_CASES: dict[tuple[str, str], Callable[[FirstArea], dict[str, int]]] = {
     ("boundaries.page", "GET"): lambda w: {"area_id": w.police_area_id},
     ("officer_day.page", "GET"): lambda w: {"area": w.police_area_id},
     ("officer_day.day", "GET"): lambda w: {"area": w.police_area_id},
+    ("police_room.notices_page", "GET"): lambda w: {"area": w.police_area_id},
 }
 
 # A query naming the first area's group: another area's board is refused as a missing one.
@@ -477,6 +504,8 @@ NO_AREA_OBJECT = {
     ("sightings.report_page", "GET"): "the page",
     ("broadcasts.upload_photo", "POST"): "a photo for the caller's next broadcast",
     ("sightings.my_reports_page", "GET"): "the page",
+    ("police_room.profile_page", "GET"): "the caller's own public profile",
+    ("police_room.save_profile", "POST"): "the caller's own public profile and first area",
     ("admin.areas", "GET"): "admins only, who manage every area",
     ("admin.add_area", "POST"): "admins only, who manage every area",
     ("admin.add_community", "POST"): "admins only, who manage every area",

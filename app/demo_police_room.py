@@ -1,0 +1,89 @@
+"""Demo data of the online police room (issue 20): the demo officers' public profiles and
+reception hours, each area's reception hours text, a fraud warning, and tips of different ages
+in 城南 (one replied, one complex, one overdue), so the page and the officer's day have
+something to show. Called from app/demo.py inside its unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.roles import Role
+from police_room import tip_rules
+from police_room.models import Notice, OfficerProfile, Tip
+from volunteers.models import PoliceArea, User
+
+RECEPTION_HOURS = "周一至周五 9:00–12:00、14:00–17:30；周六上午 9:00–11:30"
+PROFILES = {  # officer's name: title, public phone, reception (weekday, start, end)
+    "陈警官": ("社区民警", "0515-88880111", [(0, "09:00", "11:30"), (2, "14:00", "17:00")]),
+    "刘警官": ("社区辅警", "0515-88880112", [(1, "09:00", "11:30"), (3, "14:00", "17:00")]),
+    "王警官": ("社区民警", "0515-88880221", [(0, "14:00", "17:00"), (4, "09:00", "11:30")]),
+}
+FRAUD_WARNING = (
+    "警惕“冒充公检法”电话诈骗",
+    "公安机关不会通过电话办案，不会要求转账到“安全账户”。接到此类电话请立即挂断，"
+    "拨打 110 或到警务室咨询。",
+)
+TIPS = (  # hours ago, complex, text, reply
+    (3, False, "新河路菜场口最近晚上常有人推销“保健品”，专找老人，请民警关注。", None),
+    (30, True, "3 号楼地下车库有电动车晚上在楼道里充电，多次劝说无效。", None),
+    (50, False, "小区东门的路灯坏了一个星期，晚上很黑。", None),
+    (
+        20,
+        False,
+        "周末看到有人在小区里发放贷款小广告。",
+        "已联系物业清理，并安排巡逻队加强巡查，谢谢您的线索。",
+    ),
+)
+
+
+def seed(session: Session, now: datetime) -> None:
+    """Profiles for the demo officers, reception hours, a notice and tips in the first area."""
+    areas = list(session.scalars(select(PoliceArea).order_by(PoliceArea.id)))
+    for area in areas:
+        area.reception_hours = RECEPTION_HOURS
+    officers = session.scalars(select(User).where(User.role == Role.OFFICER.value))
+    for officer in officers:
+        if officer.name in PROFILES:
+            title, phone, slots = PROFILES[officer.name]
+            reception = [{"weekday": d, "start": s, "end": e} for d, s, e in slots]
+            session.add(
+                OfficerProfile(
+                    user_id=officer.id, title=title, public_phone=phone, reception=reception
+                )
+            )
+    first = areas[0]
+    author = session.scalar(
+        select(User.id).where(User.police_area_id == first.id, User.role == Role.OFFICER.value)
+    )
+    if author is None:
+        return
+    title, body = FRAUD_WARNING
+    session.add(
+        Notice(
+            police_area_id=first.id,
+            kind="fraud",
+            title=title,
+            body=body,
+            published_at=now - timedelta(days=2),
+            created_by_id=author,
+        )
+    )
+    for hours, is_complex, text, reply in TIPS:
+        created = now - timedelta(hours=hours)
+        session.add(
+            Tip(
+                police_area_id=first.id,
+                code=tip_rules.new_code(),
+                text=text,
+                complex=is_complex,
+                created_at=created,
+                status="replied" if reply else "new",
+                reply=reply,
+                replied_by_id=author if reply else None,
+                replied_at=created + timedelta(hours=2) if reply else None,
+            )
+        )
+    session.flush()
