@@ -86,6 +86,7 @@ def create_app(
     from checkins.patrol_routes import bp as patrols_bp
     from checkins.point_import_routes import bp as point_import_bp
     from checkins.routes import bp as checkins_bp
+    from hotspots import bp as hotspots_bp
     from officer_day import bp as officer_day_bp
     from police_room import bp as police_room_bp
     from realtime.namespaces import register_namespaces
@@ -123,6 +124,7 @@ def create_app(
     app.register_blueprint(sightings_bp)
     app.register_blueprint(broadcasts_bp)
     app.register_blueprint(police_room_bp)
+    app.register_blueprint(hotspots_bp)
     register_namespaces()
     from realtime import subscribers
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 BEAT_SCHEDULE = {
@@ -38,6 +39,10 @@ BEAT_SCHEDULE = {
     "sweep-area-broadcasts": {
         "task": "broadcasts.tasks.sweep",
         "schedule": timedelta(seconds=30),
+    },
+    "find-hotspots-nightly": {  # 02:30 in China (UTC+8), after the day's events are in
+        "task": "hotspots.tasks.run_nightly",
+        "schedule": crontab(hour=18, minute=30),
     },
     "purge-expired-login-sessions": {
         "task": "volunteers.tasks.purge_expired_login_sessions",
@@ -89,6 +94,7 @@ def celery_init_app(app: Flask) -> Celery:
 
     import broadcasts.tasks  # noqa: F401 - registers the tasks with this Celery app
     import checkins.tasks  # noqa: F401
+    import hotspots.tasks  # noqa: F401
     import realtime.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from app import demo_police_room
+from app import demo_history, demo_police_room
 from app import demo_second_area as second_area
 from app.extensions import db
 from app.roles import Role
@@ -215,6 +215,7 @@ def seed_demo() -> bool:
         _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
         second_area.seed(session, station, password_hash, rng)
         demo_police_room.seed(session, utcnow())
+        demo_history.seed(session, AREA_NAME, utcnow())
         uow.commit()
     return True
 

@@ -51,4 +51,6 @@ mkdir -p static/vendor/uplot  # the officer's day chart
 cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css static/vendor/uplot/
 cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
   node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css static/vendor/leaflet-geoman/
+mkdir -p static/vendor/leaflet-heat  # the hotspots' heat layer
+cp node_modules/leaflet.heat/dist/leaflet-heat.js static/vendor/leaflet-heat/
 echo "installed into $VENV"

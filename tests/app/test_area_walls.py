@@ -29,6 +29,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from broadcasts.models import Broadcast, Delivery
 from checkins.models import HELD, CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteStop
+from hotspots.models import HotspotProposal, HotspotRun
 from police_room.models import Notice, Tip
 from rewards.models import Gift, Order, PointCorrection
 from sightings.models import Sighting, SightingQuestion
@@ -98,6 +99,7 @@ class FirstArea:
     pickup_code: str
     sighting_id: int
     question_id: int
+    proposal_id: int
     broadcast_id: int
     tip_id: int
     notice_id: int
@@ -169,6 +171,20 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
             lon=120.16,
         )
         question = SightingQuestion(sighting=sighting, asked_by_id=officer.id, text="还在吗？")
+        run = HotspotRun(police_area_id=area["police_area_id"], chosen="kde")
+        session.add(run)
+        session.flush()
+        proposal = HotspotProposal(
+            run_id=run.id,
+            police_area_id=area["police_area_id"],
+            lat=33.38,
+            lon=120.16,
+            radius_m=60,
+            events=9,
+            stop_minutes=12,
+            ends_on=(now + timedelta(days=28)).date(),
+        )
+        session.add(proposal)
         broadcast = Broadcast(
             police_area_id=area["police_area_id"],
             kind="missing_person",
@@ -214,6 +230,7 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
         pickup_code=order.pickup_code,
         sighting_id=sighting.id,
         question_id=question.id,
+        proposal_id=proposal.id,
         broadcast_id=broadcast.id,
         tip_id=tip.id,
         notice_id=notice.id,
@@ -314,6 +331,8 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
     ("sightings.decide", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"action": "confirm"}),
     ("sightings.ask", "POST"): lambda w: ({"sighting_id": w.sighting_id}, {"text": "还在吗？"}),
     ("sightings.mute", "POST"): lambda w: ({"user_id": w.walker_id}, {"muted": True}),
+    ("hotspots.accept", "POST"): lambda w: ({"proposal_id": w.proposal_id}, {}),
+    ("hotspots.dismiss", "POST"): lambda w: ({"proposal_id": w.proposal_id}, None),
     ("broadcasts.close", "POST"): lambda w: (
         {"broadcast_id": w.broadcast_id},
         {"outcome": "found"},
@@ -443,6 +462,8 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("broadcasts.mine", "GET"): {},
     ("sightings.sighting_rewards", "GET"): {},
     ("sightings.rewards_page", "GET"): {},
+    ("hotspots.page", "GET"): {},
+    ("hotspots.latest", "GET"): {},
     ("police_room.officer_tips_page", "GET"): {},
     ("police_room.api_officer_tips", "GET"): {},
     ("police_room.notices_page", "GET"): {},
@@ -503,6 +524,7 @@ NO_AREA_OBJECT = {
     ("sightings.set_sighting_reward", "PUT"): "the caller's own area's rewards",
     ("sightings.report_page", "GET"): "the page",
     ("broadcasts.upload_photo", "POST"): "a photo for the caller's next broadcast",
+    ("hotspots.run_now", "POST"): "analyses the caller's own area, on the worker",
     ("sightings.my_reports_page", "GET"): "the page",
     ("police_room.profile_page", "GET"): "the caller's own public profile",
     ("police_room.save_profile", "POST"): "the caller's own public profile and first area",

@@ -1,0 +1,90 @@
+"""The analysis job on SQLite and PostgreSQL: it compares the methods forward in time, stores
+the run with its heat grid, proposes patrol points, and a second run expires the first's
+undecided proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.celery_app import BEAT_SCHEDULE
+from app.extensions import db
+from app.uow import unit_of_work
+from checkins.models import PatrolPoint
+from hotspots import tasks
+from hotspots.models import HotspotProposal, HotspotRun
+from realtime.models import Incident
+
+pytestmark = pytest.mark.both_databases
+
+
+def test_a_run_compares_the_methods_and_proposes_points(app, backend, area, analysed) -> None:
+    with app.app_context():
+        run = db.session.get_one(HotspotRun, analysed)
+        assert run.events == 400
+        assert set(run.scores) == {"naive", "kde", "hdbscan"}
+        assert run.chosen in ("kde", "hdbscan")
+        assert run.scores[run.chosen] == max(run.scores["kde"], run.scores["hdbscan"])
+        assert run.heat and max(w for _lat, _lon, w in run.heat) == 1.0
+        proposals = db.session.scalars(select(HotspotProposal)).all()
+        assert 1 <= len(proposals) <= 5
+        for p in proposals:
+            assert p.status == "proposed" and p.run_id == run.id
+            assert 10 <= p.stop_minutes <= 15
+            assert (p.ends_on - run.ran_at.date()).days in (27, 28, 29)
+            assert p.police_area_id == area["police_area_id"]
+
+
+def test_a_second_run_expires_the_first_runs_proposals(app, backend, area, analysed) -> None:
+    second = tasks.run_area(area["police_area_id"])
+    with app.app_context():
+        rows = db.session.scalars(select(HotspotProposal)).all()
+        assert {p.status for p in rows if p.run_id == analysed} == {"expired"}
+        assert {p.status for p in rows if p.run_id == second} == {"proposed"}
+
+
+def test_the_nightly_job_runs_every_area_and_one_with_too_little_says_so(
+    app, backend, area, second_area, planted_events
+) -> None:
+    assert tasks.run_nightly() == 2
+    with app.app_context():
+        runs = {r.police_area_id: r for r in db.session.scalars(select(HotspotRun))}
+        assert runs[area["police_area_id"]].chosen in ("kde", "hdbscan")
+        quiet = runs[second_area["police_area_id"]]
+        assert (quiet.chosen, quiet.events, quiet.scores, quiet.heat) == ("none", 0, {}, [])
+    assert BEAT_SCHEDULE["find-hotspots-nightly"]["task"] == tasks.run_nightly.name
+
+
+def test_another_areas_events_do_not_count(app, backend, area, second_area, officer) -> None:
+    with app.app_context(), unit_of_work() as uow:
+        for i in range(30):
+            uow.session.add(
+                Incident(kind="theft", lat=33.41, lon=120.16 + i * 1e-5, created_by_id=officer.id,
+                         police_area_id=second_area["police_area_id"])
+            )  # fmt: skip
+        uow.commit()
+    tasks.run_area(area["police_area_id"])
+    with app.app_context():
+        assert db.session.scalars(select(HotspotRun)).one().events == 0
+
+
+def test_no_proposal_sits_on_an_active_patrol_point(app, backend, area, planted_events) -> None:
+    first = tasks.run_area(area["police_area_id"])
+    with app.app_context(), unit_of_work() as uow:
+        spots: list[Any] = uow.session.scalars(
+            select(HotspotProposal).where(HotspotProposal.run_id == first)
+        ).all()
+        for p in spots:
+            uow.session.add(
+                PatrolPoint(name="已有", lat=p.lat, lon=p.lon, grid_id=area["grid_ids"][0])
+            )
+        uow.commit()
+        taken = {(p.lat, p.lon) for p in spots}
+    second = tasks.run_area(area["police_area_id"])
+    with app.app_context():
+        again = db.session.scalars(
+            select(HotspotProposal).where(HotspotProposal.run_id == second)
+        ).all()
+        assert not taken & {(p.lat, p.lon) for p in again}
