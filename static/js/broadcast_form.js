@@ -16,8 +16,20 @@
     .then(function (geo) {
       L.geoJSON(geo, { filter: function (f) { return f.properties.kind !== "point"; },
         style: function (f) { return f.properties.kind === "community" ? { color: "#8e0000", weight: 3, fill: false }
-          : { color: "#607d8b", weight: 1, fillOpacity: 0.15 }; } }).addTo(map);
+          : { color: "#607d8b", weight: 1, fillOpacity: 0.15 }; },
+        onEachFeature: function (f, layer) {
+          if (f.properties.kind !== "grid") { return; }
+          gridLayers[f.properties.id] = layer;
+          layer.bindTooltip(wjmap.text(f.properties.name), { permanent: true, direction: "center", className: "grid-label" });
+          layer.on("click", function (e) {
+            if (where() !== "grids") { return; }  /* a click for the circle's centre goes to the map */
+            L.DomEvent.stopPropagation(e);
+            var tick = gridTick(f.properties.id);
+            if (tick && !tick.closest("label").hidden) { tick.checked = !tick.checked; paintGrids(); }
+          });
+        } }).addTo(map);
       wjmap.fit(map, L, geo);
+      paintGrids();
     });
 
   function drawRing() {
@@ -26,10 +38,23 @@
     marker.setLatLng(centre); ring.setLatLng(centre); ring.setRadius(Number($("bc-r0").value));
   }
   map.on("click", function (e) {
+    if (where() !== "circle") { return; }
     centre = e.latlng; drawRing(); showError("center_lat", "");
     $("bc-centre").textContent = wjfmt(form.dataset.centre, { lat: centre.lat.toFixed(5), lon: centre.lng.toFixed(5) });
   });
   $("bc-r0").addEventListener("change", drawRing);
+
+  var gridLayers = {};
+  function gridTick(id) { return form.querySelector('input[name="grid_ids"][value="' + id + '"]'); }
+  /* Chosen grids are purple on the map, the others grey. */
+  function paintGrids() {
+    Object.keys(gridLayers).forEach(function (id) {
+      var tick = gridTick(id), on = where() === "grids" && tick && tick.checked;
+      gridLayers[id].setStyle(on ? { color: "#8e24aa", weight: 3, fillColor: "#ce93d8", fillOpacity: 0.5 }
+        : { color: "#607d8b", weight: 1, fillColor: "#3388ff", fillOpacity: 0.15 });
+    });
+  }
+  form.querySelectorAll('input[name="grid_ids"]').forEach(function (c) { c.addEventListener("change", paintGrids); });
 
   function kind() { return form.querySelector('input[name="kind"]:checked').value; }
   function applyTemplate() {
@@ -43,7 +68,12 @@
   function showWhere() {
     $("bc-grids").hidden = where() !== "grids";
     $("bc-circle").hidden = where() !== "circle";
-    if (where() === "circle") { map.invalidateSize(); }
+    $("bc-mapbox").hidden = where() === "area";
+    $("bc-map-hint").textContent = $("bc-map-hint").dataset[where() === "grids" ? "grids" : "circle"];
+    if (marker && where() === "circle") { marker.addTo(map); ring.addTo(map); }
+    else if (marker) { map.removeLayer(marker); map.removeLayer(ring); }
+    if (where() !== "area") { map.invalidateSize(); }
+    paintGrids();
   }
   form.querySelectorAll('input[name="where"]').forEach(function (r) { r.addEventListener("change", showWhere); });
   var areaSelect = $("bc-area");
@@ -53,6 +83,7 @@
       l.hidden = l.dataset.area !== areaSelect.value;
       if (l.hidden) { l.querySelector("input").checked = false; }
     });
+    paintGrids();
   }
   if (areaSelect) { areaSelect.addEventListener("change", showAreaGrids); showAreaGrids(); }
   showWhere();

@@ -136,3 +136,21 @@ def test_the_form_fits_a_phone(phone: Any) -> None:
     no_horizontal_scroll(officer)
     assert small_touch_targets(officer) == []
     shot(officer, "broadcast-form-phone")
+
+
+def test_grids_are_chosen_by_tapping_them_on_the_map(desktop: Any) -> None:
+    officer = desktop.new_page()
+    log_in(officer, OFFICER, landing="/officer/broadcasts")
+    officer.locator("label.bc-kind", has_text="道路封闭").click()
+    officer.locator("input[name=where][value=grids]").check()
+    label = officer.locator("#bc-map .grid-label", has_text="第7网格")
+    label.click(force=True)  # the label lets the tap through to the grid under it
+    tick = officer.locator("#bc-grids label", has_text="第7网格").locator("input")
+    assert tick.is_checked()
+    officer.locator("#bc-look").fill("人民路（第7网格）封闭施工，绕行建设路")
+    shot(officer, "broadcast-form-grids")
+    label.click(force=True)
+    assert not tick.is_checked()
+    label.click(force=True)
+    officer.get_by_role("button", name="发布通报").click()
+    officer.locator("#bc-result", has_text="现在送达").wait_for()
