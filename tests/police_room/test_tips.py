@@ -17,8 +17,10 @@ from app.uow import unit_of_work
 from police_room import tip_rules
 from police_room.models import Tip
 from tests.conftest import STAFF_PASSWORD, log_in
-from tests.police_room.tip_fixtures import OTHER_SLUG, SLUG, public_area  # noqa: F401
+from tests.police_room import tip_fixtures
+from tests.police_room.tip_fixtures import SLUG
 
+public_area = tip_fixtures.public_area
 pytestmark = pytest.mark.usefixtures("public_area")
 SCRIPT = '<script>alert("x")</script>看到有人撬门'
 
