@@ -44,6 +44,10 @@ BEAT_SCHEDULE = {
         "task": "hotspots.tasks.run_nightly",
         "schedule": crontab(hour=18, minute=30),
     },
+    "remind-appointments": {
+        "task": "police_room.tasks.remind_appointments",
+        "schedule": timedelta(minutes=10),
+    },
     "purge-expired-login-sessions": {
         "task": "volunteers.tasks.purge_expired_login_sessions",
         "schedule": timedelta(hours=1),
@@ -95,6 +99,7 @@ def celery_init_app(app: Flask) -> Celery:
     import broadcasts.tasks  # noqa: F401 - registers the tasks with this Celery app
     import checkins.tasks  # noqa: F401
     import hotspots.tasks  # noqa: F401
+    import police_room.tasks  # noqa: F401
     import realtime.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401

@@ -6,9 +6,11 @@ from flask import Blueprint
 bp = Blueprint("police_room", __name__, template_folder="templates")
 
 from police_room import (  # noqa: E402, F401 - the views
+    appointment_routes,
     barometer_routes,
     notices,
     profiles,
     public,
+    residents,
     tip_routes,
 )

@@ -30,7 +30,7 @@ from app.uow import unit_of_work
 from broadcasts.models import Broadcast, Delivery
 from checkins.models import HELD, CheckIn, PatrolPoint, PatrolRoute, RouteAssignment, RouteStop
 from hotspots.models import HotspotProposal, HotspotRun
-from police_room.models import Notice, Tip
+from police_room.models import Appointment, Notice, Tip
 from rewards.models import Gift, Order, PointCorrection
 from sightings.models import Sighting, SightingQuestion
 from tests.conftest import STAFF_PASSWORD
@@ -103,6 +103,7 @@ class FirstArea:
     broadcast_id: int
     tip_id: int
     notice_id: int
+    appointment_id: int
 
 
 @pytest.fixture
@@ -202,7 +203,15 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
             created_by_id=officer.id,
         )
         session.add_all([held, correction, route, order, sighting, question, broadcast])
-        session.add_all([tip, notice])
+        appointment = Appointment(
+            police_area_id=area["police_area_id"],
+            officer_id=officer.id,
+            resident_id=walker.id,
+            starts_at=now + timedelta(days=1),
+            ends_at=now + timedelta(days=1, minutes=30),
+            topic=f"{POINT}噪音",
+        )
+        session.add_all([tip, notice, appointment])
         session.flush()
         session.add(
             Delivery(
@@ -234,6 +243,7 @@ def first_area(app: Flask, area: dict[str, Any], make_user: Callable[..., Any]) 
         broadcast_id=broadcast.id,
         tip_id=tip.id,
         notice_id=notice.id,
+        appointment_id=appointment.id,
     )
 
 
@@ -345,6 +355,13 @@ ID_CASES: dict[tuple[str, str], Callable[[FirstArea], Request]] = {
     ("police_room.api_reply_tip", "POST"): lambda w: ({"tip_id": w.tip_id}, {"reply": "越区回复"}),
     ("police_room.mark_tip", "POST"): lambda w: ({"tip_id": w.tip_id}, {"complex": True}),
     ("police_room.end_notice", "POST"): lambda w: ({"notice_id": w.notice_id}, None),
+    ("police_room.accept", "POST"): lambda w: ({"appointment_id": w.appointment_id}, None),
+    ("police_room.cancel", "POST"): lambda w: ({"appointment_id": w.appointment_id}, None),
+    ("police_room.rate", "POST"): lambda w: ({"appointment_id": w.appointment_id}, {"stars": 5}),
+    ("police_room.decide", "POST"): lambda w: (
+        {"appointment_id": w.appointment_id},
+        {"action": "confirm"},
+    ),
     ("boundaries.add_grid", "POST"): lambda w: (
         {"community_id": w.community_id},
         {"geometry": SQUARE, "code": "X01", "name": "越区网格"},
@@ -467,6 +484,7 @@ LISTS: dict[tuple[str, str], dict[str, str]] = {
     ("police_room.officer_tips_page", "GET"): {},
     ("police_room.api_officer_tips", "GET"): {},
     ("police_room.notices_page", "GET"): {},
+    ("police_room.desk", "GET"): {},
 }
 
 # The first area's own officer or walker sees these names there: the markers above are real.
@@ -482,6 +500,7 @@ SEEN_AT_HOME = {
     ("police_room.officer_tips_page", Role.OFFICER): POINT,
     ("police_room.api_officer_tips", Role.OFFICER): POINT,
     ("police_room.notices_page", Role.OFFICER): POINT,
+    ("police_room.desk", Role.OFFICER): WALKER,
 }
 
 # Pages and lists read with a query naming the first area: refused as a missing one.
@@ -528,6 +547,9 @@ NO_AREA_OBJECT = {
     ("sightings.my_reports_page", "GET"): "the page",
     ("police_room.profile_page", "GET"): "the caller's own public profile",
     ("police_room.save_profile", "POST"): "the caller's own public profile and first area",
+    ("police_room.book", "GET"): "a police room's public page: any resident may book its officers",
+    ("police_room.request_slot", "POST"): "an officer of the police room its address names",
+    ("police_room.mine", "GET"): "the caller's own appointments",
     ("admin.areas", "GET"): "admins only, who manage every area",
     ("admin.add_area", "POST"): "admins only, who manage every area",
     ("admin.add_community", "POST"): "admins only, who manage every area",
