@@ -22,7 +22,7 @@ from police_room import appointments, bp, ratings
 from police_room.appointment_reminders import local_day_start
 from police_room.appointment_schemas import BookBody, DecideBody, RateBody
 from police_room.appointment_views import days_of, shown
-from police_room.residents import area_by_slug
+from police_room.public import area_by_slug
 from volunteers.areas import callers_areas
 
 MINE = "police_room.mine"

@@ -25,6 +25,7 @@ from app.types import utcnow
 from police_room import bp, notices
 from police_room.models import OfficerProfile
 from police_room.public_poster import area_poster_pdf
+from police_room.ratings import public_ratings
 from volunteers.models import PoliceArea, User
 
 PHOTOS = MediaStore("officer_photos")
@@ -96,12 +97,14 @@ def area_page(slug: str) -> Any:
     """The police room's public page."""
     session = db.session()
     area = area_by_slug(session, slug)
+    officers = officers_of(session, area.id)
     return render_template(
         "police_room/area.html",
         area=area,
         duty_phone=area.station.duty_phone,
-        officers=officers_of(session, area.id),
+        officers=officers,
         notices=notices.current(session, area.id, utcnow()),
+        ratings=public_ratings(session, [officer.id for officer in officers]),
     )
 
 

@@ -9,11 +9,9 @@ from typing import Any
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.edge import accepts, parse, submitted
-from app.errors import DomainError, Invalid, NotFound, wants_json
+from app.errors import DomainError, Invalid, wants_json
 from app.extensions import db, limiter
 from app.permissions import can
 from app.roles import Role
@@ -21,19 +19,12 @@ from app.uow import UnitOfWork, unit_of_work
 from app.web import form_error
 from police_room import bp
 from police_room.appointment_schemas import ResidentBody
+from police_room.public import area_by_slug
 from volunteers import services
-from volunteers.models import PoliceArea, User
+from volunteers.models import User
 from volunteers.routes import _start_login
 
 SIGNUP_LIMIT = "10 per hour; 30 per day"  # per address; WANJIA_RESIDENT_SIGNUP_LIMIT overrides
-
-
-def area_by_slug(session: Session, slug: str) -> PoliceArea:
-    """The police area of a page address, or ``NotFound``."""
-    area = session.scalar(select(PoliceArea).where(PoliceArea.slug == slug))
-    if area is None:
-        raise NotFound("area_unknown", _l("There is no police room at this address."))
-    return area
 
 
 def sign_up(

@@ -93,3 +93,17 @@ def test_the_public_sees_an_average_only_over_five_ratings(app, room, make_user)
     with app.app_context():
         assert ratings.public_rating(db.session(), room.resident.id) is None
         assert db.session.query(Appointment).count() == 5
+
+
+def test_the_area_page_shows_an_officers_average_from_the_fifth_rating(app, room, make_user):
+    for n in range(5):
+        if n == 4:
+            page = app.test_client().get("/area/ceshi", headers={"Accept-Language": "zh-CN"})
+            assert "居民评价" not in page.get_data(as_text=True)
+        resident = make_user(Role.RESIDENT)
+        appointment_id = book(app, resident, room.officer, local(8 + n // 4, 9, 30 * (n % 2)))
+        set_state(app, appointment_id, appointments.DONE)
+        rate(app, resident, appointment_id, 4 if n else 5, "谢谢")
+    page = app.test_client().get("/area/ceshi", headers={"Accept-Language": "zh-CN"})
+    assert "居民评价：4.2 分（满分 5 分，5 条评价）" in page.get_data(as_text=True)
+    assert "谢谢" not in page.get_data(as_text=True)  # comments stay with the police room
