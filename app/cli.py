@@ -105,11 +105,12 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
             SESSION_COOKIE_SECURE=True,
             REMEMBER_COOKIE_SECURE=True,
             TLS_FINGERPRINT=cert.fingerprint,
+            TLS_AUTHORITY=str(cert.authority_path) if cert.authority_path else None,
         )
         made = "made now, " if cert.generated else ""
-        click.echo(
-            f"HTTPS certificate ({made}{cert.cert_path}) SHA-256 fingerprint:\n  {cert.fingerprint}"
-        )
+        trusted = cert.authority_path or cert.cert_path
+        what = "authority phones install" if cert.authority_path else "certificate"
+        click.echo(f"HTTPS {what} ({made}{trusted}) SHA-256 fingerprint:\n  {cert.fingerprint}")
     upgrade()
     _check_demo_passwords(host, demo)
     app.config["DEMO_BANNER"] = demo

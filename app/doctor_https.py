@@ -77,9 +77,16 @@ def url_findings(raw: object) -> list[Finding]:
 
 
 def _ca_file(app: Flask) -> Path | None:
-    """The certificate phones are asked to trust: the operator's, else the instance's own."""
+    """The certificate phones are asked to trust: the operator's, else the instance's own
+    authority (an older instance's self-signed certificate until it is made again)."""
     configured = app.config.get("TLS_CERT")
-    path = Path(configured) if configured else tls.own_pair(Path(app.instance_path))[0]
+    instance = Path(app.instance_path)
+    if configured:
+        path = Path(configured)
+    else:
+        path = tls.own_authority(instance)[0]
+        if not path.is_file():
+            path = tls.own_pair(instance)[0]
     return path if path.is_file() else None
 
 
@@ -161,10 +168,11 @@ def tls_fix(instance: Path, operator: bool, expires: dt.datetime | None = None) 
             f"renew the certificate in WANJIA_TLS_CERT{when}, give WANJIA_TLS_KEY its matching "
             f"key, or unset both to use one made under {folder}"
         )
-    step = f"before {expires:%Y-%m-%d}, delete {folder} and " if expires else ""
+    cert = folder / "cert.pem"
+    step = f"before {expires:%Y-%m-%d}, delete {cert} and " if expires else ""
     return (
-        f"{step}restart `wanjia run`: it makes a new certificate in {folder}; "
-        "phones must then trust the new fingerprint (shown at /officer/setup)"
+        f"{step}restart `wanjia run`: it makes a new server certificate in {folder}, signed by "
+        "the same authority (ca.pem), so phones that installed it keep trusting the server"
     )
 
 
@@ -211,10 +219,13 @@ def check_tls(app: Flask, now: dt.datetime) -> list[Finding]:
                 tls_fix(instance, operator, expires),
             )
         ]
+    authority = tls.own_authority(instance)[0]
+    trusted = authority if not operator and authority.is_file() else cert_path
     return [
         Finding(
             name,
             "ok",
-            f"{cert_path} valid until {expires:%Y-%m-%d}, SHA-256 {tls.fingerprint(cert_path)}",
+            f"{cert_path} valid until {expires:%Y-%m-%d}; phones trust {trusted.name}, "
+            f"SHA-256 {tls.fingerprint(trusted)}",
         )
     ]

@@ -1,8 +1,14 @@
 """HTTPS for phones on the police room's network.
 
 Browsers give a page the phone's location only in a secure context, so serving on a LAN
-address must offer TLS: the operator's certificate and key, or one made on first run under
-``instance/tls/`` whose SHA-256 fingerprint officers compare on the phone when trusting it.
+address must offer TLS: the operator's certificate and key, or the instance's own, made on
+first run under ``instance/tls/``: a small certificate authority (``ca.pem``, CA:TRUE,
+name-constrained to the names and addresses this server answers to, so that a phone trusting
+it trusts nothing else) and a server certificate it signs (``cert.pem``, the chain). Phones
+install the authority once, as Android, iOS and HarmonyOS let people install a CA certificate
+(a bare self-signed server certificate is refused as an authority); officers compare its
+SHA-256 fingerprint on the phone. A new server certificate (expired, a new name) is signed by
+the same authority, so phones keep trusting the server.
 """
 
 from __future__ import annotations
@@ -15,20 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-VALID_DAYS = 825  # the longest validity phones still accept for a self-signed server cert
+VALID_DAYS = 825  # the longest validity iPhones accept for a server certificate
+AUTHORITY_DAYS = 3650  # phones install the authority once; it outlives many server certificates
 
 
 @dataclass(frozen=True)
 class Certificate:
     cert_path: Path
     key_path: Path
-    fingerprint: str
+    fingerprint: str  # of what phones trust: the instance's authority, or the operator's cert
     generated: bool
+    authority_path: Path | None  # the instance's authority; None with the operator's pair
 
 
 def is_loopback(host: str) -> bool:
@@ -66,16 +75,44 @@ def _names(extra_hosts: list[str]) -> list[x509.GeneralName]:
     return names
 
 
-def generate(folder: Path, extra_hosts: list[str]) -> tuple[Path, Path]:
-    """A self-signed certificate for this machine's names and addresses (EC P-256)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name(
+def _subject(name: str) -> x509.Name:
+    return x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Wanjia Watch police room"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "万家卫士"),
         ]
     )
+
+
+def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+
+
+def _constraints(names: list[x509.GeneralName]) -> x509.NameConstraints:
+    """The authority may vouch for exactly the names and addresses this instance serves."""
+    permitted: list[x509.GeneralName] = []
+    for name in names:
+        if isinstance(name, x509.IPAddress):
+            address = name.value
+            permitted.append(x509.IPAddress(ipaddress.ip_network(address)))
+        else:
+            permitted.append(name)
+    return x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None)
+
+
+def make_authority(folder: Path, names: list[x509.GeneralName]) -> tuple[Path, Path]:
+    """The instance's own certificate authority (EC P-256, CA:TRUE, no intermediates below it,
+    name-constrained to ``names``): what a phone installs once, so that it trusts this server."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = _subject("Wanjia Watch police room authority")
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -84,21 +121,85 @@ def generate(folder: Path, extra_hosts: list[str]) -> tuple[Path, Path]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
-        .add_extension(x509.SubjectAlternativeName(_names(extra_hosts)), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .not_valid_after(now + dt.timedelta(days=AUTHORITY_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(_constraints(names), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+    ca_path, ca_key_path = own_authority(folder.parent)
+    _write_key(key, ca_key_path)
+    ca_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return ca_path, ca_key_path
+
+
+def _usable_authority(instance: Path, names: list[x509.GeneralName]) -> bool:
+    """Whether the instance's authority exists, lasts the server certificate's lifetime and
+    may vouch for ``names`` (a new name, such as a new public address, needs a new one)."""
+    ca_path, ca_key_path = own_authority(instance)
+    if not (ca_path.exists() and ca_key_path.exists()):
+        return False
+    try:
+        ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+        allowed = ca.extensions.get_extension_for_class(x509.NameConstraints).value
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=VALID_DAYS)
+    return ca.not_valid_after_utc > later and set(
+        _constraints(names).permitted_subtrees or []
+    ) <= set(allowed.permitted_subtrees or [])
+
+
+def generate(folder: Path, extra_hosts: list[str]) -> tuple[Path, Path]:
+    """This machine's server certificate for its names and addresses (EC P-256), signed by
+    the instance's authority (made first when missing, expiring or too narrow)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = _names(extra_hosts)
+    if not _usable_authority(folder.parent, names):
+        make_authority(folder, names)
+    ca_path, ca_key_path = own_authority(folder.parent)
+    ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{ca_key_path} is not the authority's EC key")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_subject("Wanjia Watch police room"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
+        .sign(ca_key, hashes.SHA256())
     )
-    key_path.chmod(0o600)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    _write_key(key, key_path)
+    # The chain phones are sent: the server certificate, then the authority they installed.
+    cert_path.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
+    )
     return cert_path, key_path
 
 
@@ -131,19 +232,46 @@ def own_pair(instance: Path) -> tuple[Path, Path]:
     return folder / "cert.pem", folder / "key.pem"
 
 
+def own_authority(instance: Path) -> tuple[Path, Path]:
+    """Where the instance's authority lives: its certificate (which phones install) and key
+    (which never leaves this machine)."""
+    folder = instance / "tls"
+    return folder / "ca.pem", folder / "ca-key.pem"
+
+
+def signed_by_own_authority(cert_path: Path, instance: Path) -> bool:
+    """Whether ``cert_path`` was issued by the instance's authority (an older instance's
+    self-signed certificate was not: it is made again)."""
+    ca_path, _key = own_authority(instance)
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+        cert.verify_directly_issued_by(ca)
+    except (OSError, ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
 def certificate(instance: Path, cert: str | None, key: str | None, hosts: list[str]) -> Certificate:
     """The operator's pair when configured, else the instance's own (made on first run)."""
     if cert or key:
         if not (cert and key):
             raise ValueError("set both WANJIA_TLS_CERT and WANJIA_TLS_KEY, or neither")
         cert_path, key_path, generated = Path(cert), Path(key), False
+        authority = None
     else:
         cert_path, key_path = own_pair(instance)
         generated = not cert_path.exists()
-        if generated or check(cert_path, key_path):
+        if (
+            generated
+            or check(cert_path, key_path)
+            or not signed_by_own_authority(cert_path, instance)
+        ):
             generate(cert_path.parent, hosts)
             generated = True
+        authority = own_authority(instance)[0]
     problem = check(cert_path, key_path)
     if problem:
         raise ValueError(problem)
-    return Certificate(cert_path, key_path, fingerprint(cert_path), generated)
+    trusted = authority or cert_path
+    return Certificate(cert_path, key_path, fingerprint(trusted), generated, authority)

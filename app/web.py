@@ -124,11 +124,14 @@ def switch_language(code: str) -> Any:
 
 @bp.get("/tls/certificate.pem")
 def certificate() -> Any:
-    """The server's own certificate, for phones to trust (public by nature)."""
-    path, _key = tls.own_pair(Path(current_app.instance_path))
-    if not current_app.config.get("TLS_FINGERPRINT") or not path.exists():
+    """The instance's certificate authority, for phones to install (public by nature); none
+    while the server uses the operator's pair or no HTTPS."""
+    path, _key = tls.own_authority(Path(current_app.instance_path))
+    if not current_app.config.get("TLS_AUTHORITY") or not path.exists():
         raise NotFound("not_found", _l("This page or item does not exist."))
-    return send_file(path, mimetype="application/x-x509-ca-cert", download_name="wanjia-watch.crt")
+    return send_file(
+        path, mimetype="application/x-x509-ca-cert", download_name="wanjia-watch-ca.crt"
+    )
 
 
 @bp.get("/healthz")

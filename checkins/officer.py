@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -108,12 +109,20 @@ def _refusal_text(code: str | None, detail: dict[str, Any] | None) -> str | None
 @bp.get("/officer/setup")
 @requires("checkins.points.manage")
 def setup() -> Any:
-    """What an officer needs to get phones working: the poster address and the HTTPS fingerprint."""
+    """What an officer needs to get phones working: the poster address, and the instance's
+    certificate authority to install on each phone (a link, its QR code, its fingerprint)."""
+    authority_url = qr = None
+    if current_app.config.get("TLS_AUTHORITY"):
+        authority_url = public_url.base() + url_for("web.certificate")
+        png = posters.qr_png(authority_url, box_size=5)
+        qr = "data:image/png;base64," + base64.b64encode(png).decode()
     return render_template(
         "setup.html",
         public_url=public_url.base(),
         warning=public_base_warning(),
         fingerprint=current_app.config.get("TLS_FINGERPRINT"),
+        authority_url=authority_url,
+        authority_qr=qr,
     )
 
 

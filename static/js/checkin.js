@@ -133,7 +133,22 @@
     });
   });
 
+  /* Once, after the scan: a browser that does not trust this server's certificate (its
+     warning was clicked through) refuses to install a service worker, and caches nothing
+     either; say so in one line, so the police room installs its certificate on the phone. */
+  var probed = false;
+  function probeTrust() {
+    if (probed || !root.dataset.probe || !navigator.serviceWorker) { return; }
+    probed = true;
+    navigator.serviceWorker.register(root.dataset.probe).catch(function (error) {
+      if (error && error.name === "SecurityError" && /certificate|SSL/i.test(error.message)) {
+        document.getElementById("untrusted").hidden = false;
+      }
+    });
+  }
+
   function showAnswer(answer) {
+    setTimeout(probeTrust, 0);
     if (answer.ok && answer.body.status === "held") {
       showHeld(answer.body);
     } else if (answer.ok) {

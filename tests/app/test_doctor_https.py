@@ -95,7 +95,7 @@ def test_a_public_url_served_by_wanjia_run_is_reached_over_verified_tls(app, own
     reach = findings[1]
     assert reach.check == "public URL reachable" and reach.level == "ok", reach
     assert "answered HTTP 200 over TLS verified against" in reach.message
-    assert reach.message.endswith(str(Path(app.instance_path) / "tls" / "cert.pem"))
+    assert reach.message.endswith(str(Path(app.instance_path) / "tls" / "ca.pem"))
 
 
 def test_wanjia_run_names_the_public_urls_host_in_the_certificate_it_makes(own_server):

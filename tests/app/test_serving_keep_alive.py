@@ -36,10 +36,9 @@ def _app() -> Flask:
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """The server's context and a client's."""
+    """The server's context and a client's that trusts the instance's authority."""
     made = tls.certificate(tmp_path_factory.mktemp("tls-keep"), None, None, ["127.0.0.1"])
-    client = ssl.create_default_context()
-    client.check_hostname, client.verify_mode = False, ssl.CERT_NONE
+    client = ssl.create_default_context(cafile=str(made.authority_path))
     return serving.tls_context(str(made.cert_path), str(made.key_path)), client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,18 @@ def pick_only(console: Any, name: str) -> None:
     for tick in console.locator("#candidates input[type=checkbox]").all():
         tick.uncheck()
     candidate.locator("input[type=checkbox]").check()
+
+
+def trusting_home(authority: Path, home: Path) -> dict[str, str]:
+    """An environment for Chromium whose $HOME has an NSS database (what Chromium on Linux
+    reads, ``~/.pki/nssdb``) trusting ``authority`` to identify web sites: what a phone has
+    after following the set-up page. Needs ``certutil`` (Debian's libnss3-tools)."""
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True, exist_ok=True)
+    store = f"sql:{nssdb}"
+    subprocess.run(["certutil", "-N", "-d", store, "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", store, "-t", "C,,", "-n", "wanjia-watch", "-i", str(authority)],
+        check=True,
+    )
+    return {**os.environ, "HOME": str(home)}
