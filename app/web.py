@@ -147,6 +147,7 @@ ROLE_LABELS = {
     "officer": _l("Police officer"),
     "dispatcher": _l("Dispatcher"),
     "admin": _l("Administrator"),
+    "resident": _l("Resident"),
 }
 
 
