@@ -1,7 +1,8 @@
 """One analysis of a police area: its incidents and confirmed sightings of the last 16 weeks,
 the methods fitted on the first 12 and scored on the last 4, the best one refitted on all 16 for
-the heat layer and the proposals. Safe to run twice: a new run expires the last one's
-undecided proposals."""
+the heat layer and the proposals. A hotspot already covered by an active hotspot patrol point
+(one accepted before, or set by hand) proposes nothing new. Safe to run twice: a new run
+expires the last one's undecided proposals."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from volunteers.models import Community, Grid, PoliceArea
 
 FIT_WEEKS, SCORED_WEEKS = 12, 4
 MIN_EVENTS = 20  # fewer, and no method can be judged: the run says so and proposes nothing
-SAME_PLACE_M = 40  # a hotspot on an active patrol point proposes nothing new
 NO_METHOD = "none"
 PROPOSED, ACCEPTED, DISMISSED, EXPIRED = "proposed", "accepted", "dismissed", "expired"
 
@@ -108,12 +108,12 @@ def run_analysis(uow: UnitOfWork, area_id: int, tz: ZoneInfo) -> HotspotRun:
     run.chosen, run.scores, run.heat = judged.chosen, judged.scores, rules.heat(grid, scores)
     session.add(run)
     session.flush()
-    points = _active_points(session, area_id, now)
+    points = _hotspot_points(session, area_id, now)
     ends_on = rules.ends_on(now.astimezone(tz).date())
     for spot in rules.hotspots(grid, scores, events.lat, events.lon):
         if (
             len(points)
-            and metres(spot.lat, spot.lon, points[:, 0], points[:, 1]).min() < SAME_PLACE_M
+            and metres(spot.lat, spot.lon, points[:, 0], points[:, 1]).min() <= spot.radius_m
         ):
             continue
         session.add(
@@ -133,13 +133,14 @@ def run_analysis(uow: UnitOfWork, area_id: int, tz: ZoneInfo) -> HotspotRun:
     return run
 
 
-def _active_points(session: Session, area_id: int, now: datetime) -> methods.Floats:
+def _hotspot_points(session: Session, area_id: int, now: datetime) -> methods.Floats:
     rows = session.execute(
         select(PatrolPoint.lat, PatrolPoint.lon)
         .join(Grid, Grid.id == PatrolPoint.grid_id)
         .join(Community, Community.id == Grid.community_id)
         .where(
             Community.police_area_id == area_id,
+            PatrolPoint.hotspot.is_(True),
             PatrolPoint.retired_at.is_(None),
             (PatrolPoint.active_until.is_(None)) | (PatrolPoint.active_until > now),
         )

@@ -4,8 +4,6 @@ undecided proposals."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -70,21 +68,26 @@ def test_another_areas_events_do_not_count(app, backend, area, second_area, offi
         assert db.session.scalars(select(HotspotRun)).one().events == 0
 
 
-def test_no_proposal_sits_on_an_active_patrol_point(app, backend, area, planted_events) -> None:
+def test_no_proposal_where_an_active_hotspot_point_stands(app, backend, area, planted_events):
+    """An accepted (or hand-set) hotspot point covers its spot; a plain patrol point does not."""
     first = tasks.run_area(area["police_area_id"])
     with app.app_context(), unit_of_work() as uow:
-        spots: list[Any] = uow.session.scalars(
-            select(HotspotProposal).where(HotspotProposal.run_id == first)
-        ).all()
-        for p in spots:
+        covered, plain = uow.session.scalars(
+            select(HotspotProposal)
+            .where(HotspotProposal.run_id == first)
+            .order_by(HotspotProposal.id)
+        ).all()[:2]
+        for spot, hotspot in ((covered, True), (plain, False)):
             uow.session.add(
-                PatrolPoint(name="已有", lat=p.lat, lon=p.lon, grid_id=area["grid_ids"][0])
-            )
+                PatrolPoint(name="已有", lat=spot.lat, lon=spot.lon, hotspot=hotspot,
+                            grid_id=area["grid_ids"][0])
+            )  # fmt: skip
         uow.commit()
-        taken = {(p.lat, p.lon) for p in spots}
+        places = {(covered.lat, covered.lon), (plain.lat, plain.lon)}
     second = tasks.run_area(area["police_area_id"])
     with app.app_context():
         again = db.session.scalars(
             select(HotspotProposal).where(HotspotProposal.run_id == second)
         ).all()
-        assert not taken & {(p.lat, p.lon) for p in again}
+        found = {(p.lat, p.lon) for p in again} & places
+        assert found == {(plain.lat, plain.lon)}
