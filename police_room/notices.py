@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from flask import redirect, render_template, url_for
+from flask import jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import police_room.tip_permissions  # noqa: F401 - registers this package's permissions
 from app.edge import Id, Input, accepts, parse, submitted, text
-from app.errors import DomainError, Invalid, NotFound
+from app.errors import DomainError, Invalid, NotFound, wants_json
 from app.extensions import db
 from app.permissions import requires
 from app.types import utcnow
@@ -148,6 +148,12 @@ def post_notice() -> Any:
             error,
             **_page(int(area_id) if area_id.isdigit() else None, typed=data),
         )
+    return _answer(notice, 201)
+
+
+def _answer(notice: Notice, status: int) -> Any:
+    if wants_json():
+        return jsonify(id=notice.id, expires_at=notice.expires_at), status
     return redirect(url_for("police_room.notices_page", area=notice.police_area_id)), 303
 
 
@@ -159,4 +165,4 @@ def end_notice(notice_id: int) -> Any:
     with unit_of_work() as uow:
         notice = take_down(uow, current_user._get_current_object(), notice_id, utcnow())
         uow.commit()
-    return redirect(url_for("police_room.notices_page", area=notice.police_area_id)), 303
+    return _answer(notice, 200)
