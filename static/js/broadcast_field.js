@@ -16,6 +16,20 @@
     status.className = "bc-status" + (bad ? " bad" : "");
   }
 
+  /* A new card buzzes; an urgent one also sounds (the page was tapped to go on duty, so the
+     browser lets it play). */
+  function ring(urgent) {
+    if (navigator.vibrate) { navigator.vibrate(urgent ? [500, 200, 500, 200, 500] : [300, 150, 300]); }
+    if (!urgent) { return; }
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.4].forEach(function (t) {
+        var osc = ctx.createOscillator(); osc.frequency.value = 660; osc.connect(ctx.destination);
+        osc.start(ctx.currentTime + t); osc.stop(ctx.currentTime + t + 0.25);
+      });
+    } catch (e) { /* no sound available */ }
+  }
+
   function show(b) {
     var card = cards[b.id];
     if (!card) {
@@ -30,7 +44,7 @@
       });
       box.insertBefore(card, box.firstChild);
       cards[b.id] = card;
-      if (navigator.vibrate) { navigator.vibrate([300, 150, 300]); }
+      ring(b.urgent);
     }
     card.className = "broadcast-card" + (b.urgent ? " urgent" : "") + (b.status !== "open" ? " closed" : "");
     part(card, "bc-badge").textContent = b.status !== "open" ? box.dataset.ended
