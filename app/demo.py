@@ -46,6 +46,7 @@ DEMO_LOGINS = {
     Role.GRID_WORKER.value: "13800000001",
     Role.GUARD.value: "13700000001",
     Role.VOLUNTEER.value: "13600000001",
+    Role.RESIDENT.value: "13200000001",  # app/demo_police_room.py makes her
 }
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
@@ -215,6 +216,7 @@ def seed_demo() -> bool:
         _seed_history(uow, rng, [p for p in people if p.role in FIELD_VALUES])
         second_area.seed(session, station, password_hash, rng)
         demo_police_room.seed(session, utcnow())
+        demo_police_room.seed_appointments(session, utcnow(), password_hash)
         demo_history.seed(session, AREA_NAME, utcnow())
         uow.commit()
     return True

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.roles import Role
-from police_room import tip_rules
-from police_room.models import Notice, OfficerProfile, Tip
+from police_room import appointments, tip_rules
+from police_room.models import Appointment, Notice, OfficerProfile, Rating, Tip
 from volunteers.models import PoliceArea, User
 
 RECEPTION_HOURS = "周一至周五 9:00–12:00、14:00–17:30；周六上午 9:00–11:30"
@@ -84,6 +84,60 @@ def seed(session: Session, now: datetime) -> None:
                 reply=reply,
                 replied_by_id=author if reply else None,
                 replied_at=created + timedelta(hours=2) if reply else None,
+            )
+        )
+    session.flush()
+
+
+RESIDENT = ("13200000001", "孙秀英")  # the demo resident's login (README)
+NEIGHBOURS = ("钱桂兰", "吴建国", "郑淑芬", "冯德华", "何春梅")
+RATINGS = ((5, "很耐心，讲得很清楚。"), (4, ""), (5, "当天就帮我联系了物业。"), (4, ""), (4, ""))
+
+
+def seed_appointments(session: Session, now: datetime, password_hash: str) -> None:
+    """The demo resident (孙秀英) met 陈警官 yesterday and may rate it, and waits for his answer
+    to a new booking; five neighbours rated their meetings, so his card shows an average."""
+    officer = session.scalar(select(User).where(User.name == "陈警官"))
+    if officer is None or session.get(OfficerProfile, officer.id) is None:
+        return
+    logins = [RESIDENT, *((f"132{n:08d}", name) for n, name in enumerate(NEIGHBOURS, start=2))]
+    people = [
+        User(phone=phone, name=name, password_hash=password_hash, role=Role.RESIDENT.value)
+        for phone, name in logins
+    ]
+    session.add_all(people)
+    session.flush()
+    length = timedelta(minutes=30)
+    for days_ago, resident in enumerate(people, start=1):
+        starts = (now - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
+        met = Appointment(
+            police_area_id=officer.police_area_id,
+            officer_id=officer.id,
+            resident_id=resident.id,
+            starts_at=starts,
+            ends_at=starts + length,
+            topic="楼道堆放杂物，想请民警协调" if days_ago == 1 else "咨询居住证办理",
+            status=appointments.DONE,
+            created_at=starts - timedelta(days=3),
+        )
+        session.add(met)
+        session.flush()
+        if days_ago > 1:  # the demo resident's own meeting waits for her rating
+            stars, comment = RATINGS[days_ago - 2]
+            session.add(
+                Rating(appointment_id=met.id, officer_id=officer.id, stars=stars, comment=comment)
+            )
+    free = appointments.free_slots(session, appointments.bookable(session, officer.id), now)
+    if free:
+        session.add(
+            Appointment(
+                police_area_id=officer.police_area_id,
+                officer_id=officer.id,
+                resident_id=people[0].id,
+                starts_at=free[0].starts_at,
+                ends_at=free[0].ends_at,
+                topic="家里老人接到可疑电话，想当面咨询",
+                created_at=now,
             )
         )
     session.flush()
