@@ -172,6 +172,9 @@ def seed_demo() -> bool:
                     radius_m=50,
                     points=10 if i % 4 else 20,
                     hotspot=i % 4 == 0,
+                    # Standing before the patrols of the history below, as on the barometer's
+                    # patrol coverage (police_room/coverage.py counts a point from its making).
+                    created_at=utcnow() - timedelta(days=HISTORY_DAYS + 1),
                 )
             )
 

@@ -46,10 +46,13 @@ def _trend(found: Trend) -> dict[str, Any]:
     return {"direction": found.direction, "percent": found.percent, "text": str(words)}
 
 
-def _row(group: str, label: str, latest: int, previous: int, trend: Trend) -> dict[str, Any]:
+def _row(
+    group: str, label: str, latest: int, previous: int, trend: Trend, total: bool = False
+) -> dict[str, Any]:
     return {
         "group": group,
         "label": label,
+        "total": total,
         "latest": str(BAND_LABELS[latest]),
         "previous": str(BAND_LABELS[previous]),
         "trend": _trend(trend),
@@ -73,14 +76,14 @@ def _day(day: Day) -> dict[str, Any]:
 
 
 def _place(place: Place, days: tuple[Day, ...], name: str) -> dict[str, Any]:
-    rows = [
-        _row(g, str(ALL_OF[g]), place.weekly[g][-1], place.weekly[g][-2], place.trends[g])
-        for g in GROUPS
-    ]
-    for row in place.categories:
-        names = CATEGORY_NAMES.get(row.group, {})
-        label = str(names.get(row.category, row.category))
-        rows.append(_row(row.group, label, row.latest, row.previous, row.trend))
+    rows = []
+    for g in GROUPS:  # each group's total, then its categories
+        rows.append(
+            _row(g, str(ALL_OF[g]), place.weekly[g][-1], place.weekly[g][-2], place.trends[g], True)
+        )
+        for row in (r for r in place.categories if r.group == g):
+            label = str(CATEGORY_NAMES[g].get(row.category, row.category))
+            rows.append(_row(g, label, row.latest, row.previous, row.trend))
     return {
         "name": name,
         "has_boundary": place.has_boundary,

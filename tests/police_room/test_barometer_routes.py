@@ -112,7 +112,7 @@ def test_the_figures_as_json_in_bands_without_an_address_or_a_position(
     seen = next(
         r for r in east["rows"] if r["group"] == "sightings" and r["label"] != "全部已核实线索"
     )
-    assert seen["latest"] == "少于5起" and seen["trend"]["text"] == "数量少，不作比较"
+    assert seen["latest"] == "少于5起" and seen["trend"]["text"] == "数量少"
     assert west["weekly"]["incidents"][-2:] == [0, 1]  # bands, never counts
     assert west["coverage"][-1] == {
         "day": "2026-12-03",
@@ -190,6 +190,6 @@ def test_an_area_with_nothing_yet_still_has_its_page(
         found.slug = "ceshi"
         uow.commit()
     html = client.get(PAGE).get_data(as_text=True)
-    assert "数量少，不作比较" in html and "没有巡逻点" in html
+    assert "数量少" in html and "没有巡逻点" in html
     body = client.get(API).get_json()["barometer"]
     assert [len(p["rows"]) for p in body["places"]] == [2, 2]  # the two totals only
