@@ -13,11 +13,13 @@ from app.edge import accepts
 from app.errors import NotFound
 from app.extensions import db
 from app.permissions import requires
+from app.times import local_zone
 from app.types import utcnow
 from officer_day import bp
 from officer_day.day import day_of
 from officer_day.live import EVENT, NAMESPACE
 from officer_day.schemas import DayQuery
+from police_room.appointment_views import day_panel
 from police_room.tip_routes import officer_tips
 from realtime import rooms
 from volunteers.areas import NOT_HERE, callers_areas
@@ -62,6 +64,9 @@ def page(query: DayQuery) -> Any:
         choices=choices,
         area_id=area_id,
         tips=officer_tips(area_id, open_only=True) if area_id is not None else [],
+        appointments=day_panel(db.session(), area_id, utcnow(), local_zone())
+        if area_id is not None
+        else None,
         live_event=EVENT,
         live_namespace=NAMESPACE,
     )

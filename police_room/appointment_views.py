@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from police_room import appointments as svc
-from police_room.appointment_reminders import reminded_today
+from police_room.appointment_reminders import local_day_start, reminded_today
 from police_room.models import Appointment, OfficerProfile
 from police_room.ratings import can_rate, rated
+from volunteers.areas import Areas
 from volunteers.models import PoliceArea, User
 
 STATES: dict[str, Any] = {
@@ -111,3 +112,13 @@ def days_of(slots: list[svc.Slot], zone: ZoneInfo) -> list[dict[str, Any]]:
         )
         day["slots"].append({"value": local.isoformat(), "label": f"{local:%H:%M}"})
     return list(days.values())
+
+
+def day_panel(session: Session, area_id: int, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    """The officer's day's share: requests to answer and today's reminders in one area."""
+    found = svc.of_areas(session, Areas(frozenset({area_id})), local_day_start(now, zone))
+    listed = shown(session, found, now, officer_side=True)
+    return {
+        "requests": [a for a in listed if a["can_confirm"]],
+        "reminders": [a for a in listed if a["reminder"]],
+    }
