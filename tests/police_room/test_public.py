@@ -23,7 +23,7 @@ from police_room.models import Notice, OfficerProfile
 from tests.conftest import STAFF_PASSWORD, log_in
 from tests.police_room import tip_fixtures
 from tests.police_room.tip_fixtures import OTHER_SLUG, SLUG
-from volunteers.models import User
+from volunteers.models import PoliceArea, User
 
 public_area = tip_fixtures.public_area
 pytestmark = pytest.mark.usefixtures("public_area")
@@ -189,3 +189,23 @@ def test_other_roles_may_not_post_notices(client, make_user, role):
     log_in(client, make_user(role, password=STAFF_PASSWORD), STAFF_PASSWORD)
     assert client.post("/officer/notices", json={"title": "公告"}).status_code == 403
     assert client.get("/officer/notices", headers={"Accept": "application/json"}).status_code == 403
+
+
+def test_a_new_area_gets_its_page_address_from_its_name(app, client, make_user, public_area):
+    log_in(client, make_user(Role.ADMIN, password=STAFF_PASSWORD), STAFF_PASSWORD)
+    for expected in ("chengdong", "chengdong-2"):
+        added = client.post(
+            "/admin/areas",
+            json={
+                "station_id": public_area["station_id"],
+                "name": "城东警务室" if expected.endswith("2") else "城东警务区",
+                "police_room": "东湖路 1 号",
+                "phone": "0515-88880130",
+            },
+        )
+        assert added.status_code == 201, added.get_json()
+        with app.app_context():
+            area = db.session.get_one(PoliceArea, added.get_json()["id"])
+            assert area.slug == expected
+    client.post("/logout")
+    assert client.get("/area/chengdong-2").status_code == 200
