@@ -126,6 +126,12 @@ class Config:
     SIGHTING_RATE_LIMIT = "5 per 10 minutes; 30 per day"  # reports per person
     SIGHTING_MEDIA_RATE_LIMIT = "30 per 10 minutes"  # photo and voice uploads per person
 
+    # Broadcasts (broadcasts/): non-urgent ones wait out the area's quiet hours (local time) and
+    # reach a person at most this many times a day; urgent ones always go.
+    BROADCAST_QUIET_START = "22:00"
+    BROADCAST_QUIET_END = "07:00"
+    BROADCAST_DAILY_LIMIT = 3
+
     # Dispatch (realtime/dispatch.py, realtime/offers.py).
     DISPATCH_OFFER_SECONDS = 60  # how long people have to accept before the request widens
     DISPATCH_MAX_ROUNDS = 3  # rounds of widening before the console says nobody came
