@@ -22,11 +22,12 @@ from volunteers.models import Community, PoliceArea, User
 WEEKS = 16
 HALF_W_M, HALF_H_M = 480.0, 330.0  # inside the demo community's 1000 x 700 m
 # Planted concentrations: metres east and north of the area's centre, radius, share of events,
-# and what happens there (incident kinds or sighting categories).
+# and what happens there (incident kinds or sighting categories); each stands 150 m or more
+# from the demo's hotspot patrol points, so the analysis proposes points there.
 CONCENTRATIONS = (
     (-250.0, -200.0, 45.0, 0.22, ("theft", "fraud_attempt")),  # 菜市场入口
-    (260.0, 170.0, 40.0, 0.16, ("theft", "suspicious_vehicle")),  # 地下车库入口
-    (380.0, -260.0, 50.0, 0.12, ("dispute", "suspicious_person")),  # 河边步道
+    (330.0, 60.0, 40.0, 0.16, ("theft", "suspicious_vehicle")),  # 地下车库入口
+    (230.0, -290.0, 50.0, 0.12, ("dispute", "suspicious_person")),  # 河边步道
 )
 INCIDENT_KINDS = ("theft", "dispute", "traffic", "suspicious", "fire", "other")
 SIGHTING_KINDS = (

@@ -12,10 +12,11 @@ from scipy import ndimage
 from hotspots.methods import CELL_M, Floats, Grid, flagged
 
 MAX_PROPOSALS = 5
-MIN_EVENTS = 3  # a hotspot proposes a point only with this many events inside it
+MIN_EVENTS = 6  # a hotspot proposes a point only with this many events inside it (16 weeks)
 MIN_RADIUS_M, MAX_RADIUS_M = 30, 150
 PROPOSAL_DAYS = 28  # the forecast horizon: the weeks the methods were scored on
 HEAT_CELLS = 2000  # the heat layer's most weighted cells
+HEAT_FLOOR = 0.15  # lighter cells stay off the heat layer: the background is not a hotspot
 
 
 @dataclass(frozen=True)
@@ -76,5 +77,5 @@ def heat(grid: Grid, scores: Floats) -> list[list[float]]:
     return [
         [round(float(c_lat[i]), 6), round(float(c_lon[i]), 6), round(float(scores[i]) / top, 3)]
         for i in order
-        if scores[i] / top >= 0.01
+        if scores[i] / top >= HEAT_FLOOR
     ]

@@ -5,17 +5,32 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("hotspot-data").textContent);
-  var HEAT = { radius: 28, blur: 22, maxZoom: 17, minOpacity: 0.3 };
+  // Each point is a 50 m cell weighted 0-1 by the server; maxZoom 0 keeps leaflet.heat from
+  // fading the weights at every zoom below its own maximum.
+  var CELL_M = 50, HEAT = { radius: 25, blur: 20, max: 1, maxZoom: 0, minOpacity: 0.2 };
 
   function load() {
     return fetch(data.api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); });
   }
 
+  /* leaflet.heat draws each point with a radius in pixels: keep it about one 50 m cell wide
+     at every zoom, so the layer stays one surface instead of dots or a flood. */
+  function fitRadius(map, layer) {
+    var c = map.getCenter();
+    var a = map.latLngToContainerPoint(c);
+    var b = map.latLngToContainerPoint(window.L.latLng(c.lat + CELL_M / 110900, c.lng));
+    var cell = Math.abs(a.y - b.y);
+    layer.setOptions({ radius: Math.max(6, cell), blur: Math.max(6, cell * 0.8) });
+  }
+
   function heatLayer(map, heat, layer) {
     if (!window.L.heatLayer) { return null; }
     if (layer) { layer.setLatLngs(heat); return layer; }
-    return window.L.heatLayer(heat, HEAT).addTo(map);
+    var made = window.L.heatLayer(heat, HEAT).addTo(map);
+    fitRadius(map, made);
+    map.on("zoomend", function () { fitRadius(map, made); });
+    return made;
   }
 
   /* The console: only the heat layer, refreshed every ten minutes. */
@@ -94,7 +109,7 @@
     var head = node("p", "proposal-head");
     head.appendChild(node("span", "proposal-number", String(number)));
     head.appendChild(node("span", "proposal-events", fill(labels.events, { n: proposal.events })));
-    head.appendChild(node("span", "badge " + proposal.status, proposal.status_label));
+    head.appendChild(node("span", "proposal-status", proposal.status_label));
     item.appendChild(head);
     item.appendChild(node("p", "proposal-facts",
       fill(labels.stop, { n: proposal.stop_minutes }) + " · " + fill(labels.until, { date: proposal.ends_on })));
@@ -133,7 +148,7 @@
     answer.proposals.forEach(function (p, i) {
       var colour = p.status === "accepted" ? "#1a7f37" : p.status === "proposed" ? "#c2410c" : "#888";
       window.L.circle([p.lat, p.lon], { radius: p.radius_m, color: colour, weight: 3, fill: false })
-        .bindTooltip(window.wjmap.text(String(i + 1)), { permanent: true, direction: "center" })
+        .bindTooltip(window.wjmap.text(String(i + 1)), { permanent: true, direction: "center", className: "hotspot-label" })
         .addTo(circles);
       list.appendChild(card(p, i + 1));
     });

@@ -76,5 +76,5 @@ def test_heat_weights_run_from_the_top_cell_down() -> None:
     events = planted.planted(25)
     heat = rules.heat(grid, methods.kde(grid, events.lat, events.lon))
     assert heat[0][2] == 1.0
-    assert all(0.01 <= w <= 1.0 for _lat, _lon, w in heat)
+    assert all(rules.HEAT_FLOOR <= w <= 1.0 for _lat, _lon, w in heat)
     assert rules.heat(grid, np.zeros(grid.cells)) == []
