@@ -78,3 +78,32 @@ def test_a_resident_leaves_a_tip_and_reads_the_officers_reply_by_its_code(
     wide = desktop.new_page()
     wide.goto(f"/area/{SLUG}")
     shot(wide, "police-room-page-desktop")
+
+
+def test_an_officer_posts_a_notice_and_keeps_the_public_profile(phone: Any, desktop: Any) -> None:
+    office = desktop.new_page()
+    log_in(office, DEMO_LOGINS["officer"], landing="/officer/notices")
+    office.fill("#title", "春节期间注意防火防盗")
+    office.fill("#body", "外出前关好门窗，楼道里不要堆放杂物。")
+    office.click("button:has-text('发布公告')")
+    assert office.locator(".pr-notice", has_text="春节期间注意防火防盗").is_visible()
+    shot(office, "police-room-notices-desktop")
+    office.goto("/officer/profile")
+    assert office.locator("input[name=start_0]").input_value() == "09:00"  # the demo's Monday
+    office.fill("#title", "社区民警（一级警长）")
+    office.click("button:has-text('保存')")
+    assert office.locator(".alert-ok").is_visible()
+    shot(office, "police-room-profile-desktop")
+
+    page = phone.new_page()
+    log_in(page, DEMO_LOGINS["officer"], landing="/officer/profile")
+    no_horizontal_scroll(page)
+    assert small_touch_targets(page) == []
+    shot(page, "police-room-profile-phone")
+    page.goto(f"/area/{SLUG}")
+    assert page.locator(".pr-notice", has_text="春节期间注意防火防盗").is_visible()
+    assert "一级警长" in page.locator(".pr-officer", has_text="陈警官").inner_text()
+    page.goto("/officer/notices")
+    page.locator(".pr-notice", has_text="春节期间注意防火防盗").locator("button").click()
+    page.goto(f"/area/{SLUG}")
+    assert page.locator(".pr-notice", has_text="春节期间注意防火防盗").count() == 0
