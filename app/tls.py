@@ -4,7 +4,7 @@ Browsers give a page the phone's location only in a secure context, so serving o
 address must offer TLS: the operator's certificate and key, or the instance's own, made on
 first run under ``instance/tls/``: a small certificate authority (``ca.pem``, CA:TRUE,
 name-constrained to the names and addresses this server answers to, so that a phone trusting
-it trusts nothing else) and a server certificate it signs (``cert.pem``, the chain). Phones
+it trusts nothing else) and a server certificate it signs (``cert.pem``). Phones
 install the authority once, as Android, iOS and HarmonyOS let people install a CA certificate
 (a bare self-signed server certificate is refused as an authority); officers compare its
 SHA-256 fingerprint on the phone. A new server certificate (expired, a new name) is signed by
@@ -196,10 +196,9 @@ def generate(folder: Path, extra_hosts: list[str]) -> tuple[Path, Path]:
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     _write_key(key, key_path)
-    # The chain phones are sent: the server certificate, then the authority they installed.
-    cert_path.write_bytes(
-        cert.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
-    )
+    # The server certificate alone: phones have the authority installed, and every handshake
+    # on a 50 KB/s link would pay for sending it again.
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 
 

@@ -11,8 +11,9 @@ with_test=0
 VENV=${VENV:-.venv}
 
 apt_packages=(fonts-wqy-microhei)
-# chromium drives the browser tests; zbar and poppler read QR codes and poster PDFs back.
-[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils)
+# chromium drives the browser tests; zbar and poppler read QR codes and poster PDFs back;
+# libnss3-tools' certutil makes Chromium trust the instance's authority as a phone would.
+[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils libnss3-tools)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -40,8 +40,8 @@ def test_the_server_certificate_is_signed_by_a_name_constrained_authority(tmp_pa
     # The phone installs the authority: its fingerprint is the one officers compare.
     assert made.fingerprint == tls.fingerprint(made.authority_path)
     assert (tmp_path / "tls" / "ca-key.pem").stat().st_mode & 0o777 == 0o600
-    # cert.pem is the chain a server sends: its certificate, then the authority.
-    assert made.cert_path.read_text().count("BEGIN CERTIFICATE") == 2
+    # The server sends its own certificate only: phones have the authority already.
+    assert made.cert_path.read_text().count("BEGIN CERTIFICATE") == 1
 
 
 def test_a_client_trusting_the_authority_verifies_the_server_by_name(tmp_path):

@@ -124,7 +124,7 @@ def pick_only(console: Any, name: str) -> None:
     candidate.locator("input[type=checkbox]").check()
 
 
-def trusting_home(authority: Path, home: Path) -> dict[str, str]:
+def trusting_home(authority: Path, home: Path) -> dict[str, Any]:
     """An environment for Chromium whose $HOME has an NSS database (what Chromium on Linux
     reads, ``~/.pki/nssdb``) trusting ``authority`` to identify web sites: what a phone has
     after following the set-up page. Needs ``certutil`` (Debian's libnss3-tools)."""
