@@ -3,7 +3,7 @@ service so its poster prints at once) or dismisses it; each proposal is decided 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,6 +23,8 @@ from hotspots.rules import metres
 from volunteers.areas import NOT_HERE, Areas
 from volunteers.models import Community, Grid
 from volunteers.person import Person
+
+MAX_DAYS = 180  # the longest a temporary hotspot point may stay
 
 
 def latest_run(session: Session, area_id: int) -> HotspotRun | None:
@@ -110,6 +112,11 @@ def accept(
     end = ends_on or proposal.ends_on
     if end < today:
         raise Invalid("ends_in_past", _l("The end date must not be in the past."))
+    if end > today + timedelta(days=MAX_DAYS):
+        raise Invalid(
+            "ends_too_late",
+            _l("A hotspot point is temporary: end it within %(days)d days.", days=MAX_DAYS),
+        )
     _claim(uow, proposal.id, ACCEPTED, officer)
     name = _l("Hotspot %(n)d · stop %(minutes)d min", n=proposal.id, minutes=proposal.stop_minutes)
     point = points.create_point(

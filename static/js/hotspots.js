@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("hotspot-data").textContent);
+  var wjmap = window.wjmap;
   // Each point is a 50 m cell weighted 0-1 by the server; maxZoom 0 keeps leaflet.heat from
   // fading the weights at every zoom below its own maximum.
   var CELL_M = 50, HEAT = { radius: 25, blur: 20, max: 1, maxZoom: 0, minOpacity: 0.2 };
@@ -50,7 +51,7 @@
   var labels = data.labels;
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var el = document.getElementById("hotspot-map");
-  var map = window.wjmap.create(el);
+  var map = wjmap.create(el);
   map.setView([Number(el.dataset.lat), Number(el.dataset.lon)], 16);
   var layer = null, circles = window.L.layerGroup().addTo(map), lastRun = null, fitted = false;
   var status = document.getElementById("hotspot-run");
@@ -148,7 +149,7 @@
     answer.proposals.forEach(function (p, i) {
       var colour = p.status === "accepted" ? "#1a7f37" : p.status === "proposed" ? "#c2410c" : "#888";
       window.L.circle([p.lat, p.lon], { radius: p.radius_m, color: colour, weight: 3, fill: false })
-        .bindTooltip(window.wjmap.text(String(i + 1)), { permanent: true, direction: "center", className: "hotspot-label" })
+        .bindTooltip(wjmap.text(String(i + 1)), { permanent: true, direction: "center", className: "hotspot-label" })
         .addTo(circles);
       list.appendChild(card(p, i + 1));
     });

@@ -40,6 +40,9 @@ def test_the_install_script_runs_to_the_end(tmp_path, flag):
         ROOT / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist",
         project / "node_modules/@geoman-io/leaflet-geoman-free/dist",
     )
+    shutil.copytree(
+        ROOT / "node_modules" / "leaflet.heat" / "dist", project / "node_modules/leaflet.heat/dist"
+    )
     tools = tmp_path / "tools"
     venv = tmp_path / "venv"
     for folder in (tools, venv / "bin"):

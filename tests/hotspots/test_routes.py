@@ -69,6 +69,7 @@ def test_accept_with_an_end_date(app, client, officer, analysed) -> None:
     ("body", "code"),
     [
         ({"ends_on": "2020-01-01"}, "ends_in_past"),
+        ({"ends_on": "2099-01-01"}, "ends_too_late"),
         ({"ends_on": "next week"}, "invalid_input"),
         ([1, 2], "body_malformed"),
     ],
