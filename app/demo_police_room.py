@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.roles import Role
+from police_room import appointment_slots as slots
 from police_room import appointments, tip_rules
 from police_room.models import Appointment, Notice, OfficerProfile, Rating, Tip
 from volunteers.models import PoliceArea, User
@@ -127,7 +128,7 @@ def seed_appointments(session: Session, now: datetime, password_hash: str) -> No
             session.add(
                 Rating(appointment_id=met.id, officer_id=officer.id, stars=stars, comment=comment)
             )
-    free = appointments.free_slots(session, appointments.bookable(session, officer.id), now)
+    free = slots.free_slots(session, slots.bookable(session, officer.id), now)
     if free:
         session.add(
             Appointment(

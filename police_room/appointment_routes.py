@@ -18,6 +18,7 @@ from app.times import local_zone
 from app.types import utcnow
 from app.uow import unit_of_work
 from app.web import form_error
+from police_room import appointment_slots as slots
 from police_room import appointments, bp, ratings
 from police_room.appointment_reminders import local_day_start
 from police_room.appointment_schemas import BookBody, DecideBody, RateBody
@@ -33,14 +34,14 @@ def _book_context(slug: str) -> dict[str, Any]:
     area = area_by_slug(session, slug)
     now = utcnow()
     officers = []
-    for officer_id in appointments.officer_ids(session, area.id):
-        found = appointments.bookable(session, officer_id)
+    for officer_id in slots.officer_ids(session, area.id):
+        found = slots.bookable(session, officer_id)
         officers.append(
             {
                 "id": officer_id,
                 "name": found.user.name,
                 "title": found.profile.title,
-                "days": days_of(appointments.free_slots(session, found, now), found.zone),
+                "days": days_of(slots.free_slots(session, found, now), found.zone),
             }
         )
     return {"area": area, "officers": officers, "form": {}}

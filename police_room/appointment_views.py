@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from police_room import appointments as svc
 from police_room.appointment_reminders import local_day_start, reminded_today
+from police_room.appointment_slots import Slot
 from police_room.models import Appointment, OfficerProfile
 from police_room.ratings import can_rate, rated
 from volunteers.areas import Areas
@@ -101,7 +102,7 @@ def shown(
     return answer
 
 
-def days_of(slots: list[svc.Slot], zone: ZoneInfo) -> list[dict[str, Any]]:
+def days_of(slots: list[Slot], zone: ZoneInfo) -> list[dict[str, Any]]:
     """Free slots grouped by local day, for the booking page's buttons."""
     days: dict[str, dict[str, Any]] = {}
     for slot in slots:

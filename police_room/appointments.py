@@ -9,8 +9,7 @@ and the other is told the slot was just taken."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -19,119 +18,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid, NotFound
-from app.roles import Role
 from app.sql import lock_row
 from app.uow import UnitOfWork
-from police_room.models import Appointment, OfficerProfile
+from police_room import appointment_slots as slots
+from police_room.appointment_slots import (
+    ACTIVE,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    DONE,
+    PROPOSED,
+    REQUESTED,
+)
+from police_room.models import Appointment
 from volunteers.areas import Areas
-from volunteers.models import PoliceArea, User
+from volunteers.models import PoliceArea
 from volunteers.person import Person
 
-REQUESTED, CONFIRMED, PROPOSED = "requested", "confirmed", "proposed"
-DECLINED, CANCELLED, DONE = "declined", "cancelled", "done"
-ACTIVE = (REQUESTED, CONFIRMED, PROPOSED)
-HORIZON_DAYS = 14  # residents book up to two weeks ahead
 PROPOSAL_HORIZON_DAYS = 60  # an officer may offer a time further off
 UNKNOWN = _l("That appointment does not exist.")
-NO_OFFICER = _l("There is no such officer to book.")
 TAKEN = _l("Someone has just booked that time. Please choose another.")
-
-
-@dataclass(frozen=True)
-class Slot:
-    starts_at: datetime  # UTC
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class Officer:
-    """A bookable officer: shown on their area's page, with reception hours."""
-
-    user: User
-    profile: OfficerProfile
-    area: PoliceArea
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.area.timezone)
-
-
-def _clock(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def reception_slots(officer: Officer, now: datetime, days: int = HORIZON_DAYS) -> list[Slot]:
-    """Every slot of the officer's weekly reception hours that starts after ``now`` and within
-    the next ``days`` local days, in the area's time zone, ``slot_minutes`` each."""
-    zone, length = officer.zone, timedelta(minutes=max(officer.profile.slot_minutes, 5))
-    today = now.astimezone(zone).date()
-    slots: list[Slot] = []
-    for offset in range(days):
-        day = today + timedelta(days=offset)
-        for hours in officer.profile.reception or []:
-            if int(hours.get("weekday", -1)) != day.weekday():
-                continue
-            start = datetime.combine(day, _clock(hours["start"]), zone)
-            end = datetime.combine(day, _clock(hours["end"]), zone)
-            while start + length <= end:
-                if start > now:
-                    slots.append(Slot(start.astimezone(UTC), (start + length).astimezone(UTC)))
-                start += length
-    return sorted(set(slots), key=lambda s: s.starts_at)
-
-
-def bookable(session: Session, officer_id: int) -> Officer:
-    """The officer residents may book, or ``NotFound`` (not an officer, hidden, no area)."""
-    row = session.execute(
-        select(User, OfficerProfile, PoliceArea)
-        .join(OfficerProfile, OfficerProfile.user_id == User.id)
-        .join(PoliceArea, PoliceArea.id == User.police_area_id)
-        .where(
-            User.id == officer_id,
-            User.role == Role.OFFICER.value,
-            User.active.is_(True),
-            OfficerProfile.shown.is_(True),
-        )
-    ).first()
-    if row is None:
-        raise NotFound("officer_unknown", NO_OFFICER)
-    return Officer(*row)
-
-
-def officer_ids(session: Session, area_id: int) -> list[int]:
-    """The officers of a police area residents may book, by name."""
-    return list(
-        session.scalars(
-            select(User.id)
-            .join(OfficerProfile, OfficerProfile.user_id == User.id)
-            .where(
-                User.police_area_id == area_id,
-                User.role == Role.OFFICER.value,
-                User.active.is_(True),
-                OfficerProfile.shown.is_(True),
-            )
-            .order_by(User.name, User.id)
-        )
-    )
-
-
-def _taken(session: Session, officer_id: int, since: datetime) -> set[datetime]:
-    return set(
-        session.scalars(
-            select(Appointment.starts_at).where(
-                Appointment.officer_id == officer_id,
-                Appointment.status.in_(ACTIVE),
-                Appointment.starts_at >= since,
-            )
-        )
-    )
-
-
-def free_slots(session: Session, found: Officer, now: datetime) -> list[Slot]:
-    """The officer's reception slots of the next two weeks nobody has booked."""
-    taken = _taken(session, found.user.id, now)
-    return [s for s in reception_slots(found, now) if s.starts_at not in taken]
 
 
 def _insert(uow: UnitOfWork, appointment: Appointment) -> None:
@@ -154,18 +60,18 @@ def book(
 ) -> Appointment:
     """Ask for one of the officer's free reception slots (of the police room ``area_id``, when
     booked from its page); the officer then decides."""
-    found = bookable(uow.session, officer_id)
+    found = slots.bookable(uow.session, officer_id)
     if area_id is not None and found.area.id != area_id:
-        raise NotFound("officer_unknown", NO_OFFICER)
+        raise NotFound("officer_unknown", slots.NO_OFFICER)
     if starts_at <= now:
         raise Invalid("slot_past", _l("That time has already passed. Please choose another."))
-    slot = next((s for s in reception_slots(found, now) if s.starts_at == starts_at), None)
+    slot = next((s for s in slots.reception_slots(found, now) if s.starts_at == starts_at), None)
     if slot is None:
         raise Invalid(
             "slot_outside_hours",
             _l("That time is not one of the officer's reception slots in the next two weeks."),
         )
-    if starts_at in _taken(uow.session, officer_id, starts_at):
+    if starts_at in slots.taken(uow.session, officer_id, starts_at):
         raise Conflict("slot_taken", TAKEN)
     appointment = Appointment(
         police_area_id=found.area.id,

@@ -4,16 +4,19 @@ databases), another area's officer, and the resident's acceptance or cancellatio
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.uow import unit_of_work
-from police_room import appointments
+from police_room import appointment_slots, appointments
 from police_room.models import Appointment
 from tests.police_room.appointment_fixtures import (
     MONDAY_8AM,
+    SHANGHAI,
     book,
     local,
     set_state,
@@ -35,8 +38,8 @@ def decide(app, officer, appointment_id, action, **kwargs):
 
 def test_free_slots_are_the_weekday_mornings_of_the_next_two_weeks_in_local_time(app, room):
     with app.app_context():
-        officer = appointments.bookable(db.session(), room.officer.id)
-        slots = appointments.reception_slots(officer, MONDAY_8AM)
+        officer = appointment_slots.bookable(db.session(), room.officer.id)
+        slots = appointment_slots.reception_slots(officer, MONDAY_8AM)
     assert slots[0].starts_at == local(7, 9)  # today 09:00 in Shanghai, 01:00 UTC
     assert slots[0].ends_at == local(7, 9, 30)
     assert [s.starts_at for s in slots[:4]] == [
@@ -51,8 +54,8 @@ def test_free_slots_are_the_weekday_mornings_of_the_next_two_weeks_in_local_time
 
 def test_a_slot_that_began_is_no_longer_offered(app, room):
     with app.app_context():
-        officer = appointments.bookable(db.session(), room.officer.id)
-        slots = appointments.reception_slots(officer, local(7, 9, 10))
+        officer = appointment_slots.bookable(db.session(), room.officer.id)
+        slots = appointment_slots.reception_slots(officer, local(7, 9, 10))
     assert slots[0].starts_at == local(7, 9, 30)
 
 
@@ -73,7 +76,7 @@ def test_two_residents_at_once_one_gets_the_slot_by_the_unique_index(app, room, 
     """Both pass the free-slot check (as two requests at the same moment would); the partial
     unique index lets only the first insert in, and the second is told the slot was taken."""
     book(app, room.resident, room.officer, local(8, 10))
-    monkeypatch.setattr(appointments, "_taken", lambda *_args: set())
+    monkeypatch.setattr(appointment_slots, "taken", lambda *_args: set())
     with pytest.raises(Conflict) as refused:
         book(app, room.second_resident, room.officer, local(8, 10))
     assert refused.value.code == "slot_taken"
@@ -164,7 +167,7 @@ def test_a_proposed_time_moves_the_booking_and_the_resident_accepts_it(app, room
 
 def test_a_naive_proposed_time_is_the_areas_wall_clock(app, room):
     appointment_id = book(app, room.resident, room.officer, local(7, 9))
-    naive = local(9, 15).astimezone(appointments.ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    naive = local(9, 15).astimezone(SHANGHAI).replace(tzinfo=None)
     decide(app, room.officer, appointment_id, "propose", starts_at=naive)
     with app.app_context():
         assert db.session.get(Appointment, appointment_id).starts_at == local(9, 15)
@@ -175,7 +178,7 @@ def test_a_naive_proposed_time_is_the_areas_wall_clock(app, room):
     [
         ({}, "time_missing"),
         ({"starts_at": local(7, 7)}, "slot_past"),
-        ({"starts_at": local(7, 9) + appointments.timedelta(days=90)}, "slot_too_far"),
+        ({"starts_at": local(7, 9) + timedelta(days=90)}, "slot_too_far"),
     ],
 )
 def test_a_proposal_needs_a_coming_time(app, room, kwargs, code):

@@ -42,11 +42,11 @@ def test_each_side_is_reminded_the_day_before_and_on_the_day_once_each(app, room
     assert sweep(app, local(8, 0, 5)) == 2  # Tuesday just after midnight: the day before
     assert stamps(app, wednesday) == (local(8, 0, 5), local(8, 0, 5))
     assert sweep(app, local(8, 18)) == 0  # again on Tuesday: nothing more
-    assert reminder_shown(app, wednesday, local(8, 18), officer_side=False) == "Reminder: tomorrow"
-    assert reminder_shown(app, wednesday, local(8, 18), officer_side=True) == "Reminder: tomorrow"
+    assert reminder_shown(app, wednesday, local(8, 18), officer_side=False) == "提醒：预约在明天"
+    assert reminder_shown(app, wednesday, local(8, 18), officer_side=True) == "提醒：预约在明天"
     assert sweep(app, local(9, 7)) == 2  # Wednesday morning: on the day
     assert sweep(app, local(9, 8)) == 0
-    assert reminder_shown(app, wednesday, local(9, 8), officer_side=False) == "Reminder: today"
+    assert reminder_shown(app, wednesday, local(9, 8), officer_side=False) == "提醒：预约就在今天"
     assert sweep(app, local(9, 11)) == 0  # it has begun
     assert reminder_shown(app, wednesday, local(9, 11), officer_side=False) == ""
 
