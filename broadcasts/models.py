@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,8 @@ class Broadcast(Model):
     look_for: Mapped[str] = mapped_column(Text)
     what_to_do: Mapped[str] = mapped_column(Text)
     urgent: Mapped[bool] = mapped_column(default=False)
+    # Also shown, while open, on the area's online police room page (no photo there).
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
     audience: Mapped[str] = mapped_column(String(12), default="on_duty")  # on_duty | everyone
     grid_ids: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))  # or a circle:
     center_lat: Mapped[float | None]

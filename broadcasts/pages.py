@@ -92,6 +92,7 @@ def new_broadcast(body: NewBroadcastBody) -> NewBroadcast:
         look_for=body.look_for,
         what_to_do=body.what_to_do,
         urgent=body.urgent,
+        public=body.public,
         audience=body.audience,
         grid_ids=list(body.grid_ids) if body.grid_ids is not None else None,
         center=center,

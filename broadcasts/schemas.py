@@ -20,6 +20,7 @@ LABELS: dict[str, Any] = {
     "look_for": _l("What to look for"),
     "what_to_do": _l("What to do"),
     "urgent": _l("Urgent"),
+    "public": _l("Public"),
     "audience": _l("Who gets it"),
     "grid_ids": _l("Grids"),
     "center_lat": _l("Centre"),
@@ -45,6 +46,7 @@ class NewBroadcastBody(Input):
     look_for: Annotated[str, text(2000)] = ""
     what_to_do: Annotated[str, text(1000)] = ""
     urgent: StrictBool = False
+    public: StrictBool = False  # also on the area's online police room page while open
     audience: Literal["on_duty", "everyone"] = "on_duty"
     grid_ids: Annotated[list[Id], Field(max_length=200)] | None = None
     center_lat: Lat | None = None

@@ -49,6 +49,7 @@ class NewBroadcast:
     look_for: str
     what_to_do: str
     urgent: bool = False
+    public: bool = False
     audience: str = "on_duty"
     grid_ids: list[int] | None = None
     center: tuple[float, float] | None = None
@@ -126,6 +127,7 @@ def create(
         look_for=new.look_for.strip(),
         what_to_do=new.what_to_do.strip(),
         urgent=new.urgent,
+        public=new.public,
         audience=new.audience,
         grid_ids=sorted(set(new.grid_ids)) if new.grid_ids is not None else None,
         center_lat=new.center[0] if new.grid_ids is None and new.center else None,

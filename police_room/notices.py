@@ -20,6 +20,7 @@ from app.permissions import requires
 from app.types import utcnow
 from app.uow import UnitOfWork, unit_of_work
 from app.web import form_error, local_datetime
+from broadcasts.models import OPEN, Broadcast
 from police_room import bp, staff_area
 from police_room.models import Notice
 from volunteers.areas import areas_of
@@ -56,6 +57,17 @@ def current(session: Session, area_id: int, now: datetime) -> list[Notice]:
         .where(Notice.police_area_id == area_id, Notice.published_at <= now)
         .where(or_(Notice.expires_at.is_(None), Notice.expires_at > now))
         .order_by(Notice.published_at.desc(), Notice.id.desc())
+    )
+    return list(session.scalars(query.limit(SHOWN)))
+
+
+def public_broadcasts(session: Session, area_id: int) -> list[Broadcast]:
+    """The area's open broadcasts its officers marked public, newest first."""
+    query = (
+        select(Broadcast)
+        .where(Broadcast.police_area_id == area_id, Broadcast.status == OPEN)
+        .where(Broadcast.public.is_(True))
+        .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
     )
     return list(session.scalars(query.limit(SHOWN)))
 

@@ -104,6 +104,7 @@ def area_page(slug: str) -> Any:
         duty_phone=area.station.duty_phone,
         officers=officers,
         notices=notices.current(session, area.id, utcnow()),
+        broadcasts=notices.public_broadcasts(session, area.id),
         ratings=public_ratings(session, [officer.id for officer in officers]),
     )
 

@@ -96,7 +96,7 @@
 
   function body() {
     var b = { kind: kind(), title: TITLE.value, look_for: LOOK.value, what_to_do: TODO.value,
-      urgent: $("bc-urgent").checked, audience: form.querySelector('input[name="audience"]:checked').value };
+      urgent: $("bc-urgent").checked, public: $("bc-public").checked, audience: form.querySelector('input[name="audience"]:checked').value };
     if (areaSelect) { b.police_area_id = Number(areaSelect.value); }
     if (where() === "grids") {
       b.grid_ids = Array.prototype.map.call(form.querySelectorAll('input[name="grid_ids"]:checked'), function (c) { return Number(c.value); });

@@ -209,3 +209,36 @@ def test_a_new_area_gets_its_page_address_from_its_name(app, client, make_user, 
             assert area.slug == expected
     client.post("/logout")
     assert client.get("/area/chengdong-2").status_code == 200
+
+
+@pytest.mark.both_databases
+def test_broadcasts_marked_public_show_on_the_page_while_open(app, client, make_user, public_area):
+    officer = _officer(app, make_user, public_area["police_area_id"], "陈警官")
+    log_in(client, officer, STAFF_PASSWORD)
+    grid = public_area["grid_ids"][0]
+    sent = {}
+    for title, public in (("寻找走失老人", True), ("内部布控通报", False)):
+        answer = client.post(
+            "/officer/broadcasts",
+            json={
+                "kind": "missing_person",
+                "title": title,
+                "look_for": "灰色外套，戴<b>帽子</b>",
+                "what_to_do": "看到请拨打 110",
+                "grid_ids": [grid],
+                "public": public,
+            },
+        )
+        assert answer.status_code == 201, answer.get_json()
+        sent[title] = answer.get_json()["id"]
+    client.post("/logout")
+    html = client.get(f"/area/{SLUG}").get_data(as_text=True)
+    assert "寻找走失老人" in html and "灰色外套，戴&lt;b&gt;帽子&lt;/b&gt;" in html
+    assert "内部布控通报" not in html
+    assert "寻找走失老人" not in client.get(f"/area/{OTHER_SLUG}").get_data(as_text=True)
+    log_in(client, officer, STAFF_PASSWORD)
+    closed = client.post(
+        f"/officer/broadcasts/{sent['寻找走失老人']}/close", json={"outcome": "found"}
+    )
+    assert closed.status_code == 200
+    assert "寻找走失老人" not in client.get(f"/area/{SLUG}").get_data(as_text=True)
