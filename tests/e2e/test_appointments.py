@@ -27,6 +27,9 @@ def test_a_new_resident_books_and_the_officer_confirms(phone: Any, desktop: Any)
     number = f"131{random.randint(0, 99_999_999):08d}"  # noqa: S311
     page = phone.new_page()
     page.goto("/area/chengnan")
+    card = page.locator(".pr-officer", has_text="陈警官")
+    assert "居民评价：4.4 分（满分 5 分，5 条评价）" in card.inner_text()  # the demo's five
+    shot(page, "appointments-area-phone")
     page.get_by_role("link", name="预约民警").click()
     page.wait_for_url("**/area/chengnan/join")
     _phone_checks(page)
