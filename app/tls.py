@@ -141,16 +141,16 @@ def make_authority(folder: Path, names: list[x509.GeneralName]) -> tuple[Path, P
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    ca_path, ca_key_path = own_authority(folder.parent)
+    ca_path, ca_key_path = _authority_files(folder)
     _write_key(key, ca_key_path)
     ca_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return ca_path, ca_key_path
 
 
-def _usable_authority(instance: Path, names: list[x509.GeneralName]) -> bool:
+def _usable_authority(folder: Path, names: list[x509.GeneralName]) -> bool:
     """Whether the instance's authority exists, lasts the server certificate's lifetime and
     may vouch for ``names`` (a new name, such as a new public address, needs a new one)."""
-    ca_path, ca_key_path = own_authority(instance)
+    ca_path, ca_key_path = _authority_files(folder)
     if not (ca_path.exists() and ca_key_path.exists()):
         return False
     try:
@@ -169,9 +169,9 @@ def generate(folder: Path, extra_hosts: list[str]) -> tuple[Path, Path]:
     the instance's authority (made first when missing, expiring or too narrow)."""
     folder.mkdir(parents=True, exist_ok=True)
     names = _names(extra_hosts)
-    if not _usable_authority(folder.parent, names):
+    if not _usable_authority(folder, names):
         make_authority(folder, names)
-    ca_path, ca_key_path = own_authority(folder.parent)
+    ca_path, ca_key_path = _authority_files(folder)
     ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
     ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
     if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
@@ -234,7 +234,11 @@ def own_pair(instance: Path) -> tuple[Path, Path]:
 def own_authority(instance: Path) -> tuple[Path, Path]:
     """Where the instance's authority lives: its certificate (which phones install) and key
     (which never leaves this machine)."""
-    folder = instance / "tls"
+    return _authority_files(instance / "tls")
+
+
+def _authority_files(folder: Path) -> tuple[Path, Path]:
+    """The authority beside the server certificate it signs, in ``folder``."""
     return folder / "ca.pem", folder / "ca-key.pem"
 
 
