@@ -6,7 +6,7 @@ scored on weeks 13-16; several seeds, the mean PAI of each method (every method 
 5% of the 50 m cells, hotspots/methods.py). The demo area (`wanjia demo` in a temp folder, its
 16 weeks of incidents and confirmed sightings from app/demo_history.py), judged the same way
 the nightly job does. Speed: 100,000 planted events (75,000 fitted, 25,000 scored), each
-method's fit and the whole analysis (all three fitted and scored, the chosen one refitted on
+method's fit and the whole analysis (all four fitted and scored, the chosen one refitted on
 all the events), in seconds.
 
 Targets: the chosen method's PAI at least 1.3 times the naive grid count's on the planted data;

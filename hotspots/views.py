@@ -13,6 +13,7 @@ from hotspots.models import HotspotProposal, HotspotRun
 METHOD_LABELS = {
     "naive": _l("Count per grid cell"),
     "kde": _l("Kernel density"),
+    "gistar": _l("Getis-Ord Gi*"),
     "hdbscan": _l("HDBSCAN clusters"),
     "none": _l("Too few events to judge"),
 }
