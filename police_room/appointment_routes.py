@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 import police_room.appointment_permissions  # noqa: F401 - registers the permissions
-from app.edge import MAX_ID, accepts, parse, submitted
+from app.edge import accepts, parse, submitted
 from app.errors import DomainError, wants_json
 from app.extensions import db
 from app.permissions import requires
@@ -21,7 +21,7 @@ from app.web import form_error
 from police_room import appointment_slots as slots
 from police_room import appointments, bp, ratings
 from police_room.appointment_reminders import local_day_start
-from police_room.appointment_schemas import BookBody, DecideBody, RateBody
+from police_room.appointment_schemas import BookBody, BookQuery, DecideBody, RateBody
 from police_room.appointment_views import days_of, shown
 from police_room.public import area_by_slug
 from volunteers.areas import callers_areas
@@ -47,19 +47,15 @@ def _book_context(slug: str) -> dict[str, Any]:
     return {"area": area, "officers": officers, "form": {}}
 
 
-def _chosen_officer() -> int | None:
-    asked = request.args.get("officer", "")
-    return int(asked) if asked.isdigit() and int(asked) <= MAX_ID else None
-
-
 @bp.get("/area/<slug>/book")
 @requires("police_room.appointments.book")
-def book(slug: str) -> Any:
+@accepts(query=BookQuery, answers={200: None})
+def book(slug: str, query: BookQuery) -> Any:
     """The officers of this police room and their free reception slots of the next two weeks."""
     context = _book_context(slug)
     if wants_json():
         return jsonify(officers=context["officers"])
-    return render_template("police_room/appointment_book.html", chosen=_chosen_officer(), **context)
+    return render_template("police_room/appointment_book.html", chosen=query.officer, **context)
 
 
 @bp.post("/area/<slug>/book")

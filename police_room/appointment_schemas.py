@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, Field
 
-from app.edge import Blank, Id, Input, text
+from app.edge import Blank, Id, Input, OptionalId, text
 
 LABELS: dict[str, Any] = {
     "name": _l("Your name"),
@@ -16,6 +16,7 @@ LABELS: dict[str, Any] = {
     "password": _l("Password"),
     "agree": _l("Agreement"),
     "officer_id": _l("Officer"),
+    "officer": _l("Officer"),
     "starts_at": _l("Time"),
     "topic": _l("What it is about"),
     "action": _l("Decision"),
@@ -31,6 +32,11 @@ class ResidentBody(Input):
     phone: Annotated[str, text(40)]
     password: Annotated[str, text(200)]
     agree: bool = False
+
+
+class BookQuery(Input):
+    labels: ClassVar[dict[str, Any]] = LABELS
+    officer: OptionalId = None  # whose times the page shows (the first officer's by default)
 
 
 class BookBody(Input):

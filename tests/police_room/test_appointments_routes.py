@@ -226,3 +226,13 @@ def test_a_hidden_officer_takes_no_bookings(app, desk, make_user):
     del db
     names = [o["name"] for o in http.get("/area/ceshi/book", headers=JSON).get_json()["officers"]]
     assert names == ["张警官"]
+
+
+def test_the_booking_page_shows_the_asked_officers_times_and_refuses_a_bad_one(app, desk):
+    http = app.test_client()
+    log_in(http, desk.resident)
+    page = http.get(f"/area/ceshi/book?officer={desk.officer.id}").get_data(as_text=True)
+    assert f'id="officer-{desk.officer.id}"' in page
+    for bad in ("abc", str(MAX_ID + 1), "0"):
+        answer = http.get(f"/area/ceshi/book?officer={bad}", headers=JSON)
+        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "officer"
