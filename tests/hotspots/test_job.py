@@ -4,16 +4,23 @@ undecided proposals."""
 
 from __future__ import annotations
 
+import threading
+from zoneinfo import ZoneInfo
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.celery_app import BEAT_SCHEDULE
+from app.errors import Conflict
 from app.extensions import db
 from app.uow import unit_of_work
 from checkins.models import PatrolPoint
-from hotspots import tasks
+from hotspots import proposals, tasks
 from hotspots.models import HotspotProposal, HotspotRun
 from realtime.models import Incident
+from volunteers.areas import areas_of
+from volunteers.models import User
+from volunteers.person import Person
 
 pytestmark = pytest.mark.both_databases
 
@@ -91,3 +98,37 @@ def test_no_proposal_where_an_active_hotspot_point_stands(app, backend, area, pl
         ).all()
         found = {(p.lat, p.lon) for p in again} & places
         assert found == {(plain.lat, plain.lon)}
+
+
+def test_officers_accepting_one_proposal_at_once_make_one_point(
+    app, backend, area, officer, analysed
+) -> None:
+    """Eight accepts racing (double clicks, two officers): one point, seven 409s."""
+    count = 8
+    with app.app_context():
+        proposal_id = db.session.scalars(select(HotspotProposal.id)).first()
+        before = db.session.scalar(select(func.count()).select_from(PatrolPoint))
+    barrier, lock, outcomes = threading.Barrier(count), threading.Lock(), []
+
+    def accept() -> None:
+        barrier.wait()
+        with app.app_context(), unit_of_work() as uow:
+            try:
+                person = Person.of(uow.session.get_one(User, officer.id))
+                areas = areas_of(uow.session, person)
+                proposals.accept(uow, person, proposal_id, areas, ZoneInfo("Asia/Shanghai"))
+                uow.commit()
+                outcome: object = "made"
+            except Conflict as exc:
+                outcome = exc.code
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=accept) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["made"] + ["proposal_decided"] * (count - 1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PatrolPoint)) == before + 1
