@@ -29,6 +29,7 @@ def test_an_officer_accepts_a_hotspot_and_prints_its_poster(desktop: Any) -> Non
     assert "选用方法" in page.locator("#hotspot-run").inner_text()
     assert page.locator("#hotspot-scores tbody tr").count() == 4
     assert page.locator(".leaflet-heatmap-layer").count() == 1
+    shot(page, "hotspots-desktop-analysed", full_page=False)
     proposals = page.locator(".proposal.proposed")
     assert proposals.count() >= 2
     first = proposals.first
