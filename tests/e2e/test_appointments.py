@@ -7,7 +7,9 @@ at 360x740 (nothing sideways, 48 px targets) and the officer's page at 1440x900 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -92,3 +94,30 @@ def test_the_demo_resident_rates_yesterdays_meeting_once(phone: Any) -> None:
     assert page.locator("form.appt-rate").count() == 0
     assert "已评价：★★★★★" in page.locator(".appt-card.appt-done").inner_text()
     shot(page, "appointments-rated-phone")
+
+
+def test_the_officer_proposes_another_time_and_the_resident_accepts(
+    phone: Any, desktop: Any
+) -> None:
+    later = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)
+    typed = later.strftime("%Y-%m-%dT15:10")
+    desk = desktop.new_page()
+    log_in(desk, DEMO_LOGINS["officer"], landing="/officer/appointments")
+    asked = desk.locator(".appt-card", has_text="孙秀英").filter(has_text="等待民警确认")
+    answer = desk.locator(f'.appt-actions[data-for="{asked.get_attribute("data-id")}"]')
+    answer.locator("input[name=note]").fill("周一上午我要开会，改到这个时间可以吗？")
+    answer.locator("input[name=starts_at]").fill(typed)
+    with desk.expect_navigation():
+        answer.get_by_role("button", name="提议这个时间").click()
+    assert "民警提议改时间" in desk.locator(".appt-card", has_text="周一上午我要开会").inner_text()
+
+    page = phone.new_page()
+    log_in(page, RESIDENT, landing="/appointments")
+    card = page.locator(".appt-card.appt-proposed")
+    assert f"{typed[:10]}" in card.inner_text() and "15:10" in card.inner_text()
+    _phone_checks(page)
+    shot(page, "appointments-proposed-phone")
+    with page.expect_navigation():
+        page.get_by_role("button", name="接受这个时间").click()
+    confirmed = page.locator(".appt-card", has_text="周一上午我要开会")
+    assert "已确认" in confirmed.inner_text()
