@@ -4,6 +4,8 @@ limited per address."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -118,3 +120,17 @@ def test_a_resident_reaches_only_residents_pages(app, client, room):
     assert client.get("/officer/appointments", headers=JSON).status_code == 403
     assert client.get("/officer/people", headers=JSON).status_code == 403
     assert client.get("/appointments", headers=JSON).status_code == 200
+
+
+def test_every_link_on_a_residents_home_opens(client, room):
+    log_in(client, room.resident)
+    home = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "我的预约" in home
+    links = {
+        link
+        for link in re.findall(r'href="(/[^"]*)"', home)
+        if not link.startswith(("/static/", "/lang/"))
+    }
+    assert "/appointments" in links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
