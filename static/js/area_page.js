@@ -18,11 +18,11 @@
 
   function draw() {
     var lat = Number(box.dataset.lat), lon = Number(box.dataset.lon);
-    var map = window.wjmap.create(box, { zoomControl: true });
+    var wjmap = window.wjmap;
+    var map = wjmap.create(box, { zoomControl: true });
     map.setView([lat, lon], 16);
-    var label = document.createElement("span");
-    label.textContent = box.dataset.label;
-    window.L.marker([lat, lon]).addTo(map).bindTooltip(label, { permanent: true, direction: "top", offset: [0, -30] });
+    window.L.marker([lat, lon]).addTo(map)
+      .bindTooltip(wjmap.text(box.dataset.label), { permanent: true, direction: "top", offset: [0, -30] });
   }
 
   button.addEventListener("click", function () {
