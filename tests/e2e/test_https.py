@@ -122,8 +122,9 @@ def test_a_phone_checks_in_over_https_by_host_name(mapped_browser, https_server)
 
 
 def test_the_page_its_script_and_the_check_in_share_one_connection(mapped_browser, https_server):
-    """HTTP/1.1 keep-alive as the browser sees it: the poster's page, its script and the
-    check-in call arrive on one connection (Chromium's connection ids, over CDP)."""
+    """HTTP/1.1 keep-alive as the browser sees it: the check-in call goes out on a connection
+    the poster's page or its script came on (Chromium's connection ids, over CDP); with
+    ``Connection: close`` each request had a connection of its own."""
     port, instance = https_server
     lat, lon, token = _point_and_token(instance)
     page = _phone(mapped_browser, f"https://{HOST}:{port}", lat, lon)
@@ -145,7 +146,9 @@ def test_the_page_its_script_and_the_check_in_share_one_connection(mapped_browse
     page.goto(f"/c/{token}")
     page.locator("#status.done").wait_for(timeout=15000)
     script = next(name for name in connections if name.startswith("checkin."))
-    assert connections[token] == connections[script] == connections["checkins"], connections
+    # On loopback Chromium may open a second connection for the script while the page is
+    # still arriving; the check-in call, sent after both, reuses one of theirs.
+    assert connections["checkins"] in (connections[token], connections[script]), connections
     page.context.close()
 
 
