@@ -53,6 +53,20 @@
   var el = document.getElementById("hotspot-map");
   var map = wjmap.create(el);
   map.setView([Number(el.dataset.lat), Number(el.dataset.lon)], 16);
+  /* The area's communities and grids under the heat, as the console draws them. */
+  fetch(el.dataset.mapUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (area) {
+      if (!area) { return; }
+      window.L.geoJSON(area, {
+        interactive: false,
+        filter: function (f) { return f.properties.kind !== "point"; },
+        style: function (f) {
+          return f.properties.kind === "community" ? { color: "#8e0000", weight: 3, fill: false }
+            : { color: "#607d8b", weight: 1, fill: false };
+        }
+      }).addTo(map);
+    });
   var layer = null, circles = window.L.layerGroup().addTo(map), lastRun = null, fitted = false;
   var status = document.getElementById("hotspot-run");
   var list = document.getElementById("proposals");
