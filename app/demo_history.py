@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.roles import Role
 from realtime.models import Incident
 from sightings.models import Sighting
+from sightings.rules import CATEGORIES
 from volunteers.models import Community, PoliceArea, User
 
 WEEKS = 16
@@ -30,14 +31,7 @@ CONCENTRATIONS = (
     (230.0, -290.0, 50.0, 0.12, ("dispute", "suspicious_person")),  # 河边步道
 )
 INCIDENT_KINDS = ("theft", "dispute", "traffic", "suspicious", "fire", "other")
-SIGHTING_KINDS = (
-    "suspicious_person",
-    "suspicious_vehicle",
-    "suspicious_situation",
-    "fire_risk",
-    "blocked_fire_lane",
-    "fraud_attempt",
-)
+SIGHTING_KINDS = CATEGORIES
 PER_WEEK = (9, 15)  # events a week, at random within
 BEHAVIOUR = {
     "suspicious_person": "有人在楼道里挨家挨户看门牌，问他找谁不说。",
