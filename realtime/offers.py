@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import metrics
 from app.errors import Conflict, NotFound
 from app.uow import UnitOfWork
 from realtime.dispatch import DispatchSettings, distance_to, get_incident, withdraw_open_offers
@@ -20,6 +21,7 @@ from realtime.dispatch_states import (
     DECLINED,
     DONE,
     ENGAGED,
+    EXPIRED,
     NEXT,
     OFFERED,
     OPEN,
@@ -57,13 +59,15 @@ def answer(
     offer, incident = _offer_for(uow, user, offer_id)
     if offer.status == WITHDRAWN or incident.status != OPEN:
         raise Conflict("offer_withdrawn", _l("Thank you, but enough people are already going."))
-    if offer.status != OFFERED:
-        raise Conflict("offer_answered", _l("You already answered this request."))
-    if offer.expires_at <= now:
+    # Expired by the clock, or already by the sweep that escalated its round.
+    if offer.status == EXPIRED or (offer.status == OFFERED and offer.expires_at <= now):
         raise Conflict(
             "offer_expired", _l("This request has expired; the police room asked others.")
         )
+    if offer.status != OFFERED:
+        raise Conflict("offer_answered", _l("You already answered this request."))
     offer.answered_at = now
+    uow.after_commit(metrics.offer_answered, accept)
     if not accept:
         offer.status = DECLINED
         uow.session.flush()

@@ -177,6 +177,36 @@ def test_someone_elses_or_an_expired_offer_cannot_be_accepted(app, connect):
     assert expired["error"]["code"] == "offer_expired"
 
 
+@pytest.mark.both_databases
+def test_accepting_an_offer_the_sweep_expired_answers_offer_expired(app, connect):
+    """The sweep marks a round's unanswered offers expired before it asks others; accepting one
+    then says it expired (not that it was already answered) and pays nothing."""
+    _d, console = connect(Role.DISPATCHER)
+    asked, asked_phone = connect(Role.GUARD, metres=100)
+    incident = _incident(console)
+    _console_call(
+        console, events.SEND_OFFERS, {"incident_id": incident["id"], "user_ids": [asked.id]}
+    )
+    offer = _received(asked_phone, events.FIELD_NS, events.OFFER)[0]
+    later = utcnow() + timedelta(seconds=app.config["DISPATCH_OFFER_SECONDS"] + 1)
+    with app.app_context(), unit_of_work() as uow:
+        swept = escalation.escalate_due(
+            uow, presence_for(app), now=later, settings=dispatch_settings()
+        )
+        uow.commit()
+    assert swept == [incident["id"]]
+    reply = asked_phone.emit(
+        events.ANSWER_OFFER,
+        {"offer_id": offer["id"], "accept": True},
+        namespace=events.FIELD_NS,
+        callback=True,
+    )
+    assert reply["error"]["code"] == "offer_expired"
+    with app.app_context():
+        assert db.session.get(Offer, offer["id"]).status == "expired"
+        assert ledger.balance(db.session, asked.id) == 0
+
+
 def test_accepted_people_report_each_step_in_order_and_arrival_pays(app, connect):
     _d, console = connect(Role.DISPATCHER)
     guard, phone = connect(Role.GUARD, metres=100)
