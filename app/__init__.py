@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from flask import Flask
 
-from app import assets, security_headers
+from app import assets, metrics, request_log, security_headers
 from app.config import load_settings
 from app.edge import IdConverter, refuse_unnamed_form_fields
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -40,6 +40,8 @@ def create_app(
     compile_catalogs(app)
     # First of the after-request hooks, so its HTML compression runs after all the others.
     assets.init_app(app)
+    request_log.init_app(app)  # first of the before-request hooks: every line has the id
+    metrics.init_app(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -78,6 +80,7 @@ def create_app(
     import volunteers.cli  # noqa: F401 - adds create-user to the blueprint's commands
     from app.errors import register_error_handlers
     from app.openapi import bp as openapi_bp
+    from app.ops import bp as ops_bp
     from app.patrol_points import patrol_points_of_area
     from app.tiles import bp as tiles_bp
     from app.web import bp as web_bp
@@ -106,6 +109,7 @@ def create_app(
     register_error_handlers(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(ops_bp)
     app.register_blueprint(tiles_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(roster_bp)

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
+from app import metrics
 from app.edge import accepts
 from app.errors import Forbidden, TooManyRequests, wants_json
 from app.extensions import db, limiter
@@ -99,6 +100,7 @@ def create_checkin(body: CheckInBody) -> Any:
         person = current_user._get_current_object()
         outcome = services.check_in(uow, person, check, current_policy())
         uow.commit()  # a refusal is kept for officers before it is answered
+    metrics.checkin(outcome.kind)
     if outcome.error is not None:
         raise outcome.error
     answer = CheckInAnswer.model_validate(queries.outcome_json(outcome))

@@ -75,6 +75,13 @@ class CheckInOutcome:
     def valid(self) -> bool:
         return self.error is None and not self.held
 
+    @property
+    def kind(self) -> str:
+        """replayed, refused, held or valid: what the metrics count it as."""
+        if self.replayed:
+            return "replayed"
+        return "refused" if self.error is not None else ("held" if self.held else "valid")
+
 
 def check_in(
     uow: UnitOfWork,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from geopy.distance import geodesic
 from sqlalchemy import select
 
+from app import metrics
 from app.errors import Conflict, Invalid, NotFound
 from app.roles import FIELD_ROLES
 from app.sql import lock_row
@@ -224,6 +225,7 @@ def send_offers(
         raise Conflict("already_asked", _l("These people were already asked or are busy."))
     uow.session.add_all(offers)
     uow.session.flush()
+    uow.after_commit(metrics.offers_sent, len(offers))
     for offer in offers:
         announce_offer(uow, offer, incident)
     announce(uow, incident)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import metrics
 from app.errors import Conflict, Invalid, NotFound
 from app.media import clean_photo, clean_voice
 from app.media_store import MediaStore
@@ -96,6 +97,7 @@ def report(
     session.add(sighting)
     session.flush()
     live.changed(uow, sighting)
+    uow.after_commit(metrics.sighting)
     return sighting, True
 
 
