@@ -102,3 +102,17 @@ class Offer(Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     incident: Mapped[Incident] = relationship(back_populates="offers")
     person: Mapped[User] = relationship()
+
+
+class LastPosition(Model):
+    """The latest position an on-duty person shared, saved at most every few seconds
+    (realtime.last_positions), so that a restarted server's live map and its first dispatch round
+    find them before their phone shares again. Only while on duty: going off duty deletes it
+    (DESIGN.md, "Privacy"). The role is the person's own, read at restore."""
+
+    __tablename__ = "last_positions"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    lat: Mapped[float]
+    lon: Mapped[float]
+    accuracy_m: Mapped[float]
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -24,7 +24,7 @@ from app.extensions import db, socketio
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, limits, offers, positions, rooms, widening
+from realtime import dispatch, events, last_positions, limits, offers, positions, rooms, widening
 from realtime import dispatch_views as views
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
@@ -39,7 +39,7 @@ from realtime.schemas import (
     SetDutyEvent,
     WidenEvent,
 )
-from realtime.settings import dispatch_settings, min_position_interval
+from realtime.settings import dispatch_settings, min_position_interval, position_save_interval
 from volunteers import queries
 from volunteers.areas import Areas, callers_areas
 from volunteers.duty import set_duty
@@ -127,6 +127,10 @@ class FieldNamespace(_AuthenticatedNamespace):
             now=utcnow(),
             min_interval=min_position_interval(),
         )
+        if last_positions.due(db.session(), seen, every=position_save_interval()):
+            with unit_of_work() as uow:
+                last_positions.save(uow, seen)
+                uow.commit()
         area = rooms.area_of_user(db.session(), user.id)
         rooms.to_console(events.PRESENCE, positions.seen_json(seen, user.name), area)
         return {"ok": True}

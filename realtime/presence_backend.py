@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import redis
 
+from app.extensions import db
+from app.types import utcnow
+from realtime import last_positions
 from realtime.presence import PresenceStore
 from realtime.presence_grid import InProcessPresence
 from realtime.presence_redis import RedisPresence
@@ -20,7 +24,9 @@ _create_lock = threading.Lock()
 def presence_for(app: Flask) -> PresenceStore:
     """The app's presence store, made once per app and kept in ``app.extensions["presence"]``:
     Redis GEO when the app has ``REDIS_URL`` (every process sees the same people; keys under
-    ``PRESENCE_REDIS_PREFIX``, default ``wanjia:presence``), else in this process."""
+    ``PRESENCE_REDIS_PREFIX``, default ``wanjia:presence``), else in this process. A new store
+    starts with the last positions saved in the database that are younger than the presence
+    grace (realtime.last_positions), so a restart does not empty the live map."""
     store = app.extensions.get("presence")
     if store is None:
         with _create_lock:
@@ -31,5 +37,8 @@ def presence_for(app: Flask) -> PresenceStore:
                 store = (
                     RedisPresence(redis.Redis.from_url(url), prefix) if url else InProcessPresence()
                 )
+                grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
+                with app.app_context():  # its own session: the caller may be inside a unit
+                    last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
                 app.extensions["presence"] = store
     return store

@@ -30,3 +30,13 @@ def min_position_interval() -> timedelta:
 
 def presence_grace() -> timedelta:
     return timedelta(seconds=float(current_app.config["PRESENCE_GRACE_SECONDS"]))
+
+
+POSITION_SAVE_SECONDS = 60  # default; less than the presence grace, or restores find nobody
+
+
+def position_save_interval() -> timedelta:
+    """How often a person's live position is also saved for restarts (realtime.last_positions);
+    ``WANJIA_POSITION_SAVE_SECONDS`` changes it."""
+    seconds = current_app.config.get("POSITION_SAVE_SECONDS", POSITION_SAVE_SECONDS)
+    return timedelta(seconds=float(seconds))

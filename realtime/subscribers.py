@@ -9,9 +9,10 @@ from flask import current_app
 from app.bus import subscribe
 from app.extensions import db
 from checkins.events import RouteClosed
-from realtime import events, rooms
+from realtime import events, last_positions, rooms
 from realtime.presence_backend import presence_for
 from realtime.publish import disconnect_room
+from volunteers.duty import when_off_duty
 from volunteers.events import DutyChanged, LoginsEnded
 
 
@@ -41,3 +42,4 @@ def install() -> None:
     subscribe(RouteClosed, _route_closed)
     subscribe(DutyChanged, _duty_changed)
     subscribe(LoginsEnded, _logins_ended)
+    when_off_duty(last_positions.forget)

@@ -9,7 +9,7 @@ from flask import current_app
 from app.extensions import db
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import escalation, events, rooms
+from realtime import escalation, events, last_positions, rooms
 from realtime.presence_backend import presence_for
 from realtime.settings import dispatch_settings, presence_grace
 
@@ -26,7 +26,11 @@ def escalate_due() -> int:
 
 @shared_task(name="realtime.tasks.expire_presence")
 def expire_presence() -> int:
-    gone = presence_for(current_app).expire(utcnow() - presence_grace())
+    quiet_since = utcnow() - presence_grace()
+    with unit_of_work() as uow:
+        last_positions.forget_older(uow, quiet_since)
+        uow.commit()
+    gone = presence_for(current_app).expire(quiet_since)
     for user_id in gone:
         area = rooms.area_of_user(db.session(), user_id)
         rooms.to_console(events.PRESENCE_GONE, {"user_id": user_id}, area)

@@ -3,6 +3,8 @@ agreeing to it; going on or off duty is announced (``DutyChanged``) after the co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,17 @@ CONSENT_LOCATION = "location"
 
 
 CONSENT_VERSION = "2026-11"
+
+# Run in the transaction that takes a person off duty (see `when_off_duty`).
+_off_duty_hooks: list[Callable[[UnitOfWork, int], None]] = []
+
+
+def when_off_duty(hook: Callable[[UnitOfWork, int], None]) -> None:
+    """Have ``hook(uow, user_id)`` run inside the transaction that takes a person off duty, so
+    data kept only while on duty (realtime's saved position) never outlives the duty, even by
+    a crash between the commit and the after-commit announcement."""
+    if hook not in _off_duty_hooks:
+        _off_duty_hooks.append(hook)
 
 
 def record_consent(uow: UnitOfWork, user_id: int, kind: str, *, granted: bool) -> Consent:
@@ -70,4 +83,9 @@ def set_duty(
 
 
 def announce_duty(uow: UnitOfWork, user: User, *, on_duty: bool) -> None:
+    """Tell the other packages: going off duty runs the `when_off_duty` hooks in this
+    transaction; ``DutyChanged`` reaches its subscribers after the commit."""
+    if not on_duty:
+        for hook in _off_duty_hooks:
+            hook(uow, user.id)
     announce(uow, DutyChanged(user_id=user.id, name=user.name, role=user.role, on_duty=on_duty))

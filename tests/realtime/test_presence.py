@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import redis
-from flask import Flask
 from geopy.distance import geodesic
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -441,16 +440,15 @@ def test_the_local_metric_stays_within_its_stated_error():
         assert abs(metric.dist(far.latitude, far.longitude) - exact) <= metric.tol(exact)
 
 
-def test_each_app_gets_one_store_of_the_configured_kind(redis_client):
-    embedded = Flask("embedded")
-    store = presence_for(embedded)
-    assert isinstance(store, InProcessPresence) and presence_for(embedded) is store
-    scaled = Flask("scaled")
+def test_each_app_gets_one_store_of_the_configured_kind(app, redis_client):
+    store = presence_for(app)
+    assert isinstance(store, InProcessPresence) and presence_for(app) is store
+    del app.extensions["presence"]  # the same app, now configured for the scaled mode
     prefix = f"test:presence:{uuid.uuid4().hex}"
-    scaled.config.update(REDIS_URL=REDIS_URL, PRESENCE_REDIS_PREFIX=prefix)
-    store = presence_for(scaled)
-    assert isinstance(store, RedisPresence) and presence_for(scaled) is store
-    assert scaled.extensions["presence"] is store
+    app.config.update(REDIS_URL=REDIS_URL, PRESENCE_REDIS_PREFIX=prefix)
+    store = presence_for(app)
+    assert isinstance(store, RedisPresence) and presence_for(app) is store
+    assert app.extensions["presence"] is store
     store.update(seen(1))
     try:
         assert redis_client.hexists(f"{prefix}:info", 1)
