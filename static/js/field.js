@@ -85,10 +85,23 @@
     if (isNew) { beep(); }
   }
 
+  function drop(id) {
+    delete offers[id];
+    var card = document.querySelector('[data-offer="' + id + '"]');
+    if (card) { card.remove(); }
+  }
+  /* A (re)connect's state holds every request still open for this phone: a card it does not
+     hold was answered, withdrawn or expired while the phone was away, so it goes. */
+  function replay(state) {
+    var held = {};
+    (state.offers || []).forEach(function (o) { held[o.id] = true; renderOffer(o); });
+    Object.keys(offers).forEach(function (id) { if (!held[id]) { drop(id); } });
+  }
+
   function answer(id, accept) {
     call("answer_offer", { offer_id: id, accept: accept }).then(function (reply) {
       if (reply.error) { offers[id].status = reply.error.code === "offer_expired" ? "expired" : "withdrawn"; renderOffer(offers[id]); return; }
-      if (!accept) { var card = document.querySelector('[data-offer="' + id + '"]'); if (card) { card.remove(); } return; }
+      if (!accept) { drop(id); return; }
       renderOffer(reply);
     });
   }
@@ -97,7 +110,7 @@
       // A refused step (not there yet, the incident closed) says why on the card, as text.
       var refused = document.querySelector('[data-offer="' + id + '"] .offer-note');
       if (reply.error && refused) { refused.textContent = reply.error.message; }
-      if (!reply.error) { renderOffer(reply); if (reply.status === "done") { setTimeout(function () { var c = document.querySelector('[data-offer="' + id + '"]'); if (c) { c.remove(); } }, 3000); } }
+      if (!reply.error) { renderOffer(reply); if (reply.status === "done") { setTimeout(function () { drop(id); }, 3000); } }
     });
   }
 
@@ -122,6 +135,6 @@
 
   socket.on("connect", function () { $("live").className = "live ok"; $("live").textContent = L$.connected; });
   socket.on("disconnect", function () { $("live").className = "live down"; $("live").textContent = L$.disconnected; });
-  socket.on("state", function (state) { setDuty(state); (state.offers || []).forEach(renderOffer); });
+  socket.on("state", function (state) { setDuty(state); replay(state); });
   socket.on("offer", renderOffer);
 })();

@@ -9,6 +9,7 @@ from tests.e2e.helpers import go_on_duty, log_in, pick_only, shot
 
 VOLUNTEER = "13600000150"
 DISPATCHER = "13900000010"
+AWAY = "13600000152"  # a demo volunteer no other browser test uses
 
 
 def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
@@ -62,5 +63,41 @@ def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
     console.locator("#queue .card", has_text="盗窃").wait_for(state="detached")
     mobile.goto("/field")
     mobile.locator("#live.ok").wait_for()
+    mobile.get_by_role("button", name="结束值守").tap()
+    mobile.locator("#duty.off").wait_for()
+
+
+def test_a_reconnecting_phone_drops_a_request_withdrawn_while_it_was_away(
+    phone: Any, desktop: Any
+) -> None:
+    """The phone's socket is down while the dispatcher closes the incident (the withdrawal
+    never reaches it); the state replayed on reconnecting no longer holds the request, so its
+    card goes instead of waiting with buttons for a request nobody needs."""
+    mobile = phone.new_page()
+    log_in(mobile, AWAY)
+    name = go_on_duty(mobile)
+    console = desktop.new_page()
+    log_in(console, DISPATCHER)
+    console.goto("/console")
+    console.locator("#roster li", has_text=name).wait_for()
+    box = console.locator("#map").bounding_box()
+    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    form = console.locator("#new-incident")
+    form.locator("label.kind", has_text="纠纷").click()
+    form.get_by_role("button", name="发布警情").click()
+    console.locator("#queue .card", has_text="纠纷").wait_for()
+    pick_only(console, name)
+    console.get_by_role("button", name="调派勾选的人").click()
+    mobile.locator(".offer-card[data-status=offered]").wait_for()
+
+    mobile.evaluate("wjfield.socket.disconnect()")
+    mobile.locator("#live.down").wait_for()
+    console.get_by_role("button", name="结束警情").click()
+    console.locator("#queue .card", has_text="纠纷").wait_for(state="detached")
+    assert mobile.locator(".offer-card").count() == 1  # still shown: the phone was away
+    mobile.evaluate("wjfield.socket.connect()")
+    mobile.locator("#live.ok").wait_for()
+    mobile.locator(".offer-card").wait_for(state="detached")
+    shot(mobile, "field-after-replay", full_page=False)
     mobile.get_by_role("button", name="结束值守").tap()
     mobile.locator("#duty.off").wait_for()
