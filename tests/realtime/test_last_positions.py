@@ -3,11 +3,13 @@ round after it finds the people who were out; they are kept only while on duty."
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import select
 
@@ -20,8 +22,10 @@ from realtime import escalation, events, last_positions, tasks
 from realtime.models import LastPosition, Offer
 from realtime.presence import Seen
 from realtime.presence_backend import presence_for
+from realtime.presence_redis import RedisPresence
 from realtime.settings import dispatch_settings
 from tests.conftest import _settings
+from tests.realtime.test_presence import REDIS_URL
 from volunteers import services
 from volunteers.models import User
 from volunteers.person import Person
@@ -153,3 +157,26 @@ def test_the_presence_sweep_deletes_positions_of_phones_gone_quiet(app, area, co
     with app.app_context():
         tasks.expire_presence()
     assert set(_stored(app)) == {live.id}
+
+
+def test_redis_gets_the_saved_positions_but_keeps_a_newer_one(app, area, connect):
+    """The scaled mode: Redis emptied by a restart gets the saved positions back; one a phone
+    shared meanwhile (newer than the saved one) stays."""
+    moved, _a = connect(Role.GUARD, area["community_id"], metres=100)
+    still, _b = connect(Role.GUARD, area["community_id"], metres=200)
+    saved = _stored(app)
+    client = redis.Redis.from_url(REDIS_URL)
+    store = RedisPresence(client, f"test:last:{uuid.uuid4().hex}")
+    try:
+        shared = saved[moved.id].seen_at + timedelta(seconds=5)
+        newer = Seen(moved.id, Role.GUARD, 33.39, 120.17, 8.0, shared)
+        store.update(newer)
+        since = utcnow() - timedelta(minutes=2)
+        with app.app_context():
+            assert last_positions.restore(db.session(), store, newer_than=since) == 1
+        assert store.get(moved.id) == newer
+        back, kept = store.get(still.id), saved[still.id]
+        assert back is not None and (back.lat, back.lon) == (kept.lat, kept.lon)
+    finally:
+        store.clear()
+        client.close()
