@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from celery.signals import before_task_publish
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_app_context, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -87,7 +87,7 @@ class _QueueLagCollector(Collector):
         return [GaugeMetricFamily("wanjia_task_queue_lag_seconds", "")]
 
     def collect(self) -> Iterator[Metric]:
-        celery = current_app.extensions.get("celery")
+        celery = current_app.extensions.get("celery") if has_app_context() else None
         if celery is None:
             return
         lag = _queue_lag(celery.conf, time.time())
