@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from redis import Redis
+from redis.exceptions import RedisError
 
 from app.extensions import socketio
 
@@ -90,7 +91,10 @@ class _QueueLagCollector(Collector):
         celery = current_app.extensions.get("celery") if has_app_context() else None
         if celery is None:
             return
-        lag = _queue_lag(celery.conf, time.time())
+        try:
+            lag = _queue_lag(celery.conf, time.time())
+        except (RedisError, ValueError):  # unknown is left out, never a failed scrape
+            lag = None
         if lag is not None:
             yield GaugeMetricFamily(
                 "wanjia_task_queue_lag_seconds",
@@ -103,7 +107,7 @@ def _queue_lag(conf: Any, now: float) -> float | None:
     broker = str(conf.broker_url)
     if broker.startswith("filesystem://"):
         folder = Path(conf.broker_transport_options["data_folder_in"])
-        times = [path.stat().st_mtime for path in folder.glob("*.msg")]
+        times = [_mtime(path) for path in folder.glob("*.msg")]
         return max(0.0, now - min(times)) if times else 0.0
     if broker.startswith(("redis://", "rediss://")):
         client = Redis.from_url(broker, socket_timeout=1, socket_connect_timeout=1)
@@ -116,6 +120,13 @@ def _queue_lag(conf: Any, now: float) -> float | None:
         sent_at = json.loads(oldest).get("headers", {}).get(SENT_AT_HEADER)
         return max(0.0, now - float(sent_at)) if sent_at is not None else None
     return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # a worker took it meanwhile
+        return time.time()
 
 
 def _date_message(headers: dict[str, Any] | None = None, **_: Any) -> None:

@@ -86,3 +86,11 @@ def _lag(client) -> float:
     text = client.get("/metrics").get_data(as_text=True)
     [line] = [x for x in text.splitlines() if x.startswith("wanjia_task_queue_lag_seconds ")]
     return float(line.split()[1])
+
+
+def test_metrics_leave_the_lag_out_while_the_broker_is_unreachable(app, client):
+    app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert "wanjia_task_queue_lag_seconds " not in answer.get_data(as_text=True)
+    assert "wanjia_request_seconds" in answer.get_data(as_text=True)
