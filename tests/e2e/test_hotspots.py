@@ -6,11 +6,25 @@ heat layer. Phone (360x740) and desktop (1440x900) screenshots."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from tests.e2e.helpers import DEMO_LOGINS, log_in, no_horizontal_scroll, shot, small_touch_targets
+from tests.servers import running, seed_demo
 
 PAGE = "/officer/hotspots"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo server of this module's own, with its worker: an accepted hotspot adds a patrol
+    point that the other browser tests' counts of the demo's points would see."""
+    instance = tmp_path_factory.mktemp("hotspots-instance")
+    seed_demo(instance)
+    with running(instance, worker=True) as server:
+        yield server.base
 
 
 def _analysed(page: Any) -> None:
