@@ -47,7 +47,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.phone import CSRF_META, PASSWORD, SLOW_LINK, LinkLog, log_in  # noqa: E402
+from bench.phone import CSRF_META, EMULATED, PASSWORD, LinkLog  # noqa: E402
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, PHONE_GEOLOCATION  # noqa: E402
 from tests.media_samples import camera_jpeg_12mp  # noqa: E402
 from tests.servers import launch, seed_demo, stop  # noqa: E402
@@ -161,13 +161,32 @@ def camera_files(folder: Path) -> list[Path]:
     return paths
 
 
+def log_in(context: Any, phone: str) -> None:
+    """Log in through the context's request API (its cookies), not over the emulated link."""
+    page = context.request.get("/login")
+    csrf = CSRF_META.search(page.text())
+    if page.status != 200 or csrf is None:
+        raise RuntimeError(f"GET /login answered {page.status}")
+    answer = context.request.post(
+        "/login",
+        data=json.dumps({"phone": phone, "password": PASSWORD}),
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-CSRFToken": csrf.group(1),
+        },
+    )
+    if answer.status != 200:
+        raise RuntimeError(f"login of {phone} answered {answer.status}: {answer.text()[:200]}")
+
+
 def slow_page(context: Any) -> tuple[Any, LinkLog]:
     """A page on the slow link, and the log of what its requests cost over it."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     log = LinkLog(cdp)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+    cdp.send("Network.emulateNetworkConditions", EMULATED)
     return page, log
 
 
