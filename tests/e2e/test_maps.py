@@ -249,7 +249,7 @@ def test_broken_map_settings_are_named_at_start_and_the_maps_fall_back(
     bad_url = "https://tiles.example.cn/{x}/{y}.png"
     server = start_server("maps-bad", prepare, TILE_URL=bad_url)
     log = server.log
-    assert "WARNING app.maps: map tiles: MBTiles file" in log
+    assert "WARNING app.maps [-]: map tiles: MBTiles file" in log  # [-]: no request's id
     assert f"{server.instance / 'map.mbtiles'} is not usable" in log
     assert f"WANJIA_TILE_URL '{bad_url}' needs {{z}}, {{x}} and {{y}} (missing {{z}})" in log
     assert requests.get(f"{server.base}/tiles/{Z}/1/1.png", timeout=5).status_code == 404
