@@ -8,10 +8,12 @@ killed process loses the countdown tasks its worker already held.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from celery import Celery
 from celery.beat import EmbeddedService
@@ -32,10 +34,30 @@ class EmbeddedCelery:
         self.thread.join(timeout=10)
 
 
+def set_aside_torn_messages(celery_app: Celery) -> list[Path]:
+    """Move queued messages that are not whole JSON to ``celery/torn/``, logged. A process
+    killed while kombu's filesystem transport wrote a message leaves the file empty or cut off,
+    and the worker's consumer fails on it at every poll, so nothing queued after it would run."""
+    folder = (celery_app.conf.broker_transport_options or {}).get("data_folder_in")
+    if not folder:
+        return []
+    torn = Path(folder).parent / "torn"
+    moved = []
+    for message in sorted(Path(folder).glob("*.msg")):
+        try:
+            json.loads(message.read_bytes())
+        except ValueError:
+            torn.mkdir(exist_ok=True)
+            moved.append(message.replace(torn / message.name))
+            log.warning("set aside a torn Celery message (a crash cut it off): %s", message.name)
+    return moved
+
+
 def start_embedded(
     celery_app: Celery, *, beat: bool = True, concurrency: int = 2
 ) -> EmbeddedCelery:
     celery_app.set_default()
+    set_aside_torn_messages(celery_app)
     worker = celery_app.WorkController(
         hostname=f"embedded@{socket.gethostname()}",
         pool_cls="threads",

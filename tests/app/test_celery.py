@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -58,3 +59,31 @@ def test_tasks_run_inside_an_app_context_and_are_safe_to_run_twice(app, make_use
     assert purge_expired_login_sessions.apply().result == 1
     assert purge_expired_login_sessions.apply().result == 0
     assert _sessions(app) == 0
+
+
+def test_a_message_torn_by_a_crash_is_set_aside_and_the_queue_runs_on(app, make_user):
+    """A process killed while writing a message leaves an empty or cut-off file in the embedded
+    broker's queue; at start it is moved aside, and what was queued after it still runs."""
+    user = make_user()
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.add(
+            LoginSession(id="old", user_id=user.id, expires_at=utcnow() - timedelta(days=1))
+        )
+        uow.commit()
+    celery_app = app.extensions["celery"]
+    queue = Path(celery_app.conf.broker_transport_options["data_folder_in"])
+    (queue / "0000_torn.celery.msg").write_bytes(b"")
+    (queue / "0001_cut.celery.msg").write_bytes(b'{"body": "eyJ')
+    purge_expired_login_sessions.delay()
+    embedded = start_embedded(celery_app, beat=False)
+    try:
+        deadline = time.monotonic() + 20
+        while _sessions(app) != 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        embedded.stop()
+    assert _sessions(app) == 0, "the task queued after the torn messages ran"
+    assert sorted(p.name for p in (queue.parent / "torn").iterdir()) == [
+        "0000_torn.celery.msg",
+        "0001_cut.celery.msg",
+    ]

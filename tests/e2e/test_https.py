@@ -121,10 +121,10 @@ def test_a_phone_checks_in_over_https_by_host_name(mapped_browser, https_server)
     page.context.close()
 
 
-def test_the_page_its_script_and_the_check_in_share_one_connection(mapped_browser, https_server):
-    """HTTP/1.1 keep-alive as the browser sees it: the check-in call goes out on a connection
-    the poster's page, its script or its stylesheet came on (Chromium's connection ids, over
-    CDP); with ``Connection: close`` each request had a connection of its own."""
+def test_the_scans_requests_share_connections(mapped_browser, https_server):
+    """HTTP/1.1 keep-alive as the browser sees it: the scan's requests (the page, its script
+    and stylesheet, the check-in) share connections (Chromium's connection ids, over CDP); with
+    ``Connection: close`` each request had a connection of its own."""
     port, instance = https_server
     lat, lon, token = _point_and_token(instance)
     page = _phone(mapped_browser, f"https://{HOST}:{port}", lat, lon)
@@ -146,10 +146,9 @@ def test_the_page_its_script_and_the_check_in_share_one_connection(mapped_browse
     page.goto(f"/c/{token}")
     page.locator("#status.done").wait_for(timeout=15000)
     assert any(name.startswith("checkin.") for name in connections), connections
-    # On loopback Chromium may open a second connection for the script or the stylesheet while
-    # the page is still arriving; the check-in call, sent after them, reuses one of theirs.
-    opened_before = {c for name, c in connections.items() if name != "checkins"}
-    assert connections["checkins"] in opened_before, connections  # no new connection for it
+    # Chromium spreads requests over a few connections as it sees fit (one may be busy when the
+    # next request starts); what keep-alive guarantees is that connections are reused at all.
+    assert len(set(connections.values())) < len(connections), connections
     page.context.close()
 
 
