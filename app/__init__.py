@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Final
+from typing import Any
 
 from flask import Flask
 
@@ -15,7 +15,6 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate, soc
 from app.i18n import compile_catalogs, select_locale
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOCKETIO_ASYNC_MODE: Final = "threading"
 
 
 def create_app(
@@ -59,7 +58,7 @@ def create_app(
     socketio.server_options.pop("client_manager", None)  # type: ignore[attr-defined]  # internal
     socketio.init_app(
         app,
-        async_mode=SOCKETIO_ASYNC_MODE,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
         # None (the default) allows the same origin only; the stubs leave None out.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # type: ignore[arg-type]

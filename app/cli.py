@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,13 +57,14 @@ def _check_demo_passwords(host: str, demo: bool) -> None:
     )
 
 
-def _certificate(app: Flask, host: str) -> tls_setup.Certificate:
+def _certificate(app: Flask, host: str, more: list[str] | None = None) -> tls_setup.Certificate:
     """The pair to serve; a made one names the public URL's host too, so phones accept it."""
     public_host = urlsplit(app.config.get("PUBLIC_URL") or "").hostname
     instance = Path(app.instance_path)
     cert, key = app.config["TLS_CERT"], app.config["TLS_KEY"]
     try:
-        return tls_setup.certificate(instance, cert, key, [host, *filter(None, [public_host])])
+        names = [host, *(more or []), *filter(None, [public_host])]
+        return tls_setup.certificate(instance, cert, key, names)
     except (ValueError, OSError) as exc:
         operator = bool(cert or key)
         what = f"WANJIA_TLS_CERT={cert} and WANJIA_TLS_KEY={key}" if operator else "its own pair"
@@ -133,6 +135,95 @@ def run_command(host: str, port: int, no_worker: bool, tls: bool | None, demo: b
     # What Flask-SocketIO's threading mode runs (Werkzeug's threaded server), built here so
     # that one port can take both HTTPS and the plain-HTTP redirect.
     serving.serve(app, host, port, ssl_context, limits)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5101, show_default=True, type=int)
+@click.option(
+    "--proxies",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 5),
+    help="Proxies in front (nginx) whose X-Forwarded-For and -Proto are believed.",
+)
+@click.option("--access-log", is_flag=True, help="Also log every request as gunicorn sees it.")
+@click.option("--demo", is_flag=True, help="As for `wanjia run`: demo data on a network address.")
+def serve_command(host: str, port: int, proxies: int, access_log: bool, demo: bool) -> None:
+    """The scaled mode's production server: one gunicorn process with one gevent worker, behind
+    nginx (TLS there); start several on PostgreSQL and Redis (README, "Deployment"). Migrate
+    first with `wanjia db upgrade`: processes starting together must not race to migrate."""
+    import datetime as dt
+
+    from app import production
+    from app.doctor import check_database
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app
+    problems = production.scaled_mode_problems(app.config)
+    if problems:
+        raise click.ClickException(
+            "wanjia serve runs the scaled mode; for one machine use `wanjia run`:\n  "
+            + "\n  ".join(problems)
+        )
+    database = check_database(app, dt.datetime.now(dt.UTC))[0]
+    if database.level != "ok":
+        raise click.ClickException(f"{database.message}\n  fix: {database.fix}")
+    _check_demo_passwords(host, demo)
+    if demo:
+        os.environ["WANJIA_DEMO_BANNER"] = "true"
+    click.echo(
+        f"万家卫士 Wanjia Watch (gunicorn, gevent) on {host}:{port}, behind {proxies} proxies"
+    )
+    production.exec_gunicorn(production.gunicorn_argv(host, port, access_log), proxies)
+
+
+@main.command("nginx-config")
+@click.option("--upstream", "upstreams", multiple=True, required=True, help="host:port (repeat).")
+@click.option("--listen", default="443", show_default=True, help="nginx's HTTPS address or port.")
+@click.option("--http-listen", default="80", show_default=True, help="Redirected to HTTPS; '' off.")
+@click.option("--certificate", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--key", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--workers", default="auto", show_default=True)
+def nginx_config_command(
+    upstreams: tuple[str, ...],
+    listen: str,
+    http_listen: str,
+    certificate: Path,
+    key: Path,
+    run_dir: Path,
+    workers: str,
+) -> None:
+    """Print nginx's configuration for these `wanjia serve` processes (README, "Deployment")."""
+    from app.production import nginx_config
+
+    try:
+        click.echo(
+            nginx_config(
+                upstreams=list(upstreams),
+                listen=listen,
+                certificate=certificate.resolve(),
+                key=key.resolve(),
+                run_dir=run_dir.resolve(),
+                http_listen=http_listen or None,
+                max_body_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+                workers=workers,
+            )
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("certificate")
+@click.option("--host", "hosts", multiple=True, required=True, help="A name phones use (repeat).")
+def certificate_command(hosts: tuple[str, ...]) -> None:
+    """Make (or keep) the instance's own certificate for nginx to serve; print its paths. Phones
+    install the authority from the set-up page (or /tls/certificate.pem)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as the app
+    cert = _certificate(app, hosts[0], list(hosts[1:]))
+    click.echo(f"certificate {cert.cert_path}\nkey {cert.key_path}")
+    if cert.authority_path:
+        click.echo(f"authority {cert.authority_path}\nfingerprint {cert.fingerprint}")
 
 
 def _echo_setup_link(base: str) -> bool:

@@ -69,6 +69,10 @@ class Config:
     IDLE_TIMEOUT = 60
     MAX_CONNECTIONS = 4000  # served at once (a websocket is one); more wait to be accepted
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Flask-SocketIO's mode: Werkzeug's threads for `wanjia run`; app/wsgi.py (`wanjia serve`)
+    # sets gevent. Never left to Flask-SocketIO's guess, which picks gevent once installed.
+    SOCKETIO_ASYNC_MODE = "threading"
+    PROXIES = 0  # `wanjia serve`: how many proxies in front to trust for address and scheme
     PASSWORD_HASH_METHOD: str | None = None  # werkzeug's default (scrypt)
 
     # Check-ins: the anti-fraud thresholds (see checkins/rules.py).

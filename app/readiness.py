@@ -62,7 +62,7 @@ def _listener(*, start: bool) -> str:
     thread = getattr(manager, "thread", None)
     if thread is None:
         return "not started"
-    if not thread.is_alive():
+    if not _alive(thread):
         return "stopped"
     deadline = time.monotonic() + SUBSCRIBE_WAIT_S
     while not _subscribed(manager):
@@ -70,6 +70,13 @@ def _listener(*, start: bool) -> str:
             return "not subscribed"
         time.sleep(0.05)
     return OK
+
+
+def _alive(thread: Any) -> bool:
+    """A thread (``wanjia run``) or, under ``wanjia serve``, a gevent greenlet."""
+    if hasattr(thread, "is_alive"):
+        return bool(thread.is_alive())
+    return not thread.dead
 
 
 def _subscribed(manager: Any) -> bool:

@@ -12,8 +12,9 @@ VENV=${VENV:-.venv}
 
 apt_packages=(fonts-wqy-microhei)
 # chromium drives the browser tests; zbar and poppler read QR codes and poster PDFs back;
-# libnss3-tools' certutil makes Chromium trust the instance's authority as a phone would.
-[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils libnss3-tools)
+# libnss3-tools' certutil makes Chromium trust the instance's authority as a phone would;
+# nginx fronts the scaled mode's processes in tests/scale (the deployment guide installs it too).
+[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils libnss3-tools nginx-light)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
