@@ -26,6 +26,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from realtime import dispatch, events, last_positions, limits, offers, positions, rooms, widening
 from realtime import dispatch_views as views
+from realtime.login_rooms import join_login_rooms
 from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
 from realtime.schemas import (
@@ -76,8 +77,7 @@ class _AuthenticatedNamespace(Namespace):
                 "refused %s connection from %s: %s", self.namespace, request.remote_addr, error.code
             )
             raise ConnectionRefusedError(error.text(), error.as_dict()) from error
-        join_room(events.user_room(current_user.id))
-        join_room(events.login_room(current_user.login_session_id))
+        join_login_rooms(current_app, current_user.id, current_user.login_session_id)
 
     def on_ping(self, data: Any = None) -> dict[str, Any]:
         """Echo: lets a phone or the console measure its round trip (connection quality)."""

@@ -6,12 +6,12 @@ message queue, so Celery workers and other server processes publish with it too.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from app.extensions import socketio
+from flask import current_app
 
-log = logging.getLogger(__name__)
+from app.extensions import socketio
+from realtime import login_rooms
 
 
 def publish(event: str, payload: dict[str, Any], *, room: str | list[str], namespace: str) -> None:
@@ -21,15 +21,9 @@ def publish(event: str, payload: dict[str, Any], *, room: str | list[str], names
 
 
 def disconnect_room(room: str, namespaces: tuple[str, ...]) -> None:
-    """Close every socket in ``room`` (a person's or one login's), e.g. after logout.
+    """Close every socket in ``room`` (a person's or one login's), e.g. after logout, on every
+    server process (realtime.login_rooms).
 
     A socket keeps its own copy of the login, so ending the login must end its sockets too.
     """
-    # python-socketio's Server; types-Flask-SocketIO leaves it out as internal.
-    server = socketio.server  # type: ignore[attr-defined]
-    if server is None:
-        return
-    for namespace in namespaces:
-        for sid, _eio_sid in list(server.manager.get_participants(namespace, room)):
-            log.info("closing socket %s in %s after its login ended", sid, room)
-            server.disconnect(sid, namespace=namespace)
+    login_rooms.close_everywhere(current_app, room, namespaces)
