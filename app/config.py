@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "wanjia", "test"})
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_SYMBOLS = 8  # "aaaa…" or "abab…" is long but guessable
+DATABASE_CONNECT_TIMEOUT_S = 5  # PostgreSQL: then the request is answered 503 (app/outage.py)
 
 
 class Config:
@@ -197,6 +198,8 @@ def load_settings(app: Any, config: type | dict | None) -> None:
     if _pooled(app.config["DATABASE_URL"]):
         engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         engine_options.setdefault("pool_use_lifo", True)
+        if make_url(app.config["DATABASE_URL"]).get_backend_name() == "postgresql":
+            _survive_outages(engine_options, app.config["DATABASE_URL"])
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if not app.config.get("SECRET_KEY"):
         if app.config["PRODUCTION"]:
@@ -218,6 +221,19 @@ def _pooled(database_url: str) -> bool:
     """Whether connections come from a queue pool (an in-memory SQLite has just the one)."""
     url = make_url(database_url)
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def _survive_outages(engine_options: dict[str, Any], database_url: str) -> None:
+    """A database server that restarted or dropped our connections (app/outage.py): each
+    checkout tests its connection first and replaces a dead one, so the first request after
+    the outage succeeds rather than failing on a connection closed long ago; and connecting to
+    a server that does not answer gives up after a few seconds instead of holding the request
+    for as long as the network does."""
+    engine_options.setdefault("pool_pre_ping", True)
+    if "connect_timeout" not in make_url(database_url).query:
+        connect_args = dict(engine_options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_S)
+        engine_options["connect_args"] = connect_args
 
 
 def _check_public_url(config: Any) -> None:

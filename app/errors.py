@@ -2,6 +2,7 @@
 
 API clients get ``{"error": {"code": "...", "message": "..."}}`` with the message in the
 person's language; browsers get an HTML page saying the same; sockets get an ``error`` event.
+A database that cannot be reached (app/outage.py) is a 503 with Retry-After, not a 500.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+
+from app import outage
+from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,19 @@ class TooManyRequests(DomainError):
     status = 429
 
 
+class Unavailable(DomainError):
+    status = 503
+
+
+DATABASE_UNAVAILABLE = _l("The service is briefly unavailable, try again in a moment.")
+
+
+def database_unavailable(exc: BaseException) -> Unavailable:
+    """The answer to a database outage (app/outage.py), noted in the outage's one log line."""
+    current_app.extensions["wanjia_outage"].refused(exc)
+    return Unavailable("database_unavailable", DATABASE_UNAVAILABLE)
+
+
 HTTP_ERRORS: dict[int, tuple[str, Any]] = {
     400: ("bad_request", _l("The request could not be understood.")),
     401: ("login_required", _l("Please log in first.")),
@@ -99,7 +117,20 @@ def _from_http(exc: HTTPException) -> DomainError:
     return error
 
 
+def _outage_response(exc: BaseException) -> Any:
+    if "_login_user" not in g:
+        # The login was not looked up yet (or that failed): the page must not try again.
+        g._login_user = login_manager.anonymous_user()
+    response = make_response(error_response(database_unavailable(exc)))
+    response.headers["Retry-After"] = str(outage.RETRY_AFTER_S)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.extensions["wanjia_outage"] = watch = outage.OutageLog()
+    with app.app_context():
+        watch.watch(db.engine)
+
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         return error_response(error)
@@ -120,3 +151,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Any:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(_from_http(HTTPException(description=str(exc))))
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError) -> Any:
+        return _outage_response(exc) if outage.is_outage(exc) else _unexpected(exc)

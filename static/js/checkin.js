@@ -40,6 +40,8 @@
   }
 
   var inflight = {};  // client_id -> promise: one request per attempt at a time
+  var live = 0;       // scans of this page being sent live (their saved copies wait)
+  var RETRY_MS = 30000;
   var shown = null;   // client_id of the attempt whose answer this page shows
 
   function send(item) {
@@ -179,13 +181,14 @@
     show("working", labels.sending);
     /* Scans saved earlier go first; a queue stuck on a bad network holds this one back 5 s. */
     var waited = new Promise(function (resolve) { setTimeout(resolve, 5000); });
+    live += 1;
     Promise.race([flushing || null, waited]).then(function () {
       return send(item);
     }).then(function (answer) {
       if (shown === item.client_id) { showAnswer(answer); }
     }, function (error) {
       if (shown === item.client_id) { unanswered(error); }
-    });
+    }).then(function () { live -= 1; });
   }
 
   function locate() {
@@ -219,6 +222,9 @@
     }
   }, true);
   window.addEventListener("online", flushQueue);
+  /* A server fault (the database briefly away answers 503) keeps attempts while the phone stays
+     online, so no "online" event comes: send them again every 30 s while the page is open. */
+  setInterval(function () { if (!live && load().length) { flushQueue(); } }, RETRY_MS);
   retry.addEventListener("click", locate);
   if (root.dataset.stale) {
     flushQueue();
