@@ -26,19 +26,32 @@ def presence_for(app: Flask) -> PresenceStore:
     Redis GEO when the app has ``REDIS_URL`` (every process sees the same people; keys under
     ``PRESENCE_REDIS_PREFIX``, default ``wanjia:presence``), else in this process. A new store
     starts with the last positions saved in the database that are younger than the presence
-    grace (realtime.last_positions), so a restart does not empty the live map."""
+    grace (realtime.last_positions), so a restart does not empty the live map; the Redis store
+    loads them again whenever it finds Redis lost them (a Redis restart while processes run)."""
     store = app.extensions.get("presence")
     if store is None:
         with _create_lock:
             store = app.extensions.get("presence")
             if store is None:
                 url = app.config.get("REDIS_URL")
-                prefix = app.config.get("PRESENCE_REDIS_PREFIX", "wanjia:presence")
-                store = (
-                    RedisPresence(redis.Redis.from_url(url), prefix) if url else InProcessPresence()
-                )
-                grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
-                with app.app_context():  # its own session: the caller may be inside a unit
-                    last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
+                if url:
+                    store = _redis_store(app, url)
+                    store.reload_if_lost()
+                else:
+                    store = InProcessPresence()
+                    _restore(app, store)
                 app.extensions["presence"] = store
     return store
+
+
+def _redis_store(app: Flask, url: str) -> RedisPresence:
+    client = redis.Redis.from_url(url)
+    prefix = app.config.get("PRESENCE_REDIS_PREFIX", "wanjia:presence")
+    plain = RedisPresence(client, prefix)  # what the reload writes through: it never reloads
+    return RedisPresence(client, prefix, reload=lambda: _restore(app, plain))
+
+
+def _restore(app: Flask, store: PresenceStore) -> int:
+    grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
+    with app.app_context():  # its own session: the caller may be inside a unit
+        return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+import logging
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import redis
+from redis.exceptions import LockError
 
 from app.roles import ALL_ROLES
 from realtime.presence import Nearby, Seen, _check_query, _checked
@@ -29,6 +31,10 @@ end
 return ids
 """
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RELOAD_LOCK_S = 60  # a process killed while reloading holds the lock no longer than this
+_RELOAD_WAIT_S = 10  # how long another process waits for that reload before going on without
+
+log = logging.getLogger(__name__)
 
 
 def _micros(at: datetime) -> int:
@@ -66,6 +72,12 @@ class RedisPresence:
     Keys: ``{prefix}:geo:{role}`` (GEOADD, one per role, so a role filter is a choice of keys),
     ``{prefix}:info`` (hash user id -> JSON of the latest position) and ``{prefix}:seen`` (sorted
     set user id -> microseconds since the epoch, for `expire`). Writes are MULTI transactions.
+
+    Redis may lose everything while the processes run (a restart without persistence, a flush).
+    Given ``reload``, the store notices: ``{prefix}:loaded`` marks data that was loaded, and
+    when it is missing the first reader, under the lock ``{prefix}:reloading`` so that several
+    processes do not all do it, calls ``reload`` (which puts the saved positions back through
+    another store on the same keys, without ``reload``) and sets the mark again.
     """
 
     def __init__(
@@ -74,12 +86,33 @@ class RedisPresence:
         prefix: str = "wanjia:presence",
         *,
         roles: Collection[str] = ALL_ROLES,
+        reload: Callable[[], object] | None = None,
     ) -> None:
         self._r = client
         self._roles = frozenset(str(r) for r in roles)
         self._info, self._seen = f"{prefix}:info", f"{prefix}:seen"
         self._geo = {role: f"{prefix}:geo:{role}" for role in sorted(self._roles)}
         self._expire = client.register_script(_EXPIRE)
+        self._reload = reload
+        self._loaded, self._reloading = f"{prefix}:loaded", f"{prefix}:reloading"
+
+    def reload_if_lost(self) -> bool:
+        """Call ``reload`` once if Redis lost this store's data (no mark); say whether this
+        process did. One EXISTS when nothing was lost: every read checks."""
+        if self._reload is None or self._r.exists(self._loaded):
+            return False
+        try:
+            with self._r.lock(
+                self._reloading, timeout=_RELOAD_LOCK_S, blocking_timeout=_RELOAD_WAIT_S
+            ):
+                if self._r.exists(self._loaded):
+                    return False  # another process reloaded while this one waited
+                self._reload()
+                self._r.set(self._loaded, datetime.now(UTC).isoformat())
+                return True
+        except LockError:
+            log.warning("presence: another process is still reloading; going on without")
+            return False
 
     def update(self, seen: Seen) -> None:
         """Record ``seen`` as this person's position, replacing any earlier one (any role)."""
@@ -113,12 +146,14 @@ class RedisPresence:
             p.execute()
 
     def get(self, user_id: int) -> Seen | None:
+        self.reload_if_lost()
         # redis-py types a command's answer as either a value or an awaitable (the asyncio
         # client shares the signatures); this client is synchronous.
         raw = cast("str | None", self._r.hget(self._info, str(user_id)))
         return None if raw is None else _load(user_id, raw)
 
     def all(self) -> list[Seen]:
+        self.reload_if_lost()
         info = cast("dict[str, str]", self._r.hgetall(self._info))
         return sorted((_load(int(u), raw) for u, raw in info.items()), key=lambda s: s.user_id)
 
@@ -128,7 +163,8 @@ class RedisPresence:
         return sorted(int(u) for u in self._expire(keys=keys, args=[_micros(older_than)]))
 
     def clear(self) -> None:
-        self._r.delete(self._info, self._seen, *self._geo.values())
+        """Delete every key of the store, the load mark too (as if Redis lost them)."""
+        self._r.delete(self._info, self._seen, self._loaded, *self._geo.values())
 
     def nearest(
         self,
@@ -145,6 +181,7 @@ class RedisPresence:
         inside it), widened x4 or with a larger COUNT only while someone nearer than the
         answer might still be missing."""
         _check_query(lat, lon, radius_m)
+        self.reload_if_lost()
         wanted = self._roles if roles is None else self._roles & {str(r) for r in roles}
         if limit <= 0 or not wanted:
             return []
