@@ -69,16 +69,21 @@ def celery_init_app(app: Flask) -> Celery:
         "task_always_eager": app.config["CELERY_ALWAYS_EAGER"],
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
+        # A task running when the broker connection drops finishes (they are all safe to run
+        # twice) rather than being cancelled half-way; its message comes back later.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "beat_schedule": BEAT_SCHEDULE,
         "timezone": "UTC",
         "worker_hijack_root_logger": False,
         "broker_connection_retry_on_startup": True,
     }
+    celery_folder = Path(app.instance_path) / "celery"
+    celery_folder.mkdir(parents=True, exist_ok=True)
+    # Beat's own file, in the instance folder in both modes (Celery's default is the working
+    # directory, so `wanjia beat` run from a checkout wrote into it).
+    settings["beat_schedule_filename"] = str(celery_folder / "beat-schedule")
     if broker_url.startswith("filesystem://"):
-        folders = {
-            name: Path(app.instance_path) / "celery" / name
-            for name in ("queue", "processed", "control")
-        }
+        folders = {name: celery_folder / name for name in ("queue", "processed", "control")}
         for folder in folders.values():
             folder.mkdir(parents=True, exist_ok=True)
         settings["broker_transport_options"] = {
@@ -89,9 +94,10 @@ def celery_init_app(app: Flask) -> Celery:
             "store_processed": False,
             "polling_interval": 0.2,
         }
-        settings["beat_schedule_filename"] = str(
-            Path(app.instance_path) / "celery" / "beat-schedule"
-        )
+    elif app.config.get("CELERY_BROKER_TRANSPORT_OPTIONS"):
+        # e.g. {"visibility_timeout": 600}: how long a task a killed worker held waits before
+        # another worker gets it (Redis; kombu's default is an hour).
+        settings["broker_transport_options"] = app.config["CELERY_BROKER_TRANSPORT_OPTIONS"]
     celery_app.config_from_object(settings)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
