@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -15,6 +16,13 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate, soc
 from app.i18n import compile_catalogs, select_locale
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def socketio_channel(redis_url: str | None) -> str:
+    """The Redis channel the processes of one site share. Redis publishes to every database
+    number alike, so sites sharing a Redis server by number must not share a channel too."""
+    database = (urlsplit(redis_url or "").path or "/0").strip("/") or "0"
+    return f"wanjia-socketio-{database}"
 
 
 def create_app(
@@ -60,6 +68,7 @@ def create_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
+        channel=socketio_channel(app.config.get("REDIS_URL")),
         # None (the default) allows the same origin only; the stubs leave None out.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # type: ignore[arg-type]
     )

@@ -72,7 +72,7 @@ start() {
     cert=$instance/tls/cert.pem key=$instance/tls/key.pem
   fi
   for port in $web_ports; do
-    start_process "serve-$port" "$WANJIA" serve --host 127.0.0.1 --port "$port" ${DEPLOY_SERVE_ARGS:-}
+    start_process "serve-$port" "$WANJIA" serve --host 127.0.0.1 --port "$port"
     upstreams+=(--upstream "127.0.0.1:$port")
   done
   [ "${DEPLOY_WORKER:-1}" = 1 ] && start_process worker "$WANJIA" worker --concurrency 2

@@ -1,0 +1,65 @@
+"""kill -9 of a web process while offers are open: its phones reconnect through nginx to the
+other process and see their offers as they were; what was accepted stays accepted."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from realtime import events
+from tests.scale.deployment import Deployment, wait_for
+from tests.scale.test_across_processes import CONSOLE, SPOT, Phone, user_id
+
+SETTINGS = {"DISPATCH_OFFER_SECONDS": "600"}  # the offers stay open through the test
+
+
+def test_phones_of_a_killed_process_reconnect_to_the_other_and_see_their_offers(
+    deployment: Deployment,
+) -> None:
+    a, b = deployment.web_ports
+    console_http = deployment.login(CONSOLE, a)
+    console = deployment.socket(
+        console_http, events.CONSOLE_NS, reconnection_delay=0.5, reconnection_delay_max=1
+    )
+    on_a = Phone(deployment, "13700000007", a, metres=200)
+    on_b = Phone(deployment, "13700000008", b, metres=300)
+    states: list[dict[str, Any]] = []
+    on_a.socket.on(events.STATE, states.append, namespace=events.FIELD_NS)
+    try:
+        new = {"kind": "fire", "priority": 1, "lat": SPOT[0], "lon": SPOT[1], "needed": 2}
+        incident = console.call(events.CREATE_INCIDENT, new, namespace=events.CONSOLE_NS)
+        chosen = {"incident_id": incident["id"], "user_ids": [on_a.id, on_b.id]}
+        console.call(events.SEND_OFFERS, chosen, namespace=events.CONSOLE_NS, timeout=15)
+        offer_a = wait_for(lambda: on_a.heard[events.OFFER], what="A's offer")[0]
+        offer_b = wait_for(lambda: on_b.heard[events.OFFER], what="B's offer")[0]
+        accepted = on_b.call(events.ANSWER_OFFER, {"offer_id": offer_b["id"], "accept": True})
+        assert accepted["status"] == "accepted"
+
+        deployment.kill(f"serve-{a}")
+        killed_at = time.monotonic()
+
+        # The phone's Socket.IO client reconnects by itself; nginx sends it to B.
+        wait_for(lambda: not on_a.socket.connected, 30, "A's phone to notice")
+        state = wait_for(
+            lambda: [s for s in states if any(o["id"] == offer_a["id"] for o in s["offers"])],
+            30,
+            "the phone's state replayed by B",
+        )[-1]
+        [kept] = [o for o in state["offers"] if o["id"] == offer_a["id"]]
+        assert kept["status"] == "offered" and kept["incident"]["id"] == incident["id"]
+        assert deployment.served_by(on_a.http) == b
+        reconnected_s = time.monotonic() - killed_at
+
+        answer = on_a.call(events.ANSWER_OFFER, {"offer_id": offer_a["id"], "accept": True})
+        assert answer["status"] == "accepted"
+        wait_for(lambda: console.connected, 30, "the console to reconnect")
+        rows = deployment.query(
+            "SELECT user_id, status FROM offers WHERE incident_id = %s", incident["id"]
+        )
+        assert sorted(rows) == sorted([(on_a.id, "accepted"), (on_b.id, "accepted")])
+        assert user_id(deployment, "13700000008") == on_b.id
+        assert reconnected_s < 30
+    finally:
+        on_a.close()
+        on_b.close()
+        console.disconnect()
