@@ -10,7 +10,8 @@ VENV=${VENV:-.venv}
 "$VENV/bin/ruff" check .
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
-"$VENV/bin/pytest" -n 2 -p no:cacheprovider "$@"
+# loadgroup: tests/scale's modules each keep to one worker, which starts their deployment once.
+"$VENV/bin/pytest" -n 2 --dist loadgroup -p no:cacheprovider "$@"
 for bench in bench/*.py; do
   [ -e "$bench" ] || continue
   echo "== $bench --quick"

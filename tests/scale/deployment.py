@@ -1,6 +1,7 @@
 """The scaled mode as an operator starts it: ``scripts/deploy.sh`` runs nginx (TLS, sticky by
 cookie) in front of two ``wanjia serve`` processes, a Celery worker and beat, on a PostgreSQL
-database and a Redis database number of this deployment's own, with the demo seeded.
+database and a redis-server of this deployment's own (which a test may restart), with the demo
+seeded.
 
 Phones reach it only through nginx over HTTPS, trusting the instance's own authority as a phone
 that installed it does. ``pin`` finds a value of nginx's route cookie that lands on a chosen
@@ -24,6 +25,7 @@ import psycopg
 import requests
 import socketio
 
+from tests.realtime.scaled_site import OwnRedis
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,12 +35,13 @@ PASSWORD = "wanjia2026"  # the demo's
 
 
 class Deployment:
-    def __init__(self, folder: Path, redis_db: int, **settings: str) -> None:
+    def __init__(self, folder: Path, **settings: str) -> None:
         self.folder = folder
         self.instance = folder / "instance"
         self.run_dir = folder / "run"
         self.database = f"wj_scale_{uuid.uuid4().hex[:10]}"
-        self.redis_url = f"redis://127.0.0.1:6379/{redis_db}"
+        self.redis = OwnRedis(folder)
+        self.redis_url = self.redis.url
         self.web_ports = [free_port(), free_port()]
         self.https_port = free_port()
         self.base = f"https://127.0.0.1:{self.https_port}"
@@ -67,7 +70,7 @@ class Deployment:
     def start(self) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{self.database}"')
-        self._redis_flush()
+        self.redis.start()
         subprocess.run(
             [WANJIA, "demo"], cwd=ROOT, env=self.env, check=True, capture_output=True, timeout=180
         )
@@ -92,12 +95,7 @@ class Deployment:
         finally:
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            self._redis_flush()
-
-    def _redis_flush(self) -> None:
-        import redis
-
-        redis.Redis.from_url(self.redis_url).flushdb()
+            self.redis.stop()
 
     def pid(self, name: str) -> int:
         return int((self.run_dir / f"{name}.pid").read_text())

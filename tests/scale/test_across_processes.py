@@ -16,6 +16,7 @@ from tests.scale.deployment import Deployment, wait_for
 SPOT = (33.3800, 120.1600)  # the demo area's centre
 SETTINGS = {"DISPATCH_OFFER_SECONDS": "4", "DISPATCH_MAX_ROUNDS": "4"}
 CONSOLE = "13900000010"  # the demo's dispatcher
+pytestmark = pytest.mark.xdist_group("scale-across")  # one deployment for the module
 
 
 def user_id(site: Deployment, phone: str) -> int:

@@ -1,16 +1,63 @@
-"""kill -9 of a web process while offers are open: its phones reconnect through nginx to the
-other process and see their offers as they were; what was accepted stays accepted."""
+"""Faults of the scaled mode, in this order on one deployment: Redis restarts under running
+processes (each recovers by itself, presence comes back from the saved positions); then kill -9 of
+a web process while offers are open (its phones reconnect through nginx to the other process and
+see their offers as they were; what was accepted stays accepted)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import pytest
+import requests
+
 from realtime import events
 from tests.scale.deployment import Deployment, wait_for
 from tests.scale.test_across_processes import CONSOLE, SPOT, Phone, user_id
 
-SETTINGS = {"DISPATCH_OFFER_SECONDS": "600"}  # the offers stay open through the test
+SETTINGS = {"DISPATCH_OFFER_SECONDS": "600"}  # the offers stay open through the tests
+pytestmark = pytest.mark.xdist_group("scale-faults")
+
+
+def ready(port: int) -> dict[str, Any] | None:
+    """The process's own /readyz (not through nginx), when it says ready."""
+    try:
+        answer = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+    except requests.RequestException:
+        return None
+    return answer.json() if answer.status_code == 200 else None
+
+
+def test_every_process_recovers_from_a_redis_restart_by_itself(deployment: Deployment) -> None:
+    a, b = deployment.web_ports
+    console_http = deployment.login(CONSOLE, a)
+    console = deployment.socket(console_http, events.CONSOLE_NS)
+    phone = Phone(deployment, "13700000009", b, metres=250)
+    try:
+        deployment.redis.stop()
+        wait_for(lambda: ready(a) is None and ready(b) is None, 20, "both to say not ready")
+        deployment.redis.start()  # empty: this Redis keeps nothing, like the machine's
+        for port in (a, b):
+            checks = wait_for(lambda p=port: ready(p), 40, f"{port} ready again")["checks"]
+            assert checks == {"database": "ok", "redis": "ok", "queue_listener": "ok"}
+
+        # The phone did not share its position again: presence comes back from the table.
+        new = {"kind": "fire", "priority": 1, "lat": SPOT[0], "lon": SPOT[1]}
+        incident = console.call(events.CREATE_INCIDENT, new, namespace=events.CONSOLE_NS)
+        nearest = console.call(
+            events.FIND_NEAREST, {"incident_id": incident["id"]}, namespace=events.CONSOLE_NS
+        )
+        assert phone.id in [p["user_id"] for p in nearest["people"]], nearest
+        # Events cross processes again: an offer made on A reaches the phone on B.
+        chosen = {"incident_id": incident["id"], "user_ids": [phone.id]}
+        console.call(events.SEND_OFFERS, chosen, namespace=events.CONSOLE_NS, timeout=15)
+        offers = wait_for(lambda: phone.heard[events.OFFER], what="the offer after the restart")
+        assert offers[0]["incident"]["id"] == incident["id"]
+        beat_and_worker = deployment.deploy("status")
+        assert "worker: running" in beat_and_worker and "beat: running" in beat_and_worker
+    finally:
+        phone.close()
+        console.disconnect()
 
 
 def test_phones_of_a_killed_process_reconnect_to_the_other_and_see_their_offers(
