@@ -149,6 +149,7 @@
 
   /* Talking to the server. */
   var socket = io("/console", { transports: ["websocket", "polling"] });
+  window.wjRetryRefused(socket);
   /* Sightings and broadcasts add their own panels (their own scripts) to this map and socket. */
   window.wjconsole = { map: map, socket: socket, el: el, fmt: fmt, clock: clock };
   function call(event, data) {

@@ -6,6 +6,7 @@
   var L$ = JSON.parse(document.getElementById("labels").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var socket = io("/field", { transports: ["websocket", "polling"] });
+  window.wjRetryRefused(socket);
   window.wjfield = { socket: socket };  /* broadcasts show on this page through the same socket */
   var onDuty = false, watchId = null, lastSent = 0, interval = 15, offers = {};
   var NEXT = { accepted: "en_route", en_route: "arrived", arrived: "done" };

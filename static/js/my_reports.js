@@ -151,6 +151,7 @@
   }
 
   var socket = io("/field", { transports: ["websocket", "polling"] });
+  window.wjRetryRefused(socket);
   socket.on("connect", function () { $("live").className = "live ok"; $("live").textContent = L$.connected; });
   socket.on("disconnect", function () { $("live").className = "live down"; $("live").textContent = L$.disconnected; });
   socket.on("sighting", render);

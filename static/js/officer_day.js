@@ -146,6 +146,8 @@
      /console brings incidents and duty changes. One connection carries both. */
   var news = io(me.dataset.namespace, { transports: ["websocket", "polling"], auth: { area: areaId } });
   var room = io("/console", { transports: ["websocket", "polling"] });
+  window.wjRetryRefused(news);
+  window.wjRetryRefused(room);
   news.on("connect", function () { $("live").className = "live ok"; $("live").textContent = labels.connected; soon(); });
   news.on("disconnect", function () { $("live").className = "live down"; $("live").textContent = labels.disconnected; });
   news.on(liveEvent, soon);
