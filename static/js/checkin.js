@@ -59,12 +59,16 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(item)
     }).then(function (response) {
-      return response.json().then(function (body) {
+      // A proxy's 502 page is no JSON: read as no body, so the status still decides.
+      return response.json().catch(function () { return null; }).then(function (body) {
         // Not answered: a server fault, a login that ended (the page will ask to log in
         // again), or another login since this page opened (its CSRF token is stale, or the
         // attempt names someone else); it stays queued and is sent once that is put right.
         var code = body && body.error && body.error.code;
-        if (response.status >= 500 || response.status === 401 || code === "csrf_failed" ||
+        if (response.status >= 500) {  // the phone is online: not the "no network" message
+          var fault = new Error("server fault"); fault.serverFault = true; throw fault;
+        }
+        if (response.status === 401 || code === "csrf_failed" ||
             code === "queued_by_someone_else") { throw new Error("retry later"); }
         if (response.status === 429) {  // too many at once: kept, sent again later; say so
           var busy = new Error("too many"); busy.answer = { ok: false, body: body }; throw busy;
@@ -99,7 +103,8 @@
 
   /* Not answered: still on the phone, to be sent again (the server's reason, if it gave one). */
   function unanswered(error) {
-    if (error && error.answer) { showAnswer(error.answer); } else { show("queued", labels.queued, "queued"); }
+    if (error && error.answer) { showAnswer(error.answer); return; }
+    show("queued", error && error.serverFault ? labels.server_busy : labels.queued, "queued");
   }
 
   /* Held on doubtful evidence: recorded, its points waiting; say why and offer the appeal. */

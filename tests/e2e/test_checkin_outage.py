@@ -59,6 +59,8 @@ def test_a_check_in_answered_503_stays_on_the_phone_and_goes_once_the_database_i
             assert refused.value.json()["error"]["code"] == "database_unavailable"
             page.unroute("**/api/checkins")
             page.locator("#status.queued").wait_for(timeout=8_000)
+            # Online all along: the page says the server, not the network, is the trouble.
+            assert "警务室服务器暂时无法接收" in page.locator("#status").inner_text()
             [kept] = page.evaluate(
                 "(key) => JSON.parse(localStorage.getItem(key))",
                 f"wanjia.checkin.queue.{user.id}",
