@@ -174,10 +174,12 @@ class Deployment:
         namespace: str,
         listen: dict[str, list[Any]] | None = None,
         on_disconnect: Callable[[], None] | None = None,
+        polling_first: bool = False,
         **options: Any,
     ) -> socketio.Client:
-        """A Socket.IO client on this session's cookies, polling first and then upgrading to
-        a websocket as browsers do (so the route cookie must hold across both)."""
+        """A Socket.IO client on this session's cookies: a websocket, as our pages open first;
+        ``polling_first``, long-polling upgraded to a websocket, as a phone whose network
+        blocks websockets falls back to (so the route cookie must hold across both)."""
         # Its log is shown only when a test fails: which packets came, which connection dropped.
         client = socketio.Client(http_session=http, logger=True, engineio_logger=True, **options)
         for event, received in (listen or {}).items():
@@ -186,7 +188,11 @@ class Deployment:
             client.on("disconnect", on_disconnect, namespace=namespace)
         cookies = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
         client.connect(
-            self.base, namespaces=[namespace], headers={"Cookie": cookies}, wait_timeout=15
+            self.base,
+            namespaces=[namespace],
+            headers={"Cookie": cookies},
+            transports=["polling", "websocket"] if polling_first else ["websocket", "polling"],
+            wait_timeout=15,
         )
         return client
 

@@ -27,12 +27,16 @@ def user_id(site: Deployment, phone: str) -> int:
 class Phone:
     """A field phone kept to one process: logged in, on duty at ``metres`` east of SPOT."""
 
-    def __init__(self, site: Deployment, phone: str, port: int, metres: float) -> None:
+    def __init__(
+        self, site: Deployment, phone: str, port: int, metres: float, polling_first: bool = False
+    ) -> None:
         self.id = user_id(site, phone)
         self.http = site.login(phone, port)
         assert site.served_by(self.http) == port
         self.heard: dict[str, list[Any]] = {events.OFFER: [], "broadcast": [], "sighting": []}
-        self.socket = site.socket(self.http, events.FIELD_NS, self.heard)
+        self.socket = site.socket(
+            self.http, events.FIELD_NS, self.heard, polling_first=polling_first
+        )
         self.lat, self.lon = offset(*SPOT, metres)
         duty = {"on_duty": True, "share_location": True}
         assert self.call(events.SET_DUTY, duty)["on_duty"] is True
@@ -74,7 +78,8 @@ def test_a_dispatch_made_on_a_reaches_a_phone_on_b_and_its_answer_comes_back(
 ) -> None:
     a, b = a_and_b
     console = Console(deployment, a)
-    phone = Phone(deployment, "13700000001", b, metres=300)
+    # Long-polling first: its requests must all reach B, by the route cookie, until it upgrades.
+    phone = Phone(deployment, "13700000001", b, metres=300, polling_first=True)
     try:
         incident = console.incident()
         console.offer(incident, phone)
