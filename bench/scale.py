@@ -1,0 +1,309 @@
+"""The scaled mode on this 2-core machine: 10,000 phones on one `wanjia serve` process, offers
+across processes through Redis, and check-ins per second through nginx with 1 and 2 processes.
+
+Everything runs on a PostgreSQL database of the run's own (dropped after), Redis database 14
+(flushed before and after), free ports and a temporary instance folder.
+
+1. Sockets. N phones (10,000; --quick 500), each a real person (volunteer or guard), connect
+   to ONE `wanjia serve` process (gunicorn, one gevent worker) by websocket: python-socketio's
+   asyncio client, spread over a few client processes (bench/scale_clients.py). Logging in is
+   setup, not measured: each person gets a login-session row and the session cookie the app's
+   own session interface signs for it (what the login form would set), as bench/dispatch.py
+   does; the login form itself runs in part 3. 50 of them go on duty and share a position by
+   their sockets; a dispatcher's console on the same process then raises an incident, sends it
+   to those 50 (`send_offers` with their ids) and closes it, once per incident. Delivery time is
+   from the console's send to each phone's receipt, both on CLOCK_MONOTONIC (one clock for all
+   processes on Linux); beside it, how long the console waited for `send_offers`' answer (the
+   handler, its commit and its publishing, which the phones' offers do not wait for). Memory
+   per phone: the worker's RSS after the phones connected minus its RSS before (after the
+   console and a first wave of phones, so imports and pools are counted once), over the phones
+   connected in between.
+2. Across processes. A second `wanjia serve` process B on the same database and Redis holds 50
+   more phones; the console on A alternates an offer to B's 50 (through Redis' message queue)
+   and one to A's 50 (same process), with A's N phones still connected.
+3. Check-ins per second through nginx (TLS, sticky cookie), bench/checkins.py's valid check-ins
+   (its people and points; logins by the real login form through nginx with a fast password
+   hash), alternating rounds on nginx in front of 1 and of 2 fresh `wanjia serve` processes.
+   Every answer must be 201 and the database must hold that many valid check-ins.
+
+Baseline, in the same run: the same offers and memory on `wanjia run` (the threaded embedded
+server) with min(N, 2,000) phones; for check-ins, the single process.
+Targets: offer p95 <= 100 ms at 10,000 sockets, <= 100 KB per socket, cross p95 <= 50 ms.
+Exit status 1 only for a broken run. Last line JSON: `sockets`, `offer_p50_ms`, `offer_p95_ms`,
+`kb_per_socket`, `cross_p50_ms`, `cross_p95_ms`, `same_p50_ms`, `same_p95_ms`,
+`checkins_per_s_1proc`, `checkins_per_s_2proc`, `baseline_*`, `offer_ack_*`, `meets_target`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.scale_clients import (  # noqa: E402
+    WAVE,
+    Console,
+    Login,
+    PhoneProcess,
+    connect_all,
+    on_duty,
+    pick,
+    spread,
+)
+from bench.scale_site import Site, worker_rss_kb  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+
+OFFER_TO = 50
+TARGET_OFFER_P95_MS, TARGET_KB, TARGET_CROSS_P95_MS = 100.0, 100.0, 50.0
+PHONES_PER_PROCESS = 2500  # file descriptors: 20,000 per process here
+BASELINE_MAX = 2000  # `wanjia run` holds a thread per socket (bench/dispatch.py: 2,000)
+
+
+def sockets_on(
+    server: Any, base: str, phones: list[Login], procs: list[PhoneProcess]
+) -> dict[str, float]:
+    """Connect ``phones`` to ``server`` (its console is on): memory per phone, connect time."""
+    connect_all(procs, base, phones[:WAVE])
+    time.sleep(1)
+    before = worker_rss_kb(server.pid)
+    connected, seconds = connect_all(procs, base, phones[WAVE:])
+    if connected != len(phones):
+        raise RuntimeError(f"{connected} of {len(phones)} phones connected")
+    time.sleep(2)  # let the last handshakes settle
+    after = worker_rss_kb(server.pid)
+    added = len(phones) - WAVE
+    kb = round((after - before) / added, 1)
+    print(
+        f"  {len(phones)} phones connected in {seconds:.1f} s; worker RSS {before / 1024:.0f}"
+        f" -> {after / 1024:.0f} MB: {kb} KB per socket"
+    )
+    return {
+        "kb_per_socket": kb,
+        "connect_s": round(seconds, 1),
+        "rss_before_mb": round(before / 1024),
+        "rss_after_mb": round(after / 1024),
+    }
+
+
+def phone_processes(phones: int) -> list[PhoneProcess]:
+    return [PhoneProcess() for _ in range(max(2, math.ceil(phones / PHONES_PER_PROCESS)))]
+
+
+def stop_all(console: Console | None, procs: list[PhoneProcess], *servers: Any, site: Site) -> None:
+    if console is not None:
+        console.close()
+    for proc in procs:
+        proc.kill()
+    site.stop(*servers)
+
+
+def part_sockets(
+    site: Site,
+    args: argparse.Namespace,
+    logins: list[Login],
+    dispatcher: Login,
+) -> dict[str, Any]:
+    """Parts 1 and 2: N phones on A, 50 on B; offers on A, then across to B and on A."""
+    port_a, port_b = free_port(), free_port()
+    a, b = site.serve(port_a, port_b)
+    base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+    bulk, on_b = logins[: args.phones], logins[args.phones :]
+    procs, console = phone_processes(args.phones), None
+    try:
+        print(f"wanjia serve A: {args.phones} phones over {len(procs)} client processes")
+        console = Console(base_a, dispatcher.cookie)
+        memory = sockets_on(a, base_a, bulk, procs)
+        connect_all(procs, base_b, on_b)
+        targets_a, targets_b = pick(bulk, OFFER_TO), [x.user_id for x in on_b]
+        on_duty(procs, targets_a + targets_b, seed=1)
+        offer: list[float] = []
+        for _ in range(args.incidents):
+            offer += console.offer_round(procs, targets_a)
+        ack = spread(console.acks_ms)
+        cross: list[float] = []
+        same: list[float] = []
+        for _ in range(args.incidents):
+            cross += console.offer_round(procs, targets_b)
+            same += console.offer_round(procs, targets_a)
+    finally:
+        stop_all(console, procs, a, b, site=site)
+    spreads = {"offer": spread(offer), "cross": spread(cross), "same": spread(same)}
+    return memory | spreads | {"ack": ack}
+
+
+def part_baseline(
+    site: Site,
+    args: argparse.Namespace,
+    logins: list[Login],
+    dispatcher: Login,
+) -> dict[str, Any]:
+    """The same offers and memory on `wanjia run` with fewer phones."""
+    port = free_port()
+    server = site.run(port)
+    base = f"http://127.0.0.1:{port}"
+    phones = logins[: args.baseline]
+    procs, console = phone_processes(len(phones)), None
+    try:
+        print(f"wanjia run (baseline): {len(phones)} phones")
+        console = Console(base, dispatcher.cookie)
+        memory = sockets_on(server, base, phones, procs)
+        targets = pick(phones, OFFER_TO)
+        on_duty(procs, targets, seed=2)
+        offer: list[float] = []
+        for _ in range(args.incidents):
+            offer += console.offer_round(procs, targets)
+    finally:
+        stop_all(console, procs, server, site=site)
+    return memory | {"offer": spread(offer), "sockets": len(phones)}
+
+
+def part_checkins(
+    site: Site,
+    args: argparse.Namespace,
+    points: list,
+    phones: list[str],
+) -> dict[str, float]:
+    """Check-ins through nginx in front of 1 and of 2 `wanjia serve` processes, in turns."""
+    from bench.checkins import checkins
+    from bench.scale_checkins import Rate, load, log_in_all
+
+    ports = [free_port(), free_port()]
+    servers = site.serve(*ports, proxies=1)
+    one, two = free_port(), free_port()
+    site.nginx("nginx-1", one, ports[:1])
+    site.nginx("nginx-2", two, ports)
+    ca = site.instance / "tls" / "ca.pem"
+    try:
+        logins = log_in_all(f"https://127.0.0.1:{two}", ca, phones, args.threads)
+        source = checkins(logins, points, seed=3)
+        warm = load(one, ca, source, args.threads, 1.0)  # both processes' pools, TLS sessions
+        warm.add(load(two, ca, source, args.threads, 1.0))
+        rates = {one: Rate(), two: Rate()}
+        for i in range(args.rounds):
+            for port in (one, two) if i % 2 == 0 else (two, one):
+                rates[port].add(load(port, ca, source, args.threads, args.seconds))
+    finally:
+        site.stop(*servers)
+    refused = warm.refused + rates[one].refused + rates[two].refused
+    if refused:
+        raise RuntimeError(f"check-ins answered other than 201: {dict(refused)}")
+    created = warm.created + rates[one].created + rates[two].created
+    valid = site.count("SELECT count(*) FROM checkins WHERE status = 'valid'")
+    total = site.count("SELECT count(*) FROM checkins")
+    if not valid == total == created:
+        raise RuntimeError(f"{created} answered 201; stored: {valid} valid of {total}")
+    return {"1proc": rates[one].per_s, "2proc": rates[two].per_s}
+
+
+def report(
+    sockets: dict[str, Any], base: dict[str, Any], rate: dict[str, float], args: argparse.Namespace
+) -> dict[str, Any]:
+    offer, cross, same = sockets["offer"], sockets["cross"], sockets["same"]
+    met = {
+        f"offer p95 <= {TARGET_OFFER_P95_MS:g} ms": offer["p95_ms"] <= TARGET_OFFER_P95_MS,
+        f"<= {TARGET_KB:g} KB per socket": sockets["kb_per_socket"] <= TARGET_KB,
+        f"cross p95 <= {TARGET_CROSS_P95_MS:g} ms": cross["p95_ms"] <= TARGET_CROSS_P95_MS,
+    }
+    rows = [
+        (f"offer to {OFFER_TO}, serve ({args.phones})", offer, sockets["kb_per_socket"]),
+        (
+            f"offer to {OFFER_TO}, run ({base['sockets']}) baseline",
+            base["offer"],
+            base["kb_per_socket"],
+        ),
+        ("across processes (B's phones)", cross, None),
+        ("same process (A's phones)", same, None),
+    ]
+    for name, f, kb in rows:
+        memory = f"  {kb:6.1f} KB/socket" if kb is not None else ""
+        print(
+            f"{name:<38} p50 {f['p50_ms']:6.1f} ms  p95 {f['p95_ms']:6.1f} ms"
+            f"  ({f['n']} deliveries){memory}"
+        )
+    print(
+        f"check-ins through nginx: 1 process {rate['1proc']:.1f}/s, "
+        f"2 processes {rate['2proc']:.1f}/s (baseline: 1 process)"
+    )
+    print(
+        "targets (for 10,000 sockets): "
+        + "; ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in met.items())
+    )
+    print(f"1-min load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    return {
+        "sockets": args.phones,
+        "offer_p50_ms": offer["p50_ms"],
+        "offer_p95_ms": offer["p95_ms"],
+        "kb_per_socket": sockets["kb_per_socket"],
+        "cross_p50_ms": cross["p50_ms"],
+        "cross_p95_ms": cross["p95_ms"],
+        "same_p50_ms": same["p50_ms"],
+        "same_p95_ms": same["p95_ms"],
+        "checkins_per_s_1proc": rate["1proc"],
+        "checkins_per_s_2proc": rate["2proc"],
+        "baseline_sockets": base["sockets"],
+        "baseline_offer_p50_ms": base["offer"]["p50_ms"],
+        "baseline_offer_p95_ms": base["offer"]["p95_ms"],
+        "baseline_kb_per_socket": base["kb_per_socket"],
+        "offer_ack_p50_ms": sockets["ack"]["p50_ms"],
+        "offer_ack_p95_ms": sockets["ack"]["p95_ms"],
+        "connect_s": sockets["connect_s"],
+        "baseline_connect_s": base["connect_s"],
+        "incidents": args.incidents,
+        "meets_target": all(met.values()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="500 phones, short rounds (CI)")
+    parser.add_argument("--phones", type=int, help="on one serve process (10,000; quick 500)")
+    args = parser.parse_args()
+    args.phones = args.phones or (500 if args.quick else 10_000)
+    args.baseline = min(args.phones, BASELINE_MAX)
+    args.incidents = 10 if args.quick else 20
+    args.checkin_people = 150 if args.quick else 600
+    args.rounds, args.seconds = (4, 1.5) if args.quick else (8, 3.0)
+    args.threads = 6
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    site = Site(tmp)
+    began = time.monotonic()
+    try:
+        from bench.checkins import seed
+
+        def seed_all() -> tuple:
+            points, phones = seed(site.instance, args.checkin_people)  # migrates too
+            return points, phones, *site.seed_phones(args.phones + OFFER_TO)
+
+        points, phones, logins, dispatcher = site.create(seed_all)
+        print(f"seeded in {time.monotonic() - began:.0f} s")
+        sockets = part_sockets(site, args, logins, dispatcher)
+        print(f"sockets done at {time.monotonic() - began:.0f} s")
+        base = part_baseline(site, args, logins, dispatcher)
+        print(f"baseline done at {time.monotonic() - began:.0f} s")
+        rate = part_checkins(site, args, points, phones)
+        result = report(sockets, base, rate, args)
+    except Exception as exc:  # noqa: BLE001 - the JSON line still ends the output
+        print(f"BROKEN RUN: {exc}", file=sys.stderr)
+        print(json.dumps({"sockets": args.phones, "offer_p95_ms": None, "error": str(exc)[:500]}))
+        return 1
+    finally:
+        site.drop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - began, 1)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
