@@ -10,7 +10,9 @@ route cookie, so each person keeps to one process).
 from __future__ import annotations
 
 import http.client
+import os
 import ssl
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -18,10 +20,15 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
-from bench.checkins import PASSWORD, PATH, Request, csrf
+from bench.checkins import PASSWORD, PATH, Point, Request, checkins, csrf
+from bench.scale_site import Site, cpu_seconds, machine_busy_s, worker_pid
+from tests.servers import free_port
+
+THREADS = 6  # load threads, each with its connection
 
 
 @dataclass
@@ -108,3 +115,58 @@ def load(port: int, ca: Path, source: Iterator[Request], threads: int, seconds: 
             done.result()
     rate.seconds = time.monotonic() - began
     return rate
+
+
+def part_checkins(
+    site: Site,
+    servers: list[subprocess.Popen[bytes]],
+    ports: list[int],
+    points: list[Point],
+    phones: list[str],
+    rounds: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """Check-ins through nginx in front of 1 and of 2 `wanjia serve` processes, in turns of
+    ``seconds``; the rates and the CPU used, as % of one CPU."""
+    one, two = free_port(), free_port()
+    nginx = [site.nginx("nginx-1", one, ports[:1]), site.nginx("nginx-2", two, ports)]
+    ca = site.instance / "tls" / "ca.pem"
+    try:
+        logins = log_in_all(f"https://127.0.0.1:{two}", ca, phones, THREADS)
+        source = checkins(logins, points, seed=3)
+        warm = load(one, ca, source, THREADS, 1.0)  # both processes' pools, TLS sessions
+        warm.add(load(two, ca, source, THREADS, 1.0))
+        rates = {one: Rate(), two: Rate()}
+        workers = [worker_pid(s.pid) for s in servers]
+        # CPU seconds of: worker 1, worker 2, this process (the load), the whole machine
+        cpu = {one: [0.0] * 4, two: [0.0] * 4}
+        watched = [[workers[0]], [workers[1]], [os.getpid()]]
+        for i in range(rounds):
+            for port in (one, two) if i % 2 == 0 else (two, one):
+                began = [*map(cpu_seconds, watched), machine_busy_s()]
+                rates[port].add(load(port, ca, source, THREADS, seconds))
+                ended = [*map(cpu_seconds, watched), machine_busy_s()]
+                cpu[port] = [c + e - b for c, b, e in zip(cpu[port], began, ended, strict=True)]
+    finally:
+        site.stop(*servers, *nginx)
+    refused = warm.refused + rates[one].refused + rates[two].refused
+    if refused:
+        raise RuntimeError(f"check-ins answered other than 201: {dict(refused)}")
+    created = warm.created + rates[one].created + rates[two].created
+    valid = site.count("SELECT count(*) FROM checkins WHERE status = 'valid'")
+    total = site.count("SELECT count(*) FROM checkins")
+    if not valid == total == created:
+        raise RuntimeError(f"{created} answered 201; stored: {valid} valid of {total}")
+    busy = {p: [round(100 * c / rates[p].seconds) for c in cpu[p]] for p in (one, two)}
+    for name, port in (("1 process ", one), ("2 processes", two)):
+        w1, w2, loader, machine = busy[port]
+        print(
+            f"  {name}: {rates[port].per_s:6.1f}/s; % of a CPU: worker 1 {w1}, worker 2 {w2},"
+            f" the load {loader}, the machine {machine} of {100 * (os.cpu_count() or 1)}"
+        )
+    return {
+        "1proc": rates[one].per_s,
+        "2proc": rates[two].per_s,
+        "cpu_1proc": busy[one],
+        "cpu_2proc": busy[two],
+    }

@@ -4,6 +4,7 @@ and the memory of a server's worker process."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -61,6 +62,7 @@ class Site:
         for name in ("WANJIA_INSTANCE_PATH", "WANJIA_DATABASE_URL", "WANJIA_SECRET_KEY"):
             os.environ[name] = self.env[name]  # Redis stays out of the seeding app
         seeded = seed()
+        self.processes.remove(certificate)
         if certificate.wait(60):
             raise RuntimeError((self.folder / "certificate.log").read_text())
         return seeded
@@ -206,28 +208,46 @@ class Site:
         return logins[:-1], logins[-1]
 
 
-def worker_rss_kb(master: int) -> int:
-    """Resident memory of gunicorn's worker (the master's only child), or of ``master`` itself
-    when it has no child (``wanjia run``)."""
+def worker_pid(master: int) -> int:
+    """gunicorn's worker (the master's only child), or ``master`` itself when it has no child
+    (``wanjia run``)."""
     children = []
     for task in Path(f"/proc/{master}/task").iterdir():
         children += (task / "children").read_text().split()
-    pid = int(children[0]) if children else master
+    return int(children[0]) if children else master
+
+
+def worker_rss_kb(master: int) -> int:
+    pid = worker_pid(master)
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user and system) these processes have used."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_s() -> float:
+    """CPU time every CPU of the machine has spent on anything but idling."""
+    jiffies = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")  # idle, iowait
+
+
 def stop(*processes: subprocess.Popen[bytes]) -> None:
     """End each process's session: the server and everything it started. A bench needs no
     graceful stop (gunicorn would give open websockets 20 s), so a short grace, then SIGKILL."""
-    for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 10.0)):
+    for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 10.0)):
         for process in processes:
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                pass
+            if process.poll() is None:  # not reaped: its group id is still ours
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, sig)
         deadline = time.monotonic() + grace
         for process in processes:
             try:
