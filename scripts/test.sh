@@ -11,7 +11,8 @@ VENV=${VENV:-.venv}
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
 # loadgroup: tests/scale's modules each keep to one worker, which starts their deployment once.
-"$VENV/bin/pytest" -n 2 --dist loadgroup -p no:cacheprovider "$@"
+# --durations: the slowest tests, to keep the whole run well under CI's time.
+"$VENV/bin/pytest" -n 2 --dist loadgroup -p no:cacheprovider --durations=25 "$@"
 for bench in bench/*.py; do
   [ -e "$bench" ] || continue
   echo "== $bench --quick"
