@@ -20,7 +20,10 @@ Everything runs on a PostgreSQL database of the run's own (dropped after), Redis
    connected in between.
 2. Across processes. A second `wanjia serve` process B on the same database and Redis holds 50
    more phones; the console on A alternates an offer to B's 50 (through Redis' message queue)
-   and one to A's 50 (same process), with A's N phones still connected.
+   and one to A's 50 (same process), with A's N phones still connected. Then the phone
+   processes are killed: N sockets vanish at once, as in a mobile network's outage, and the
+   time A takes to let them go (its /metrics back to 0 field sockets) is `let_go_s`. Phones
+   whose connection drops meanwhile reconnect, as field.js does; `phones_dropped` counts them.
 3. Check-ins per second through nginx (TLS, sticky cookie), bench/checkins.py's valid check-ins
    (its people and points; logins by the real login form through nginx with a fast password
    hash), alternating rounds on nginx in front of A alone and of A and B (both started with
@@ -61,6 +64,7 @@ from bench.scale_clients import (  # noqa: E402
     Login,
     PhoneProcess,
     connect_all,
+    count,
     on_duty,
     pick,
     spread,
@@ -82,19 +86,25 @@ def sockets_on(
     time.sleep(1)
     before = worker_rss_kb(server.pid)
     connected, seconds = connect_all(procs, base, phones[WAVE:])
+    deadline = time.monotonic() + 60  # phones that lost their connection come back
+    while connected < len(phones) and time.monotonic() < deadline:
+        time.sleep(1)
+        connected = count(procs)[0]
     if connected != len(phones):
         raise RuntimeError(f"{connected} of {len(phones)} phones connected")
     time.sleep(2)  # let the last handshakes settle
     after = worker_rss_kb(server.pid)
     added = len(phones) - WAVE
     kb = round((after - before) / added, 1)
+    drops = count(procs)[1]
     print(
-        f"  {len(phones)} phones connected in {seconds:.1f} s; worker RSS {before / 1024:.0f}"
-        f" -> {after / 1024:.0f} MB: {kb} KB per socket"
+        f"  {len(phones)} phones connected in {seconds:.1f} s ({drops} lost and reconnected);"
+        f" worker RSS {before / 1024:.0f} -> {after / 1024:.0f} MB: {kb} KB per socket"
     )
     return {
         "kb_per_socket": kb,
         "connect_s": round(seconds, 1),
+        "connect_drops": drops,
         "rss_before_mb": round(before / 1024),
         "rss_after_mb": round(after / 1024),
     }
@@ -143,8 +153,16 @@ def part_sockets(
         for _ in range(args.incidents):
             cross += console.offer_round(procs, targets_b)
             same += console.offer_round(procs, targets_a)
+        memory["drops"] = count(procs)[1]
     finally:
         stop_all(console, procs, site=site)
+    began, deadline = time.monotonic(), time.monotonic() + 180
+    while site.sockets(port_a) != 0:  # before part 3 measures A
+        if time.monotonic() > deadline:
+            raise RuntimeError("A still holds the killed phones' sockets after 180 s")
+        time.sleep(0.5)
+    memory["let_go_s"] = round(time.monotonic() - began, 1)
+    print(f"  A let go of the killed phones' sockets in {memory['let_go_s']} s")
     spreads = {"offer": spread(offer), "cross": spread(cross), "same": spread(same)}
     return memory | spreads | {"ack": ack, "first": spread(first)}
 
@@ -235,6 +253,8 @@ def report(
         "offer_ack_p50_ms": sockets["ack"]["p50_ms"],
         "offer_ack_p95_ms": sockets["ack"]["p95_ms"],
         "connect_s": sockets["connect_s"],
+        "phones_dropped": sockets["drops"],
+        "let_go_s": sockets["let_go_s"],
         "baseline_connect_s": base["connect_s"],
         "incidents": args.incidents,
         "meets_target": all(met.values()),

@@ -12,6 +12,7 @@ phone process and the console's send in the parent are on the same scale.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import random
 import time
@@ -41,17 +42,26 @@ class _Phones:
     def __init__(self) -> None:
         self.clients: dict[int, socketio.AsyncClient] = {}
         self.arrivals: dict[int, list[float]] = {}  # incident id -> monotonic times
+        self.drops = 0  # connections lost (each phone then reconnects, as field.js does)
 
     def _client(self) -> socketio.AsyncClient:
-        client = socketio.AsyncClient(reconnection=False)
+        client = socketio.AsyncClient(reconnection_delay=1, reconnection_delay_max=5)
 
         async def offer(payload: dict[str, Any]) -> None:
             if payload.get("status") == "offered":
                 arrived = time.monotonic()
                 self.arrivals.setdefault(payload["incident"]["id"], []).append(arrived)
 
+        async def dropped(*_: Any) -> None:
+            self.drops += 1
+
         client.on(events.OFFER, offer, namespace=events.FIELD_NS)
+        client.on("disconnect", dropped, namespace=events.FIELD_NS)
         return client
+
+    def count(self) -> tuple[int, int]:
+        """Phones connected to the field namespace now, and connections lost so far."""
+        return sum(events.FIELD_NS in c.namespaces for c in self.clients.values()), self.drops
 
     async def _connect_one(self, base: str, login: Login) -> None:
         client = self._client()
@@ -68,7 +78,7 @@ class _Phones:
         for start in range(0, len(logins), WAVE):
             wave = logins[start : start + WAVE]
             await asyncio.gather(*(self._connect_one(base, login) for login in wave))
-        return sum(client.connected for client in self.clients.values())
+        return self.count()[0]
 
     async def on_duty(self, user_ids: list[int], seed: int) -> int:
         """Go on duty (consenting to share the position) and share a position near CENTER."""
@@ -104,6 +114,8 @@ async def _serve(pipe: Connection) -> None:
                 answer: Any = await phones.connect(*args)
             elif order == "on_duty":
                 answer = await phones.on_duty(*args)
+            elif order == "count":
+                answer = phones.count()
             else:  # "arrivals"
                 answer = phones.arrivals.pop(args[0], [])
         except Exception as exc:  # noqa: BLE001 - the parent reports it
@@ -112,6 +124,7 @@ async def _serve(pipe: Connection) -> None:
 
 
 def _main(pipe: Connection) -> None:
+    logging.getLogger("engineio.client").setLevel(logging.ERROR)  # drops are counted instead
     asyncio.run(_serve(pipe))
 
 
@@ -172,6 +185,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def spread(ms: list[float]) -> dict[str, float]:
     return {"p50_ms": percentile(ms, 0.5), "p95_ms": percentile(ms, 0.95), "n": len(ms)}
+
+
+def count(procs: list[PhoneProcess]) -> tuple[int, int]:
+    """Phones connected now and connections lost so far, over every process."""
+    counts = [proc.ask("count") for proc in procs]
+    return sum(c for c, _ in counts), sum(d for _, d in counts)
 
 
 def owner(procs: list[PhoneProcess], user_id: int) -> PhoneProcess:

@@ -156,8 +156,23 @@ class Site:
         (run_dir / "nginx.conf").write_text(conf)
         command = ["nginx", "-c", str(run_dir / "nginx.conf"), "-e", str(run_dir / "error.log")]
         process = self.launch(name, [*command, "-g", "daemon off;"])
-        self.ready(process, name, f"https://127.0.0.1:{port}/healthz")
+        try:
+            self.ready(process, name, f"https://127.0.0.1:{port}/healthz")
+        except RuntimeError as exc:
+            logs = [f.read_text(errors="replace")[-1500:] for f in run_dir.glob("*error.log")]
+            raise RuntimeError(f"{exc}{''.join(logs)}") from None
         return process
+
+    def sockets(self, port: int) -> int | None:
+        """The field sockets a server holds, from its /metrics; None if it is too busy to say."""
+        try:
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        except requests.RequestException:
+            return None
+        for line in text.splitlines():
+            if line.startswith('wanjia_sockets_connected{namespace="/field"}'):
+                return int(float(line.split()[-1]))
+        return 0
 
     def seed_phones(self, phones: int) -> tuple[list[Login], Login]:
         """``phones`` field people (volunteers and guards) and a dispatcher, each with a
