@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from app import assets, metrics, request_log, security_headers
+from app import assets, metrics, request_log, security_headers, socket_rooms
 from app.config import load_settings
 from app.edge import IdConverter, refuse_unnamed_form_fields
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -61,14 +61,14 @@ def create_app(
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
-    # Flask-SocketIO keeps options between init_app calls; a queue from an earlier app (tests
-    # build many) must not leak into this one.
-    socketio.server_options.pop("client_manager", None)  # type: ignore[attr-defined]  # internal
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
-        channel=socketio_channel(app.config.get("REDIS_URL")),
+        # Made here, not by Flask-SocketIO from a message_queue URL: ours index each socket's
+        # rooms (app/socket_rooms.py); with a Redis URL, events cross processes through it.
+        client_manager=socket_rooms.client_manager(
+            app.config.get("REDIS_URL"), socketio_channel(app.config.get("REDIS_URL"))
+        ),
         # None (the default) allows the same origin only; the stubs leave None out.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # type: ignore[arg-type]
     )
