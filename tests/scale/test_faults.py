@@ -1,5 +1,7 @@
 """Faults of the scaled mode, in this order on one deployment: Redis restarts under running
-processes (each recovers by itself, presence comes back from the saved positions); then kill -9 of
+processes (each recovers by itself, presence comes back from the saved positions); PostgreSQL
+refuses connections and drops the open ones (a clear 503 through nginx, then recovery without a
+restart); then kill -9 of
 a web process while offers are open and check-ins arrive (its phones reconnect through nginx to
 the other process and see their offers as they were; what was accepted stays accepted; every
 check-in, resent by its phone until answered, is stored and paid once)."""
@@ -9,12 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
 import pytest
 import requests
 
 from realtime import events
 from tests.scale.checkin_burst import CheckinBurst
-from tests.scale.deployment import Deployment, wait_for
+from tests.scale.deployment import PG_ADMIN, Deployment, wait_for
 from tests.scale.test_across_processes import CONSOLE, SPOT, Phone
 
 SETTINGS = {"DISPATCH_OFFER_SECONDS": "600"}  # the offers stay open through the tests
@@ -60,6 +63,32 @@ def test_every_process_recovers_from_a_redis_restart_by_itself(deployment: Deplo
     finally:
         phone.close()
         console.disconnect()
+
+
+def test_postgresql_cut_off_answers_503_through_nginx_and_every_process_recovers(
+    deployment: Deployment,
+) -> None:
+    a, b = deployment.web_ports
+    phones = {port: deployment.login("13600000005", port) for port in (a, b)}
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{deployment.database}" ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (deployment.database,),
+        )
+        try:
+            for port, http in phones.items():
+                down = http.get(f"{deployment.base}/api/me", timeout=30)
+                assert down.status_code == 503, (port, down.text)
+                assert down.json()["error"]["code"] == "database_unavailable"
+                assert down.headers["Retry-After"] == "5"
+            assert ready(a) is None and ready(b) is None
+        finally:
+            admin.execute(f'ALTER DATABASE "{deployment.database}" ALLOW_CONNECTIONS true')
+    for port, http in phones.items():
+        assert wait_for(lambda p=port: ready(p), 20, f"{port} ready again")
+        assert http.get(f"{deployment.base}/api/me", timeout=30).status_code == 200
 
 
 def test_phones_of_a_killed_process_reconnect_to_the_other_and_see_their_offers(
