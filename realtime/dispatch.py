@@ -189,6 +189,17 @@ def nearest_available(
     return [n for n in found if n.user_id in on_duty]
 
 
+def still_out(presence: PresenceStore, incident: Incident, user_ids: list[int]) -> list[Nearby]:
+    """The chosen people still on the live map (one read of the store for all), in the order
+    chosen, with their distance to the incident; whoever went off duty meanwhile is left out."""
+    out = presence.get_many(user_ids)
+    return [
+        Nearby(s.user_id, s.role, distance_to(incident, s), s.lat, s.lon, s.seen_at)
+        for s in (out.get(u) for u in user_ids)
+        if s is not None
+    ]
+
+
 def send_offers(
     uow: UnitOfWork,
     incident_id: Any,

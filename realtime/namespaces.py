@@ -28,7 +28,6 @@ from app.uow import unit_of_work
 from realtime import dispatch, events, last_positions, limits, offers, positions, rooms, widening
 from realtime import dispatch_views as views
 from realtime.login_rooms import join_login_rooms
-from realtime.presence import Nearby
 from realtime.presence_backend import presence_for
 from realtime.schemas import (
     AnswerOfferEvent,
@@ -267,15 +266,8 @@ class ConsoleNamespace(_AuthenticatedNamespace):
         with unit_of_work() as uow:
             incident = dispatch.get_incident(uow, event.incident_id, areas=callers_areas())
             here = rooms.users_in(uow.session, list(event.user_ids), Areas(incident.reach))
-            people = []
-            for user_id in event.user_ids:
-                seen = presence.get(user_id) if user_id in here else None
-                if seen is None:
-                    continue  # went off duty meanwhile: nobody to ask
-                distance = dispatch.distance_to(incident, seen)
-                people.append(
-                    Nearby(seen.user_id, seen.role, distance, seen.lat, seen.lon, seen.seen_at)
-                )
+            chosen = [u for u in event.user_ids if u in here]
+            people = dispatch.still_out(presence, incident, chosen)
             dispatch.send_offers(
                 uow, incident.id, people, now=utcnow(), next_round=incident.round == 0
             )

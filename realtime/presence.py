@@ -53,6 +53,9 @@ class PresenceStore(Protocol):
     def get(self, user_id: int) -> Seen | None:
         """The person's latest position, if they are on the live map."""
 
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, Seen]:
+        """`get` for many people at once: user id -> position, for those on the live map."""
+
     def nearest(
         self,
         lat: float,

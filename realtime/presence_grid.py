@@ -87,6 +87,11 @@ class InProcessPresence:
             found = self._people.get(user_id)
         return None if found is None else found[1]
 
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, Seen]:
+        with self._lock:
+            found = [self._people.get(u) for u in user_ids]
+        return {f[1].user_id: f[1] for f in found if f is not None}
+
     def all(self) -> list[Seen]:
         with self._lock:
             return sorted((s for _k, s in self._people.values()), key=lambda s: s.user_id)

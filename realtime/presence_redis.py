@@ -152,6 +152,22 @@ class RedisPresence:
         raw = cast("str | None", self._r.hget(self._info, str(user_id)))
         return None if raw is None else _load(user_id, raw)
 
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, Seen]:
+        """One round trip for everyone: the load mark's check rides in the same pipeline, and
+        only when the mark is missing does it reload (or wait for another process's reload)
+        and read again."""
+        ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return {}
+        with self._r.pipeline(transaction=False) as p:
+            p.exists(self._loaded)
+            p.hmget(self._info, ids)
+            loaded, raws = p.execute()
+        if not loaded and self._reload is not None:
+            self.reload_if_lost()
+            raws = cast("list[str | None]", self._r.hmget(self._info, ids))
+        return {u: _load(u, raw) for u, raw in zip(ids, raws, strict=True) if raw is not None}
+
     def all(self) -> list[Seen]:
         self.reload_if_lost()
         info = cast("dict[str, str]", self._r.hgetall(self._info))

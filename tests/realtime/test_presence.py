@@ -184,6 +184,45 @@ def test_a_bulk_update_keeps_the_last_position_of_each_person(store):
     assert ids(store.nearest(LAT, LON, radius_m=1000, limit=5)) == [2, 1]
 
 
+def test_get_many_gives_everyone_asked_for_who_is_on_the_map(store):
+    store.update_many([seen(1, 10, 0), seen(2, 20, 0, role="guard"), seen(3, 30, 0)])
+    store.remove(3)
+    expected = {1: seen(1, 10, 0), 2: seen(2, 20, 0, role="guard")}
+    assert store.get_many([2, 1, 3, 99, 2]) == expected
+    assert store.get_many(iter([1])) == {1: seen(1, 10, 0)}
+    assert store.get_many([]) == {}
+
+
+class _CountingPool(redis.ConnectionPool):
+    """The real connection pool, counting checkouts: one per command or pipeline sent."""
+
+    checkouts = 0
+
+    def get_connection(self, *args, **kwargs):
+        self.checkouts += 1
+        return super().get_connection(*args, **kwargs)
+
+
+def test_get_many_is_one_round_trip_and_reloads_what_redis_lost(redis_client):
+    pool = _CountingPool.from_url(REDIS_URL)
+    client = redis.Redis(connection_pool=pool)
+    prefix = f"test:presence:{uuid.uuid4().hex}"
+    saved = [seen(u, 10 * u, 0) for u in range(1, 51)]
+    plain = RedisPresence(client, prefix)
+    store = RedisPresence(client, prefix, reload=lambda: plain.update_many(saved))
+    try:
+        assert store.reload_if_lost()
+        pool.checkouts = 0
+        assert store.get_many(range(1, 61)) == {s.user_id: s for s in saved}
+        assert pool.checkouts == 1  # the load mark and all 60 positions together
+        store.clear()  # as a Redis restart without persistence
+        assert store.get_many([5, 6, 99]) == {5: saved[4], 6: saved[5]}
+        assert redis_client.exists(f"{prefix}:loaded")
+    finally:
+        store.clear()
+        client.close()
+
+
 def test_the_role_filter_picks_only_those_roles(store):
     store.update_many(
         [
