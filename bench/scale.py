@@ -1,8 +1,8 @@
 """The scaled mode on this 2-core machine: 10,000 phones on one `wanjia serve` process, offers
 across processes through Redis, and check-ins per second through nginx with 1 and 2 processes.
 
-Everything runs on a PostgreSQL database of the run's own (dropped after), Redis database 14
-(flushed before and after), free ports and a temporary instance folder.
+Everything runs on a PostgreSQL database of the run's own (dropped after), a redis-server of its
+own (so no other run's events reach its phones), free ports and a temporary instance folder.
 
 1. Sockets. N phones (10,000; --quick 500), each a real person (volunteer or guard), connect
    to ONE `wanjia serve` process (gunicorn, one gevent worker) by websocket: python-socketio's
@@ -18,9 +18,15 @@ Everything runs on a PostgreSQL database of the run's own (dropped after), Redis
    per phone: the worker's RSS after the phones connected minus its RSS before (after the
    console and a first wave of phones, so imports and pools are counted once), over the phones
    connected in between.
-2. Across processes. A second `wanjia serve` process B on the same database and Redis holds 50
-   more phones; the console on A alternates an offer to B's 50 (through Redis' message queue)
-   and one to A's 50 (same process), with A's N phones still connected. Then the phone
+2. Across processes: emit on A, receive on B through Redis, beside the same process. A second
+   `wanjia serve` process B on the same database and Redis holds 50 more phones; with A's N
+   phones still connected, the console on A alternates an offer (a real `send_offers`) to ONE
+   phone on B (through Redis' message queue) and to ONE of A's (delivered in A, no Redis), a
+   different phone each time, 100 of each (--quick 30): `cross_*` and `same_*`. Both include
+   the handler (one insert, commit, two publishes), the same on either side, so cross minus
+   same is the Redis hop; `one_phone_ack_p50_ms` is the handler's answer. Kept, as extra
+   lines and keys: the same alternation with all 50 of B's and 50 of A's (`cross50_*`,
+   `same50_*`), where the handler's 50 inserts and publishes dominate. Then the phone
    processes are killed: N sockets vanish at once, as in a mobile network's outage, and the
    time A takes to let them go (its /metrics back to 0 field sockets) is `let_go_s`. Phones
    whose connection drops meanwhile reconnect, as field.js does; `phones_dropped` counts them.
@@ -34,9 +40,10 @@ Everything runs on a PostgreSQL database of the run's own (dropped after), Redis
 
 Baseline, in the same run: the same offers and memory on `wanjia run` (the threaded embedded
 server) with min(N, 2,000) phones; for check-ins, the single process.
-Targets: offer p95 <= 100 ms at 10,000 sockets, <= 100 KB per socket, cross p95 <= 50 ms.
-Exit status 1 only for a broken run. Last line JSON: `sockets`, `offer_p50_ms`, `offer_p95_ms`,
-`kb_per_socket`, `cross_p50_ms`, `cross_p95_ms`, `same_p50_ms`, `same_p95_ms`,
+Targets: offer p95 <= 100 ms at 10,000 sockets, <= 100 KB per socket, cross p95 <= 50 ms (one
+phone on B). Exit status 1 only for a broken run. Last line JSON: `sockets`, `offer_p50_ms`,
+`offer_p95_ms`, `kb_per_socket`, `cross_p50_ms`, `cross_p95_ms`, `same_p50_ms`, `same_p95_ms`,
+`cross50_p50_ms`, `cross50_p95_ms`, `same50_p50_ms`, `same50_p95_ms`,
 `checkins_per_s_1proc`, `checkins_per_s_2proc`, `baseline_*`, `offer_first_p50_ms` (the
 first of each 50), `offer_ack_*`, `checkins_cpu_pct_*`, `meets_target` and more.
 """
@@ -148,11 +155,7 @@ def part_sockets(
             offer += (got := console.offer_round(procs, targets_a))
             first.append(min(got))
         ack = spread(console.acks_ms)
-        cross: list[float] = []
-        same: list[float] = []
-        for _ in range(args.incidents):
-            cross += console.offer_round(procs, targets_b)
-            same += console.offer_round(procs, targets_a)
+        across = part_cross(console, procs, targets_a, targets_b, args)
         memory["drops"] = count(procs)[1]
     finally:
         stop_all(console, procs, site=site)
@@ -163,8 +166,28 @@ def part_sockets(
         time.sleep(0.5)
     memory["let_go_s"] = round(time.monotonic() - began, 1)
     print(f"  A let go of the killed phones' sockets in {memory['let_go_s']} s")
-    spreads = {"offer": spread(offer), "cross": spread(cross), "same": spread(same)}
-    return memory | spreads | {"ack": ack, "first": spread(first)}
+    return memory | across | {"offer": spread(offer), "ack": ack, "first": spread(first)}
+
+
+def part_cross(
+    console: Console,
+    procs: list[PhoneProcess],
+    targets_a: list[int],
+    targets_b: list[int],
+    args: argparse.Namespace,
+) -> dict[str, dict[str, float]]:
+    """Part 2: offers from A to B's phones and to A's, alternating; 50 at once, then one (and
+    how long send_offers took to answer for one)."""
+    times: dict[str, list[float]] = {"cross50": [], "same50": [], "cross": [], "same": []}
+    for _ in range(args.incidents):
+        times["cross50"] += console.offer_round(procs, targets_b)
+        times["same50"] += console.offer_round(procs, targets_a)
+    answered = len(console.acks_ms)
+    for i in range(args.samples):
+        times["cross"] += console.offer_round(procs, [targets_b[i % len(targets_b)]])
+        times["same"] += console.offer_round(procs, [targets_a[i % len(targets_a)]])
+    times["ack1"] = console.acks_ms[answered:]  # send_offers' answer with one phone
+    return {name: spread(ms) for name, ms in times.items()}
 
 
 def part_baseline(
@@ -209,8 +232,10 @@ def report(
             base["offer"],
             base["kb_per_socket"],
         ),
-        ("across processes (B's phones)", cross, None),
-        ("same process (A's phones)", same, None),
+        ("one phone across processes (on B)", cross, None),
+        ("one phone in the same process (on A)", same, None),
+        (f"{OFFER_TO} across processes (B's)", sockets["cross50"], None),
+        (f"{OFFER_TO} in the same process (A's)", sockets["same50"], None),
     ]
     for name, f, kb in rows:
         memory = f"  {kb:6.1f} KB/socket" if kb is not None else ""
@@ -222,6 +247,11 @@ def report(
     print(
         f"of which: first of the 50 there at p50 {first['p50_ms']} ms; send_offers answered"
         f" the console (handler, commit, publishing) at p50 {ack['p50_ms']} ms"
+    )
+    hop = round(cross["p50_ms"] - same["p50_ms"], 1)
+    print(
+        f"the Redis hop, one phone on B against one on A: {hop} ms at p50; send_offers to one"
+        f" answered the console at p50 {sockets['ack1']['p50_ms']} ms"
     )
     print(
         f"check-ins through nginx: 1 process {rate['1proc']:.1f}/s, "
@@ -241,6 +271,10 @@ def report(
         "cross_p95_ms": cross["p95_ms"],
         "same_p50_ms": same["p50_ms"],
         "same_p95_ms": same["p95_ms"],
+        "cross50_p50_ms": sockets["cross50"]["p50_ms"],
+        "cross50_p95_ms": sockets["cross50"]["p95_ms"],
+        "same50_p50_ms": sockets["same50"]["p50_ms"],
+        "same50_p95_ms": sockets["same50"]["p95_ms"],
         "checkins_per_s_1proc": rate["1proc"],
         "checkins_per_s_2proc": rate["2proc"],
         "baseline_sockets": base["sockets"],
@@ -252,11 +286,13 @@ def report(
         "offer_first_p50_ms": sockets["first"]["p50_ms"],
         "offer_ack_p50_ms": sockets["ack"]["p50_ms"],
         "offer_ack_p95_ms": sockets["ack"]["p95_ms"],
+        "one_phone_ack_p50_ms": sockets["ack1"]["p50_ms"],
         "connect_s": sockets["connect_s"],
         "phones_dropped": sockets["drops"],
         "let_go_s": sockets["let_go_s"],
         "baseline_connect_s": base["connect_s"],
         "incidents": args.incidents,
+        "one_phone_samples": args.samples,
         "meets_target": all(met.values()),
     }
 
@@ -269,6 +305,7 @@ def main() -> int:
     args.phones = args.phones or (500 if args.quick else 10_000)
     args.baseline = min(args.phones, BASELINE_MAX)
     args.incidents = 8 if args.quick else 20
+    args.samples = 30 if args.quick else 100  # one-phone offers each way (part 2)
     args.checkin_people = 100 if args.quick else 600
     args.rounds, args.seconds = (4, 1.25) if args.quick else (8, 3.0)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

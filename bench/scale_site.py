@@ -1,5 +1,5 @@
-"""The scaled mode's parts for bench/scale.py: a PostgreSQL database and a Redis database number
-of the run's own, its people, ``wanjia serve`` and ``wanjia run`` processes, nginx in front,
+"""The scaled mode's parts for bench/scale.py: a PostgreSQL database and a redis-server of the
+run's own, its people, ``wanjia serve`` and ``wanjia run`` processes, nginx in front,
 and the memory of a server's worker process."""
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-import redis
 import requests
 
 from bench.scale_clients import CENTER, Login
+from tests.servers import free_port
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -28,22 +30,57 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 WANJIA = str(Path(sys.executable).with_name("wanjia"))
 PG = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/14"  # this bench's own number (tests use 0, 5, 10-13, 15)
 ROLES = ("volunteer", "guard")
 
 
+class OwnRedis:
+    """A redis-server of the run's own (no persistence), as tests/realtime/scaled_site.py
+    starts one: nobody else's Pub/Sub or keys reach the run (on a shared database number,
+    offers of a concurrent run arrived too)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+            [
+                str(shutil.which("redis-server")),
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+
 class Site:
-    """A database, a Redis number and an instance folder, with every process started here."""
+    """A database, a redis-server and an instance folder, with every process started here."""
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.instance = folder, folder / "instance"
         self.instance.mkdir(parents=True)
         self.database = f"bench_scale_{uuid.uuid4().hex[:10]}"
+        self.redis = OwnRedis(folder)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("WANJIA_")}
         self.env.update(
             WANJIA_INSTANCE_PATH=str(self.instance),
             WANJIA_DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.database}",
-            WANJIA_REDIS_URL=REDIS_URL,
+            WANJIA_REDIS_URL=self.redis.url,
             WANJIA_SECRET_KEY=uuid.uuid4().hex * 2,
             WANJIA_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
             WANJIA_RATELIMIT_ENABLED="false",
@@ -53,11 +90,11 @@ class Site:
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def create(self, seed: Callable[[], Any]) -> Any:
-        """The database and Redis number, then ``seed()`` (in this process, by the app's
+        """The database and redis-server, then ``seed()`` (in this process, by the app's
         models, while the instance's certificate for nginx is made); what it returned."""
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{self.database}"')
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        self.redis.start()
         certificate = self.launch("certificate", [WANJIA, "certificate", "--host", "127.0.0.1"])
         for name in ("WANJIA_INSTANCE_PATH", "WANJIA_DATABASE_URL", "WANJIA_SECRET_KEY"):
             os.environ[name] = self.env[name]  # Redis stays out of the seeding app
@@ -84,9 +121,9 @@ class Site:
 
     def drop(self) -> None:
         stop(*self.processes)
+        self.redis.stop()
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
     def launch(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
         """Start ``command`` in a session of its own, its output in ``name``.log."""
