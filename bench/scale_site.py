@@ -7,9 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +20,7 @@ import psycopg
 import requests
 
 from bench.scale_clients import CENTER, Login
-from tests.servers import free_port
+from tests.servers import OwnRedis
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -31,41 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WANJIA = str(Path(sys.executable).with_name("wanjia"))
 PG = "postgresql://postgres@127.0.0.1:5432"
 ROLES = ("volunteer", "guard")
-
-
-class OwnRedis:
-    """A redis-server of the run's own (no persistence), as tests/realtime/scaled_site.py
-    starts one: nobody else's Pub/Sub or keys reach the run (on a shared database number,
-    offers of a concurrent run arrived too)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [
-                str(shutil.which("redis-server")),
-                *("--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
 
 
 class Site:

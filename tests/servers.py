@@ -6,6 +6,7 @@ worker). Failures raise RuntimeError with the server's log, so a benchmark can r
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -143,3 +144,47 @@ def running(instance: Path, **options: Any) -> Iterator[Server]:
         yield server
     finally:
         stop(process)
+
+
+class OwnRedis:
+    """A redis-server of a test's (or benchmark's) own, without persistence like the machine's:
+    a restart loses everything, and nobody else's Pub/Sub or keys reach it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+            [
+                str(shutil.which("redis-server")),
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+
+@contextmanager
+def own_redis(folder: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

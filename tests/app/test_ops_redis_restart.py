@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.scaled_site import OwnRedis
-from tests.realtime.scaled_site import own_redis as own_redis_server
+from tests.servers import OwnRedis
+from tests.servers import own_redis as own_redis_server
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 

@@ -5,8 +5,6 @@ logged in over HTTP (with ``wanjia run`` from tests/servers.py)."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -29,56 +27,12 @@ from app.uow import unit_of_work
 from realtime import events
 from tests.checkins.conftest import offset
 from tests.conftest import PG_SERVER, STAFF_PASSWORD
-from tests.servers import ROOT, WANJIA, free_port, server_env
+from tests.servers import ROOT, WANJIA, server_env
 from volunteers import services
 from volunteers.duty import CONSENT_LOCATION, record_consent
 from volunteers.models import Community, PoliceArea, Station
 
 SPOT = (33.3800, 120.1600)
-
-
-class OwnRedis:
-    """A redis-server of the test's own (no persistence, like the machine's): a restart loses
-    everything, and nobody else's Pub/Sub reaches it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [
-                str(shutil.which("redis-server")),
-                *("--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
-
-
-@contextmanager
-def own_redis(folder: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(folder)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @dataclass(frozen=True)

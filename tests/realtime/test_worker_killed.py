@@ -26,11 +26,10 @@ from tests.realtime.scaled_site import (
     celery,
     on_duty_at,
     own_database,
-    own_redis,
     sio_client,
     wait_for,
 )
-from tests.servers import launch, stop
+from tests.servers import launch, own_redis, stop
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 

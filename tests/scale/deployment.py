@@ -25,8 +25,7 @@ import psycopg
 import requests
 import socketio
 
-from tests.realtime.scaled_site import OwnRedis
-from tests.servers import free_port
+from tests.servers import OwnRedis, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WANJIA = str(Path(sys.executable).with_name("wanjia"))
