@@ -10,9 +10,10 @@ VENV=${VENV:-.venv}
 "$VENV/bin/ruff" check .
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
-# loadgroup: tests/scale's modules each keep to one worker, which starts their deployment once.
-# --durations: the slowest tests, to keep the whole run well under CI's time.
-"$VENV/bin/pytest" -n 2 --dist loadgroup -p no:cacheprovider --durations=25 "$@"
+# loadscope: a module's tests keep to one worker, so tests/scale starts each deployment once
+# (pytest-xdist 3.8's loadgroup did not group them). --durations: the slowest tests, to keep
+# the whole run well under CI's time.
+"$VENV/bin/pytest" -n 2 --dist loadscope -p no:cacheprovider --durations=25 "$@"
 for bench in bench/*.py; do
   [ -e "$bench" ] || continue
   echo "== $bench --quick"

@@ -69,8 +69,7 @@ def test_after_a_redis_restart_a_dispatch_finds_the_people_out_without_them_shar
             # on connections they made again.
             wait_for("the sweep to run", lambda: _SWEPT.search(_log(instance, "worker")), instance)
             own.stop()
-            own.start()  # empty: no persistence
-            assert redis.Redis.from_url(own.url).dbsize() == 0
+            own.start()  # empty: no persistence (the worker and beat write again at once)
             wait_for(
                 "/readyz to say 200 again",
                 lambda: requests.get(f"{server.base}/readyz", timeout=5).status_code == 200,

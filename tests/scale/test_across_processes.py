@@ -16,7 +16,6 @@ from tests.scale.deployment import Deployment, wait_for
 SPOT = (33.3800, 120.1600)  # the demo area's centre
 SETTINGS = {"DISPATCH_OFFER_SECONDS": "4", "DISPATCH_MAX_ROUNDS": "4"}
 CONSOLE = "13900000010"  # the demo's dispatcher
-pytestmark = pytest.mark.xdist_group("scale-across")  # one deployment for the module
 
 
 def user_id(site: Deployment, phone: str) -> int:
@@ -68,7 +67,7 @@ class Console:
         return dict(self.call(events.SEND_OFFERS, chosen))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def a_and_b(deployment: Deployment) -> tuple[int, int]:
     return deployment.web_ports[0], deployment.web_ports[1]
 

@@ -12,7 +12,6 @@ import time
 from typing import Any
 
 import psycopg
-import pytest
 import requests
 
 from realtime import events
@@ -21,7 +20,6 @@ from tests.scale.deployment import PG_ADMIN, Deployment, wait_for
 from tests.scale.test_across_processes import CONSOLE, SPOT, Phone
 
 SETTINGS = {"DISPATCH_OFFER_SECONDS": "600"}  # the offers stay open through the tests
-pytestmark = pytest.mark.xdist_group("scale-faults")
 
 
 def ready(port: int) -> dict[str, Any] | None:
