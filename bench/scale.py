@@ -4,20 +4,19 @@ across processes through Redis, and check-ins per second through nginx with 1 an
 Everything runs on a PostgreSQL database of the run's own (dropped after), a redis-server of its
 own (so no other run's events reach its phones), free ports and a temporary instance folder.
 
-1. Sockets. N phones (10,000; --quick 500), each a real person (volunteer or guard), connect
-   to ONE `wanjia serve` process (gunicorn, one gevent worker) by websocket: python-socketio's
-   asyncio client, spread over a few client processes (bench/scale_clients.py). Logging in is
-   setup, not measured: each person gets a login-session row and the session cookie the app's
-   own session interface signs for it (what the login form would set), as bench/dispatch.py
-   does; the login form itself runs in part 3. 50 of them go on duty and share a position by
-   their sockets; a dispatcher's console on the same process then raises an incident, sends it
-   to those 50 (`send_offers` with their ids) and closes it, once per incident. Delivery time is
-   from the console's send to each phone's receipt, both on CLOCK_MONOTONIC (one clock for all
-   processes on Linux); beside them, when the first of each 50 arrived (what the handler took
-   before it published) and when `send_offers` answered the console (all its publishing). Memory
-   per phone: the worker's RSS after the phones connected minus its RSS before (after the
-   console and a first wave of phones, so imports and pools are counted once), over the phones
-   connected in between.
+1. Sockets. N phones (10,000; --quick 500), each a real person (volunteer or guard), connect to ONE
+   `wanjia serve` process (gunicorn, one gevent worker) by websocket: python-socketio's asyncio
+   client, spread over a few client processes (bench/scale_parts/socket_clients.py). Logging in is
+   setup, not measured: each person gets a login-session row and the session cookie the app's own
+   session interface signs for it (what the login form would set), as bench/dispatch.py does; the
+   login form itself runs in part 3. 50 of them go on duty and share a position by their sockets; a
+   dispatcher's console on the same process then raises an incident, sends it to those 50
+   (`send_offers` with their ids) and closes it, once per incident. Delivery time is from the
+   console's send to each phone's receipt, both on CLOCK_MONOTONIC (one clock for all processes on
+   Linux); beside them, when the first of each 50 arrived (what the handler took before it
+   published) and when `send_offers` answered the console (all its publishing). Memory per phone:
+   the worker's RSS after the phones connected minus its RSS before (after the console and a first
+   wave of phones, so imports and pools are counted once), over the phones connected in between.
 2. Across processes: emit on A, receive on B through Redis, beside the same process. A second
    `wanjia serve` process B on the same database and Redis holds 50 more phones; with A's N
    phones still connected, the console on A alternates an offer (a real `send_offers`) to ONE
@@ -64,8 +63,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scale_checkins import part_checkins  # noqa: E402
-from bench.scale_clients import (  # noqa: E402
+from bench.scale_parts.checkin_load import part_checkins  # noqa: E402
+from bench.scale_parts.scaled_site import Site, worker_rss_kb  # noqa: E402
+from bench.scale_parts.socket_clients import (  # noqa: E402
     WAVE,
     Console,
     Login,
@@ -76,7 +76,6 @@ from bench.scale_clients import (  # noqa: E402
     pick,
     spread,
 )
-from bench.scale_site import Site, worker_rss_kb  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 OFFER_TO = 50

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import requests
 
-from bench.scale_clients import CENTER, Login
+from bench.scale_parts.socket_clients import CENTER, Login
 from tests.servers import OwnRedis
 
 if TYPE_CHECKING:
     from flask import Flask
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WANJIA = str(Path(sys.executable).with_name("wanjia"))
 PG = "postgresql://postgres@127.0.0.1:5432"
 ROLES = ("volunteer", "guard")

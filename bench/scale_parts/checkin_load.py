@@ -25,7 +25,7 @@ from typing import Any
 import requests
 
 from bench.checkins import PASSWORD, PATH, Point, Request, checkins, csrf
-from bench.scale_site import Site, cpu_seconds, machine_busy_s, worker_pid
+from bench.scale_parts.scaled_site import Site, cpu_seconds, machine_busy_s, worker_pid
 from tests.servers import free_port
 
 THREADS = 6  # load threads, each with its connection
