@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -16,13 +15,6 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate, soc
 from app.i18n import compile_catalogs, select_locale
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def socketio_channel(redis_url: str | None) -> str:
-    """The Redis channel the processes of one site share. Redis publishes to every database
-    number alike, so sites sharing a Redis server by number must not share a channel too."""
-    database = (urlsplit(redis_url or "").path or "/0").strip("/") or "0"
-    return f"wanjia-socketio-{database}"
 
 
 def create_app(
@@ -66,9 +58,7 @@ def create_app(
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         # Made here, not by Flask-SocketIO from a message_queue URL: ours index each socket's
         # rooms (app/socket_rooms.py); with a Redis URL, events cross processes through it.
-        client_manager=socket_rooms.client_manager(
-            app.config.get("REDIS_URL"), socketio_channel(app.config.get("REDIS_URL"))
-        ),
+        client_manager=socket_rooms.client_manager(app.config.get("REDIS_URL")),
         # None (the default) allows the same origin only; the stubs leave None out.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # type: ignore[arg-type]
     )

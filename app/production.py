@@ -1,11 +1,10 @@
 """``wanjia serve``: the scaled mode's web server, one gunicorn process with one gevent worker.
 
-``wanjia run`` gives every connection a thread of Werkzeug's server (2,000 phones measured on
-this machine); a gevent worker gives each a greenlet, so one process holds ten thousand
-(bench/scale.py). Flask-SocketIO supports exactly one worker per gunicorn process: a socket's
-long-polling requests must all reach the process that holds its session, so more capacity
-means more processes behind nginx with sticky sessions (``scripts/deploy.sh``), never more
-workers in one.
+``wanjia run`` gives every connection a thread of Werkzeug's server; a gevent worker gives each
+a greenlet, so one process holds many more phones (bench/scale.py, README "Benchmarks").
+Flask-SocketIO supports exactly one worker per gunicorn process: a socket's long-polling
+requests must all reach the process that holds its session, so more capacity means more
+processes behind nginx with sticky sessions (``scripts/deploy.sh``), never more workers in one.
 
 The command checks what it can and then replaces itself with gunicorn (``exec``): the gevent
 worker patches the standard library before it imports the app (``app.wsgi``), which it could

@@ -2,16 +2,20 @@
 
 python-socketio 5's ``BaseManager.basic_disconnect`` finds a leaving socket's rooms by copying
 and scanning every room of its namespace. Each phone here sits in three (its own, its person's,
-its login's), so at 10,000 phones on one ``wanjia serve`` process a disconnect cost about 8 ms,
-and 10,000 phones dropping together (a network outage, a proxy restart) held the process for
-79 s, answering nothing (bench/scale.py). These managers note each socket's rooms as it enters
-and leaves them, so a disconnect leaves only its own; what a disconnect does is otherwise
-python-socketio's, and tests/app/test_socket_rooms.py checks both leave the same state.
+its login's), so a disconnect costs in proportion to every phone connected, and many phones
+dropping together (a network outage, a proxy restart) held a ``wanjia serve`` process for over
+a minute, answering nothing (README, "Socket.IO rooms indexed by hand"). These managers note
+each socket's rooms as it enters and leaves them, so a disconnect leaves only its own; what a
+disconnect does is otherwise python-socketio's, and tests/app/test_socket_rooms.py checks both
+leave the same state. Scaled, the managers share events through Redis on a channel named by
+the Redis database number: Redis publishes to every number alike, so two sites sharing a Redis
+server by number must not share a channel too.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 
@@ -63,7 +67,13 @@ class IndexedRedisManager(_RoomIndex, socketio.RedisManager):
     """The scaled mode's manager: events reach every process through Redis."""
 
 
-def client_manager(redis_url: str | None, channel: str) -> socketio.Manager:
+def client_manager(redis_url: str | None) -> socketio.Manager:
+    """This process's manager: through Redis when ``redis_url`` is set."""
     if redis_url:
-        return IndexedRedisManager(redis_url, channel=channel)
+        return IndexedRedisManager(redis_url, channel=socketio_channel(redis_url))
     return IndexedManager()
+
+
+def socketio_channel(redis_url: str) -> str:
+    database = urlsplit(redis_url).path.strip("/") or "0"
+    return f"wanjia-socketio-{database}"

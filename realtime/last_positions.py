@@ -97,10 +97,11 @@ def restore(session: Session, presence: PresenceStore, *, newer_than: datetime) 
             User.active.is_(True),
         )
     ).all()
-    fresh = []
-    for row, role in rows:
-        held = presence.get(row.user_id)
-        if held is None or held.seen_at < row.seen_at:
-            fresh.append(Seen(row.user_id, role, row.lat, row.lon, row.accuracy_m, row.seen_at))
+    held = presence.get_many(row.user_id for row, _role in rows)
+    fresh = [
+        Seen(row.user_id, role, row.lat, row.lon, row.accuracy_m, row.seen_at)
+        for row, role in rows
+        if row.user_id not in held or held[row.user_id].seen_at < row.seen_at
+    ]
     presence.update_many(fresh)
     return len(fresh)

@@ -146,11 +146,8 @@ class RedisPresence:
             p.execute()
 
     def get(self, user_id: int) -> Seen | None:
-        self.reload_if_lost()
-        # redis-py types a command's answer as either a value or an awaitable (the asyncio
-        # client shares the signatures); this client is synchronous.
-        raw = cast("str | None", self._r.hget(self._info, str(user_id)))
-        return None if raw is None else _load(user_id, raw)
+        """One round trip, the load mark's check included (`get_many`)."""
+        return self.get_many([user_id]).get(user_id)
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, Seen]:
         """One round trip for everyone: the load mark's check rides in the same pipeline, and

@@ -90,6 +90,6 @@ def test_ten_thousand_phones_dropping_at_once_take_well_under_a_second():
 
 
 def test_the_scaled_mode_gets_the_redis_manager_with_the_sites_channel():
-    scaled = client_manager("redis://127.0.0.1:6379/3", "wanjia-socketio-3")
+    scaled = client_manager("redis://127.0.0.1:6379/3")
     assert isinstance(scaled, socketio.RedisManager) and scaled.channel == "wanjia-socketio-3"
-    assert type(client_manager(None, "unused")) is IndexedManager
+    assert type(client_manager(None)) is IndexedManager
