@@ -76,7 +76,7 @@ start() {
     upstreams+=(--upstream "127.0.0.1:$port")
   done
   [ "${DEPLOY_WORKER:-1}" = 1 ] && start_process worker "$WANJIA" worker --concurrency 2
-  [ "${DEPLOY_BEAT:-1}" = 1 ] && start_process beat "$WANJIA" beat --schedule "$run_dir/beat-schedule"
+  [ "${DEPLOY_BEAT:-1}" = 1 ] && start_process beat "$WANJIA" beat  # its schedule file: instance/celery/
   for port in $web_ports; do wait_ready "$port"; done
   "$WANJIA" nginx-config "${upstreams[@]}" --listen "$https" --http-listen "$http" \
     --certificate "$cert" --key "$key" --run-dir "$run_dir" \
