@@ -113,6 +113,31 @@ def go_on_duty(page: Any) -> str:
     return name
 
 
+# The first place, centre outwards, where the map itself (not a marker, popup or control) takes
+# the click: another test's incident or sighting marker there would be selected instead.
+_FREE_SPOT_ON_MAP = """(selector) => {
+  const map = document.querySelector(selector), box = map.getBoundingClientRect();
+  const steps = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
+  for (const fy of steps) for (const fx of steps) {
+    const x = box.left + box.width * fx, y = box.top + box.height * fy;
+    const hit = document.elementFromPoint(x, y);
+    const covered = hit && hit.closest('.leaflet-marker-icon, .leaflet-popup, .leaflet-control');
+    if (hit && map.contains(hit) && !covered) { return [x, y]; }
+  }
+  return null;
+}"""
+
+
+def raise_incident_form(console: Any) -> Any:
+    """On the console, click a free place on the map; returns the new-incident form it opens."""
+    spot = console.evaluate(_FREE_SPOT_ON_MAP, "#map")
+    assert spot, "every place tried on the console's map is covered by a marker"
+    console.mouse.click(*spot)
+    form = console.locator("#new-incident")
+    form.wait_for()
+    return form
+
+
 def pick_only(console: Any, name: str) -> None:
     """On the console, with an incident selected: find the nearest people and tick ``name``
     alone (the dispatch button is the caller's to press)."""

@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     go_on_duty,
     log_in,
     pick_only,
+    raise_incident_form,
 )
 from tests.maptiles import block, build_mbtiles, tile_xy
 from tests.servers import Server
@@ -131,8 +132,7 @@ def offer_on_the_phone(open_page: Any, server: Server) -> tuple[Any, Any]:
     console.goto("/console")
     console.locator("#live.ok").wait_for()
     console.locator("#roster li", has_text=name).wait_for()
-    box = console.locator("#map").bounding_box()
-    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    raise_incident_form(console)
     console.locator("#new-incident input[name=description]").fill("地图测试")
     console.get_by_role("button", name="发布警情").click()
     console.locator("#queue .card").first.wait_for()

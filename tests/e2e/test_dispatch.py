@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.helpers import go_on_duty, log_in, pick_only, shot
+from tests.e2e.helpers import go_on_duty, log_in, pick_only, raise_incident_form, shot
 
 VOLUNTEER = "13600000150"
 DISPATCHER = "13900000010"
@@ -26,9 +26,7 @@ def test_a_dispatch_from_the_console_reaches_the_phone_and_comes_back(
     console.locator("#live.ok").wait_for()
     console.locator("#roster li", has_text=name).wait_for()  # the position arrived live
 
-    box = console.locator("#map").bounding_box()
-    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    form = console.locator("#new-incident")
+    form = raise_incident_form(console)
     form.locator("label.kind", has_text="盗窃").click()
     form.locator("input[name=description]").fill("电动车被盗，嫌疑人往北跑了")
     form.get_by_role("button", name="发布警情").click()
@@ -80,9 +78,7 @@ def test_a_reconnecting_phone_drops_a_request_withdrawn_while_it_was_away(
     log_in(console, DISPATCHER)
     console.goto("/console")
     console.locator("#roster li", has_text=name).wait_for()
-    box = console.locator("#map").bounding_box()
-    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    form = console.locator("#new-incident")
+    form = raise_incident_form(console)
     form.locator("label.kind", has_text="纠纷").click()
     form.get_by_role("button", name="发布警情").click()
     console.locator("#queue .card", has_text="纠纷").wait_for()

@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
     go_on_duty,
     log_in,
     pick_only,
+    raise_incident_form,
     shot,
 )
 from tests.servers import Server, copy_database, running, seed_demo
@@ -230,8 +231,7 @@ def test_a_name_with_markup_shows_as_text_on_the_console_and_the_point_pages(
     assert console.locator("#roster img, #queue img").count() == 0
     watched.check(console)
 
-    box = console.locator("#map").bounding_box()
-    console.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    raise_incident_form(console)
     console.locator("#new-incident input[name=description]").fill(INCIDENT)
     console.get_by_role("button", name="发布警情").click()
     console.locator("#queue .card.on").wait_for()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import _context
-from tests.e2e.helpers import log_in, shot
+from tests.e2e.helpers import log_in, raise_incident_form, shot
 
 DISPATCHER = "13900000010"  # 周调度, the demo's first area
 NEIGHBOUR = "13900000110"  # the second area's dispatcher (城北警务区)
@@ -34,10 +34,7 @@ def test_a_dispatcher_widens_an_incident_and_both_consoles_show_it(
     neighbour.goto("/console")
     neighbour.locator("#live.ok").wait_for()
 
-    box = console.locator("#map").bounding_box()
-    # Off the centre, where other browser tests' sightings and points sit on the shared server.
-    console.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
-    form = console.locator("#new-incident")
+    form = raise_incident_form(console)
     form.locator("label.kind", has_text="走失").click()
     form.locator("input[name=description]").fill("八旬老人走失，穿蓝色外套")
     form.get_by_role("button", name="发布警情").click()
