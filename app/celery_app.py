@@ -48,6 +48,19 @@ BEAT_SCHEDULE = {
         "task": "police_room.tasks.remind_appointments",
         "schedule": timedelta(minutes=10),
     },
+    # Files no row names, a day old or more (app/media_store.py): hourly, as each is cheap.
+    "sweep-unreferenced-sighting-media": {
+        "task": "sightings.tasks.sweep_unreferenced_media",
+        "schedule": timedelta(hours=1),
+    },
+    "sweep-unreferenced-broadcast-photos": {
+        "task": "broadcasts.tasks.sweep_unreferenced_photos",
+        "schedule": timedelta(hours=1),
+    },
+    "sweep-unreferenced-officer-photos": {
+        "task": "police_room.tasks.sweep_unreferenced_photos",
+        "schedule": timedelta(hours=1),
+    },
     "purge-expired-login-sessions": {
         "task": "volunteers.tasks.purge_expired_login_sessions",
         "schedule": timedelta(hours=1),
@@ -108,6 +121,7 @@ def celery_init_app(app: Flask) -> Celery:
     import police_room.tasks  # noqa: F401
     import realtime.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
+    import sightings.tasks  # noqa: F401
     import volunteers.tasks  # noqa: F401
 
     return celery_app

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import NotFound
 
 EXTENSIONS = frozenset({"jpg", "webm", "m4a"})
 _NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|webm|m4a)")
 _FOLDER = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# How old a file no row names must be before the sweep deletes it: every upload in flight has
+# long been committed (or rolled back), and a photo uploaded for a form is sent the same day.
+UNREFERENCED_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,31 @@ class MediaStore:
     def remove(self, name: str) -> None:
         """Delete the file kept under ``name``; a file already gone is fine."""
         self._path(name).unlink(missing_ok=True)
+
+    def sweep(
+        self,
+        session: Session,
+        columns: Sequence[InstrumentedAttribute[str] | InstrumentedAttribute[str | None]],
+        now: datetime,
+    ) -> list[str]:
+        """Delete the files kept over ``UNREFERENCED_FOR`` ago that no row names in
+        ``columns`` (a photo uploaded for a broadcast never sent, a report's photo whose
+        transaction rolled back after its file was written); returns their names."""
+        cutoff = (now - UNREFERENCED_FOR).timestamp()
+        old = [
+            path.name
+            for path in self._root().iterdir()
+            if _NAME.fullmatch(path.name) and path.stat().st_mtime < cutoff
+        ]
+        named: set[str | None] = set()
+        for start in range(0, len(old), 500):
+            chunk = old[start : start + 500]
+            for column in columns:
+                named.update(session.scalars(select(column).where(column.in_(chunk))))
+        unreferenced = [name for name in old if name not in named]
+        for name in unreferenced:
+            self.remove(name)
+        return unreferenced
 
 
 def gone() -> NotFound:

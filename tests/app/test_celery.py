@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.celery_app import BEAT_SCHEDULE
 from app.extensions import db
 from app.types import utcnow
 from app.uow import unit_of_work
@@ -87,3 +88,9 @@ def test_a_message_torn_by_a_crash_is_set_aside_and_the_queue_runs_on(app, make_
         "0000_torn.celery.msg",
         "0001_cut.celery.msg",
     ]
+
+
+def test_every_task_beat_sends_is_registered_with_the_worker(app):
+    registered = set(app.extensions["celery"].tasks)
+    scheduled = {entry["task"] for entry in BEAT_SCHEDULE.values()}
+    assert scheduled <= registered, scheduled - registered

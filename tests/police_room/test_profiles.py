@@ -4,14 +4,21 @@ weekly reception times and the area's reception hours, as the public page shows 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from app.errors import NotFound
 from app.extensions import db
+from app.media_store import UNREFERENCED_FOR
 from app.roles import Role
 from app.uow import unit_of_work
+from police_room import tasks
 from police_room.models import OfficerProfile
+from police_room.public import PHOTOS
+from tests.app.test_media_sweep import age
 from tests.conftest import STAFF_PASSWORD, log_in
 from tests.police_room import tip_fixtures
 from tests.police_room.tip_fixtures import SLUG
@@ -126,3 +133,19 @@ def test_only_officers_keep_a_public_profile(client, make_user, role):
     log_in(client, make_user(role, password=STAFF_PASSWORD), STAFF_PASSWORD)
     assert client.get("/officer/profile", headers={"Accept": "application/json"}).status_code == 403
     assert client.post("/officer/profile", data=FORM).status_code == 403
+
+
+@pytest.mark.both_databases
+def test_the_hourly_sweep_leaves_the_profiles_photo_and_takes_a_stray(app, client, officer):
+    data = FORM | {"photo": (io.BytesIO(_photo_with_gps()), "me.jpg")}
+    assert client.post("/officer/profile", data=data).status_code == 303
+    with app.app_context():
+        stray = PHOTOS.save(b"kept before a commit that failed", "jpg")
+        for path in (Path(app.instance_path) / PHOTOS.folder).iterdir():
+            age(PHOTOS, path.name, UNREFERENCED_FOR + timedelta(hours=1))
+
+    assert tasks.sweep_unreferenced_photos() == 1
+
+    with app.app_context(), pytest.raises(NotFound):
+        PHOTOS.path_of(stray)
+    assert client.get(f"/area/{SLUG}/officers/{officer.id}/photo").status_code == 200
