@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 
 import checkins.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts, parse, submitted
@@ -18,6 +17,7 @@ from app.extensions import db
 from app.permissions import requires
 from app.uow import unit_of_work
 from app.uploads import UploadStore
+from app.xlsx import XLSX, Sheet, workbook
 from checkins import point_import
 from checkins.point_import_schemas import (
     ConfirmBody,
@@ -33,7 +33,6 @@ bp = Blueprint("point_import", __name__, template_folder="templates")
 PAGE = "checkins/points_import.html"
 UPLOAD_FIELD = "file"
 UPLOADS = UploadStore(folder="point_imports", kind="point_file")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_LABELS: dict[str, Any] = {
     "name": _l("Point name"),
     "lat": _l("Latitude"),
@@ -126,14 +125,10 @@ def confirm() -> Any:
 @requires("checkins.points.manage")
 def template() -> Any:
     """A blank spreadsheet with the columns the import reads and one example row."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("巡逻点")
-    sheet.append(list(point_import.TEMPLATE_HEADERS))
-    sheet.append(list(point_import.TEMPLATE_EXAMPLE))
-    buffer = io.BytesIO()
-    book.save(buffer)
+    example = [point_import.TEMPLATE_EXAMPLE]
+    data = workbook([Sheet("巡逻点", point_import.TEMPLATE_HEADERS, example)])
     return send_file(
-        io.BytesIO(buffer.getvalue()),
+        io.BytesIO(data),
         mimetype=XLSX,
         as_attachment=True,
         download_name="patrol-points-template.xlsx",

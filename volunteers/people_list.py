@@ -8,16 +8,15 @@ community's rows in Python: a community has hundreds to a few thousand people.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.roles import Role
+from app.xlsx import Sheet, workbook
 from volunteers.first_login import awaiting_first_login
 from volunteers.models import Community, Grid, Team, User
 
@@ -193,14 +192,15 @@ ROLE_LABELS = {
 
 def export_xlsx(session: Session, community_id: int, filters: Filters) -> bytes:
     """The matching people as an XLSX whose first five columns the import reads back."""
-    book = Workbook(write_only=True)
-    sheet: Any = book.create_sheet("人员")
-    sheet.append(EXPORT_HEADERS)
-    for row in _rows(session, community_id, filters):
-        role = ROLE_LABELS.get(row.role, row.role)
-        sheet.append(
-            [row.name, row.phone, role, row.grid_code, row.team, STATUS_LABELS[row.status]]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = (
+        [
+            row.name,
+            row.phone,
+            ROLE_LABELS.get(row.role, row.role),
+            row.grid_code,
+            row.team,
+            STATUS_LABELS[row.status],
+        ]
+        for row in _rows(session, community_id, filters)
+    )
+    return workbook([Sheet("人员", EXPORT_HEADERS, rows)])

@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
@@ -32,6 +31,7 @@ from app.types import utcnow
 from app.uow import unit_of_work
 from app.uploads import UploadStore
 from app.web import form_error
+from app.xlsx import XLSX, Sheet, workbook
 from volunteers import first_login, people_list, roster
 from volunteers.first_login_sheet import Card, first_login_sheet_pdf
 from volunteers.models import Grid
@@ -51,7 +51,6 @@ bp = Blueprint("roster", __name__, template_folder="templates")
 
 PEOPLE_PAGE = "volunteers/officer_people.html"
 UPLOAD_FIELD = "file"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_EXAMPLE = ("张三", "13800000000", "志愿者", "G01", "巡防一队")
 FIRST_LOGIN_PAGE = "volunteers/first_login.html"
 UPLOADS = UploadStore(folder="rosters", kind="roster")
@@ -214,14 +213,9 @@ def export() -> Any:
 @requires("volunteers.people.manage")
 def template() -> Any:
     """A blank roster with the columns the import reads and one example row."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("人员")
-    sheet.append(list(people_list.EXPORT_HEADERS[:5]))
-    sheet.append(list(TEMPLATE_EXAMPLE))
-    buffer = io.BytesIO()
-    book.save(buffer)
+    data = workbook([Sheet("人员", people_list.EXPORT_HEADERS[:5], [TEMPLATE_EXAMPLE])])
     return send_file(
-        io.BytesIO(buffer.getvalue()),
+        io.BytesIO(data),
         mimetype=XLSX,
         as_attachment=True,
         download_name="roster-template.xlsx",

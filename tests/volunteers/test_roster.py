@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -267,6 +267,25 @@ def test_the_export_reads_back_as_the_roster_it_was_imported_from(client, logged
         assert row.grid == ("G01" if grid == "G01" else "G02")
     template = client.get("/officer/people/template.xlsx")
     assert read_roster(template.data)[0].name == "张三"
+
+
+def test_names_that_look_like_formulas_are_exported_as_text(app, client, logged_in):
+    """A name typed as ``=HYPERLINK(...)`` must not become a live formula in the officer's
+    spreadsheet; a control character pasted into a name does not break the download."""
+    logged_in(Role.OFFICER)
+    hostile = ['=HYPERLINK("http://evil.example/","点我")', "+1+cmd|' /C calc'!A0", "王\x07五"]
+    phones = [str(13900000100 + n) for n in range(3)]
+    _import(client, [[f"人员{n}", phone, "", "", ""] for n, phone in enumerate(phones)])
+    with app.app_context():  # the names as the registration form takes them
+        for phone, name in zip(phones, hostile, strict=True):
+            db.session.scalars(select(User).where(User.phone == phone)).one().name = name
+        db.session.commit()
+    answer = client.get("/officer/people/export.xlsx?status=awaiting")
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.data))["人员"]
+    cells = {row[1].value: row[0] for row in sheet.iter_rows(min_row=2)}
+    assert {cell.data_type for cell in cells.values()} == {"s"}
+    assert [cells[phone].value for phone in phones] == [*hostile[:2], "王五"]
 
 
 @pytest.mark.parametrize(
