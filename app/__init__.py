@@ -88,6 +88,7 @@ def create_app(
     from checkins.point_import_routes import bp as point_import_bp
     from checkins.routes import bp as checkins_bp
     from hotspots import bp as hotspots_bp
+    from my_data import bp as my_data_bp
     from officer_day import bp as officer_day_bp
     from police_room import bp as police_room_bp
     from realtime.namespaces import register_namespaces
@@ -127,6 +128,7 @@ def create_app(
     app.register_blueprint(broadcasts_bp)
     app.register_blueprint(police_room_bp)
     app.register_blueprint(hotspots_bp)
+    app.register_blueprint(my_data_bp)
     register_namespaces()
     from realtime import subscribers
 

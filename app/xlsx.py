@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from openpyxl import Workbook
@@ -29,7 +29,7 @@ TITLE_LENGTH = 31  # Excel's limit on a sheet's name
 @dataclass(frozen=True)
 class Sheet:
     title: str
-    headers: Sequence[str]
+    headers: Sequence[Any]  # text, or lazily translated labels
     rows: Iterable[Sequence[Any]]
 
 
@@ -49,8 +49,9 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
 def _cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, datetime):
         return to_local(value).replace(tzinfo=None)
-    if not isinstance(value, str):
+    if value is None or isinstance(value, int | float | date | time):
         return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    # Text, or what stands for it (a translated label): always a string cell.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"  # never a formula, whatever it starts with
     return cell

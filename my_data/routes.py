@@ -1,0 +1,56 @@
+"""HTTP edge of a person's own data: the page that says what is kept, and the download."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import render_template, request, send_file
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+import my_data.permissions  # noqa: F401 - registers this package's permissions
+from app.errors import TooManyRequests
+from app.extensions import db, limiter
+from app.permissions import requires
+from app.types import utcnow
+from app.xlsx import XLSX, workbook
+from my_data import bp, sheets
+
+# A download reads every table the person appears in: a few an hour are plenty for a person.
+DOWNLOAD_LIMIT = "6 per hour"
+
+
+def _person_key() -> str:
+    """Per person: a police room's phones share one address (a stranger, sent to log in, by
+    address)."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return request.remote_addr or ""
+
+
+def _too_many(_limit: Any) -> None:
+    raise TooManyRequests(
+        "too_many_downloads", _l("You have downloaded your data several times. Please wait.")
+    )
+
+
+@bp.get("/me/data")
+@requires("my_data.export")
+def page() -> Any:
+    """What the platform keeps about the person, how much of each, and the download."""
+    kept = sheets.personal_sheets(db.session(), current_user.id)
+    counts = [(sheet.title, len(list(sheet.rows))) for sheet in kept]
+    return render_template("my_data/page.html", counts=counts)
+
+
+@bp.get("/me/data.xlsx")
+@limiter.limit(DOWNLOAD_LIMIT, key_func=_person_key, on_breach=_too_many)
+@requires("my_data.export")
+def download() -> Any:
+    """Everything kept about the person, one sheet per kind, in their language."""
+    data = workbook(sheets.personal_sheets(db.session(), current_user.id))
+    name = f"my-data-{utcnow():%Y%m%d}.xlsx"
+    answer = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    answer.headers["Cache-Control"] = "no-store"  # personal data: not kept by any cache
+    return answer
