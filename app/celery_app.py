@@ -36,6 +36,10 @@ BEAT_SCHEDULE = {
         "task": "checkins.tasks.close_route_windows",
         "schedule": timedelta(minutes=1),
     },
+    "forget-old-checkin-positions": {  # 03:00 in China (UTC+8)
+        "task": "checkins.tasks.forget_old_positions",
+        "schedule": crontab(hour=19, minute=0),
+    },
     "sweep-area-broadcasts": {
         "task": "broadcasts.tasks.sweep",
         "schedule": timedelta(seconds=30),

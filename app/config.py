@@ -156,6 +156,10 @@ class Config:
     CORRECTION_DAILY_CAP = 1000
     CORRECTION_APPROVAL_ABOVE = 200
 
+    # Check-ins keep where the phone was this many days (checkins/retention.py), then only the
+    # point, time and outcome; long enough for appeals and officers' reviews.
+    CHECKIN_POSITION_DAYS = 90
+
     # The gift store.
     PICKUP_DAYS = 14  # an order not collected by then is cancelled and refunded
     GIFT_PICTURE_MAX_BYTES = 2 * 1024 * 1024

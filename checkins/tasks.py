@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
@@ -9,7 +10,7 @@ from flask import current_app
 
 from app.types import utcnow
 from app.uow import unit_of_work
-from checkins import patrols
+from checkins import patrols, retention
 
 
 @shared_task(name="checkins.tasks.close_route_windows")
@@ -21,3 +22,13 @@ def close_route_windows() -> int:
         )
         uow.commit()
     return len(decided)
+
+
+@shared_task(name="checkins.tasks.forget_old_positions")
+def forget_old_positions() -> int:
+    """Clear where the phone was on check-ins older than ``CHECKIN_POSITION_DAYS`` (daily)."""
+    days = int(current_app.config["CHECKIN_POSITION_DAYS"])
+    with unit_of_work() as uow:
+        cleared = retention.forget_old_positions(uow, utcnow() - timedelta(days=days))
+        uow.commit()
+    return cleared
