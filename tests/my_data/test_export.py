@@ -92,7 +92,7 @@ def test_every_role_reads_its_own_and_the_page_counts_it(client, make_user, role
     person = make_user(role)
     log_in(client, person)
     page = client.get("/me/data", headers=ZH).get_data(as_text=True)
-    assert "下载我的数据" in page and "账户" in page
+    assert "下载我的数据" in page and "账户" in page and "保存 90 天" in page
     sheets = _book(client.get("/me/data.xlsx", headers={"Accept-Language": "en"}))
     assert dict(sheets["Account"][1:])["Mobile number"] == person.phone
 
