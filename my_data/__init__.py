@@ -12,4 +12,4 @@ from flask import Blueprint
 
 bp = Blueprint("my_data", __name__, template_folder="templates")
 
-from my_data import routes  # noqa: E402, F401 - the views, on this bp
+from my_data import closing_routes, routes  # noqa: E402, F401 - the views, on this bp

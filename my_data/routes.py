@@ -12,7 +12,7 @@ from flask_login import current_user
 import my_data.permissions  # noqa: F401 - registers this package's permissions
 from app.errors import TooManyRequests
 from app.extensions import db, limiter
-from app.permissions import requires
+from app.permissions import can, requires
 from app.types import utcnow
 from app.xlsx import XLSX, workbook
 from my_data import bp, sheets
@@ -41,7 +41,8 @@ def page() -> Any:
     """What the platform keeps about the person, how much of each, and the download."""
     kept = sheets.personal_sheets(db.session(), current_user.id)
     counts = [(sheet.title, len(list(sheet.rows))) for sheet in kept]
-    return render_template("my_data/page.html", counts=counts)
+    may_close = can(current_user, "my_data.close_account")
+    return render_template("my_data/page.html", counts=counts, may_close=may_close)
 
 
 @bp.get("/me/data.xlsx")
