@@ -14,10 +14,12 @@ from flask import Flask, current_app, g, jsonify, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app import outage
 from app.extensions import db, login_manager
+from app.uow import WriterBusy
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +78,19 @@ class Unavailable(DomainError):
 
 
 DATABASE_UNAVAILABLE = _l("The service is briefly unavailable, try again in a moment.")
+SERVER_BUSY = _l("The server is very busy just now. Please try again in a moment.")
 
 
 def database_unavailable(exc: BaseException) -> Unavailable:
     """The answer to a database outage (app/outage.py), noted in the outage's one log line."""
     current_app.extensions["wanjia_outage"].refused(exc)
     return Unavailable("database_unavailable", DATABASE_UNAVAILABLE)
+
+
+def server_busy(exc: BaseException) -> Unavailable:
+    """The answer to overload (app/outage.py): a line in the log, no stack trace."""
+    log.warning("server busy, answering 503: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    return Unavailable("server_busy", SERVER_BUSY)
 
 
 HTTP_ERRORS: dict[int, tuple[str, Any]] = {
@@ -121,7 +130,8 @@ def _outage_response(exc: BaseException) -> Any:
     if "_login_user" not in g:
         # The login was not looked up yet (or that failed): the page must not try again.
         g._login_user = login_manager.anonymous_user()
-    response = make_response(error_response(database_unavailable(exc)))
+    error = server_busy(exc) if outage.is_overload(exc) else database_unavailable(exc)
+    response = make_response(error_response(error))
     response.headers["Retry-After"] = str(outage.RETRY_AFTER_S)
     return response
 
@@ -155,3 +165,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def _database(exc: DBAPIError) -> Any:
         return _outage_response(exc) if outage.is_outage(exc) else _unexpected(exc)
+
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(WriterBusy)
+    def _busy(exc: Exception) -> Any:
+        return _outage_response(exc)

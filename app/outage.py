@@ -1,9 +1,16 @@
-"""A database that cannot be reached: told apart from bugs, answered 503, logged once.
+"""A database that cannot be reached, or a server too busy to reach it in time: told apart from
+bugs, answered 503 with Retry-After.
 
 PostgreSQL restarting, a failover, or connections an operator terminated are an outage, not a
 fault of the request: it gets a 503 with Retry-After, and the phone keeps what it sent and
-sends it again. Only losing or not getting a connection counts; any other database error (a
-bad query, a broken constraint, SQLite's locks) stays a 500 with its stack trace.
+sends it again; logged once per outage. Only losing or not getting a connection counts; any
+other database error (a bad query, a broken constraint, SQLite's locks) stays a 500 with its
+stack trace.
+
+Overload is the other 503: a herd of phones (all reconnecting after a restart, sharing their
+positions at once) can leave a request waiting past the connection pool's timeout, or past the
+busy timeout for this process's SQLite writer. Nothing is wrong but the moment; the phone tries
+again as it does in an outage.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from typing import Any, Final
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.uow import WriterBusy
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,11 @@ def is_outage(exc: BaseException) -> bool:
         return False
     state = getattr(exc.orig, "sqlstate", None)
     return state is None or state.startswith("08") or state in _CONNECTION_STATES
+
+
+def is_overload(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server was too busy to get a connection or the SQLite writer."""
+    return isinstance(exc, PoolTimeout | WriterBusy)
 
 
 class OutageLog:

@@ -54,6 +54,11 @@ class UnitOfWorkError(RuntimeError):
     """A unit of work was used in a way that would lose or wrongly commit work."""
 
 
+class WriterBusy(RuntimeError):
+    """This process's SQLite writer stayed taken for the whole busy timeout: the server is
+    overloaded, not wrong (answered 503, app/outage.py)."""
+
+
 class UnitOfWork:
     """One transaction on the context's session; see the module's docstring."""
 
@@ -93,7 +98,7 @@ class UnitOfWork:
         self.session.begin()
         if self._write and self.session.get_bind().dialect.name == "sqlite":
             if not _sqlite_writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-                raise UnitOfWorkError("timed out waiting for this process's SQLite writer")
+                raise WriterBusy("timed out waiting for this process's SQLite writer")
             self._holds_writer_lock = True
             self.session.connection(execution_options={_BEGIN_OPTION: "BEGIN IMMEDIATE"})
 

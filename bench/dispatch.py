@@ -144,11 +144,12 @@ def start_server(instance: Path, port: int) -> subprocess.Popen:
         WANJIA_RATELIMIT_ENABLED="false",
         WANJIA_POSITION_MIN_INTERVAL_SECONDS="0",
     )
+    log = (instance / "server.log").open("wb")  # shown if the run breaks
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("wanjia")), "run", "--port", str(port), "--no-worker"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -282,6 +283,10 @@ def main() -> None:
             result = asyncio.run(
                 run(f"http://127.0.0.1:{port}", cookies, dispatcher_cookie, dispatches)
             )
+        except BaseException:
+            tail = (instance / "server.log").read_text(errors="replace")[-4000:]
+            print(f"the server's log, last lines:\n{tail}", file=sys.stderr)
+            raise
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)

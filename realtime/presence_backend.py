@@ -52,6 +52,9 @@ def _redis_store(app: Flask, url: str) -> RedisPresence:
 
 
 def _restore(app: Flask, store: PresenceStore) -> int:
+    """Read through the caller's own session (a read, harmless inside a unit of work). A
+    session of its own took a second pooled connection while the caller held one, and every
+    other handler waiting for the store held one too: a herd of phones reconnecting after a
+    restart emptied the pool and waited on each other until the pool's timeout."""
     grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
-    with app.app_context():  # its own session: the caller may be inside a unit
-        return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
+    return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)

@@ -480,13 +480,14 @@ def test_the_local_metric_stays_within_its_stated_error():
 
 
 def test_each_app_gets_one_store_of_the_configured_kind(app, redis_client):
-    store = presence_for(app)
-    assert isinstance(store, InProcessPresence) and presence_for(app) is store
-    del app.extensions["presence"]  # the same app, now configured for the scaled mode
-    prefix = f"test:presence:{uuid.uuid4().hex}"
-    app.config.update(REDIS_URL=REDIS_URL, PRESENCE_REDIS_PREFIX=prefix)
-    store = presence_for(app)
-    assert isinstance(store, RedisPresence) and presence_for(app) is store
+    with app.app_context():  # as every caller is: a new store reads the saved positions
+        store = presence_for(app)
+        assert isinstance(store, InProcessPresence) and presence_for(app) is store
+        del app.extensions["presence"]  # the same app, now configured for the scaled mode
+        prefix = f"test:presence:{uuid.uuid4().hex}"
+        app.config.update(REDIS_URL=REDIS_URL, PRESENCE_REDIS_PREFIX=prefix)
+        store = presence_for(app)
+        assert isinstance(store, RedisPresence) and presence_for(app) is store
     assert app.extensions["presence"] is store
     store.update(seen(1))
     try:
