@@ -15,6 +15,8 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
+from app import celery_filesystem
+
 BEAT_SCHEDULE = {
     "escalate-dispatch-rounds": {
         "task": "realtime.tasks.escalate_due",
@@ -100,6 +102,7 @@ def celery_init_app(app: Flask) -> Celery:
     # directory, so `wanjia beat` run from a checkout wrote into it).
     settings["beat_schedule_filename"] = str(celery_folder / "beat-schedule")
     if broker_url.startswith("filesystem://"):
+        settings["broker_transport"] = celery_filesystem.TRANSPORT  # messages written whole
         folders = {name: celery_folder / name for name in ("queue", "processed", "control")}
         for folder in folders.values():
             folder.mkdir(parents=True, exist_ok=True)
