@@ -35,22 +35,30 @@ class EmbeddedCelery:
 
 
 def set_aside_torn_messages(celery_app: Celery) -> list[Path]:
-    """Move queued messages that are not whole JSON to ``celery/torn/``, logged. A process
-    killed while kombu's filesystem transport wrote a message leaves the file empty or cut off,
-    and the worker's consumer fails on it at every poll, so nothing queued after it would run."""
+    """Move queued messages that are not whole JSON to ``celery/torn/``, logged, with any still
+    under its hidden name (app/celery_filesystem.py). A process killed while an older kombu
+    write was under way left the file empty or cut off, and the worker's consumer failed on it
+    at every poll, so nothing queued after it would run."""
     folder = (celery_app.conf.broker_transport_options or {}).get("data_folder_in")
     if not folder:
         return []
     torn = Path(folder).parent / "torn"
+    unsent = sorted(Path(folder).glob(".*.partial"))  # never renamed into place (a crash)
+    cut_off = [m for m in sorted(Path(folder).glob("*.msg")) if not _whole(m)]
     moved = []
-    for message in sorted(Path(folder).glob("*.msg")):
-        try:
-            json.loads(message.read_bytes())
-        except ValueError:
-            torn.mkdir(exist_ok=True)
-            moved.append(message.replace(torn / message.name))
-            log.warning("set aside a torn Celery message (a crash cut it off): %s", message.name)
+    for message in [*unsent, *cut_off]:
+        torn.mkdir(exist_ok=True)
+        moved.append(message.replace(torn / message.name))
+        log.warning("set aside a torn Celery message (a crash cut it off): %s", message.name)
     return moved
+
+
+def _whole(message: Path) -> bool:
+    try:
+        json.loads(message.read_bytes())
+    except ValueError:
+        return False
+    return True
 
 
 def start_embedded(

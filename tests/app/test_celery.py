@@ -75,6 +75,7 @@ def test_a_message_torn_by_a_crash_is_set_aside_and_the_queue_runs_on(app, make_
     queue = Path(celery_app.conf.broker_transport_options["data_folder_in"])
     (queue / "0000_torn.celery.msg").write_bytes(b"")
     (queue / "0001_cut.celery.msg").write_bytes(b'{"body": "eyJ')
+    (queue / ".0002_unsent.celery.msg.partial").write_bytes(b'{"body": ""}')
     purge_expired_login_sessions.delay()
     embedded = start_embedded(celery_app, beat=False)
     try:
@@ -85,6 +86,7 @@ def test_a_message_torn_by_a_crash_is_set_aside_and_the_queue_runs_on(app, make_
         embedded.stop()
     assert _sessions(app) == 0, "the task queued after the torn messages ran"
     assert sorted(p.name for p in (queue.parent / "torn").iterdir()) == [
+        ".0002_unsent.celery.msg.partial",
         "0000_torn.celery.msg",
         "0001_cut.celery.msg",
     ]
