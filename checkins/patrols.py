@@ -126,6 +126,9 @@ def close_windows(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[RouteRun
     decided: list[RouteRun] = []
     today = now.astimezone(tz).date()
     routes = session.scalars(select(PatrolRoute).where(PatrolRoute.active.is_(True))).all()
+    # A disabled or closed account walks no rounds: no "missed" for it every night.
+    assigned = {a.user_id for route in routes for a in route.assignments}
+    active = set(session.scalars(select(User.id).where(User.id.in_(assigned), User.active)))
     for route in routes:
         point_ids = [stop.point_id for stop in route.stops]
         for back in range(LOOKBACK_DAYS, -1, -1):
@@ -134,6 +137,8 @@ def close_windows(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[RouteRun
             if end > now or start < route.created_at:
                 continue
             for assignment in route.assignments:
+                if assignment.user_id not in active:
+                    continue
                 run = _decide(uow, route, assignment.user_id, day, point_ids, start, end)
                 if run is not None:
                     decided.append(run)

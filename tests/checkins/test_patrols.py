@@ -18,6 +18,7 @@ from checkins.models import CheckIn, PatrolRoute, RouteRun
 from checkins.tasks import close_route_windows
 from realtime import events
 from rewards import ledger
+from volunteers.models import User
 from volunteers.person import Person
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -127,6 +128,15 @@ def test_nobody_walking_is_a_missed_round(app, setup):
     officer, walker, _idler, points = setup
     _route(app, officer, points, [walker])
     assert _close(app, _local(20, 23, 1))[0][1] == "missed"
+
+
+def test_a_disabled_or_closed_account_walks_no_rounds(app, setup):
+    officer, walker, idler, points = setup
+    _route(app, officer, points, [walker, idler])
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.get_one(User, idler.id).active = False
+        uow.commit()
+    assert _close(app, _local(20, 23, 1)) == [(walker.id, "missed", 0, [p.id for p in points])]
 
 
 def test_the_periodic_task_runs_the_sweep_and_is_safe_twice(app, setup):
