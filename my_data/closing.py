@@ -36,7 +36,7 @@ from realtime.dispatch_states import ACCEPTED, EN_ROUTE, OFFERED, OPEN, WITHDRAW
 from realtime.models import Incident, Offer
 from realtime.presence_backend import presence_for
 from realtime.settings import dispatch_settings
-from rewards import store
+from rewards import leaderboard, store
 from rewards.models import Order
 from volunteers import logins
 from volunteers.duty import set_duty
@@ -96,6 +96,7 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     uow.after_commit(presence.remove, user.id)
     declined, withdrawn = _end_dispatches(uow, person, now)
     cancelled_orders = _cancel_orders(uow, user.id, now)
+    leaderboard.leave(uow, user.id)  # no "已注销用户" among the neighbours' standings
     cancelled_meetings = _cancel_appointments(uow, person, now)
     logins.revoke_all_login_sessions(uow, user.id)  # its sockets close after the commit
     user.name = CLOSED_NAME

@@ -113,6 +113,13 @@ def queue(session: Session, user_id: int, delta: int, at: datetime) -> None:
     session.execute(_QUEUE, {"user_id": user_id, "delta": delta, "earned_at": at})
 
 
+def leave(uow: UnitOfWork, user_id: int) -> None:
+    """Take the person off every board, with what they earned and is not counted yet: their
+    account is closed. The ledger keeps every entry; boards are only its running sums."""
+    uow.session.execute(delete(ScoreEvent).where(ScoreEvent.user_id == user_id))
+    uow.session.execute(delete(ScoreBucket).where(ScoreBucket.user_id == user_id))
+
+
 def fold(uow: UnitOfWork) -> int:
     """Add up to ``FOLD_BATCH`` queued events to the buckets; returns how many. An event is
     claimed by deleting it in the transaction that adds it, so it counts exactly once."""

@@ -23,7 +23,7 @@ from realtime.dispatch_states import ACCEPTED, ARRIVED, DECLINED, OFFERED, WITHD
 from realtime.models import Incident, LastPosition, Offer
 from realtime.presence_backend import presence_for
 from rewards import store
-from rewards.models import Gift, LedgerEntry, Order
+from rewards.models import Gift, LedgerEntry, Order, ScoreBucket, ScoreEvent
 from tests.checkins.conftest import make_point, offset, token_for  # noqa: F401 - fixtures
 from tests.conftest import PASSWORD, log_in
 from tests.police_room.appointment_fixtures import MONDAY_8AM, add_profile, book, local
@@ -178,6 +178,9 @@ def test_closing_removes_the_person_ends_what_waited_and_keeps_their_work(
         )
         assert {"redemption", "redemption_refund"} <= reasons
         assert session.scalar(select(func.count()).where(Consent.user_id == me.id)) >= 1
+        # Off the leaderboards: no standing, and nothing queued to count later.
+        for table in (ScoreBucket, ScoreEvent):
+            assert session.scalar(select(func.count()).where(table.user_id == me.id)) == 0
 
     # The old number and password no longer log in; the number registers afresh.
     refused = app.test_client().post("/login", json={"phone": me.phone, "password": PASSWORD})
