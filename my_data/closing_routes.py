@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, redirect, render_template, request, session, url_for
+from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 import my_data.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts, parse, submitted
 from app.errors import DomainError, Invalid, TooManyRequests, wants_json
 from app.extensions import limiter
-from app.i18n import LANG_SESSION_KEY
 from app.permissions import requires
 from app.roles import FIELD_ROLES
 from app.types import utcnow
@@ -21,6 +20,7 @@ from app.uow import unit_of_work
 from app.web import form_error
 from my_data import bp, closing
 from my_data.closing_schemas import CloseBody
+from volunteers.auth import end_browser_login
 
 # Wrong passwords only, per person: a phone left logged in must not let someone try many.
 CLOSE_LIMIT = "5 per 15 minutes"
@@ -87,16 +87,9 @@ def close() -> Any:
 
 
 def _logged_out() -> Any:
-    """This browser's login ends as ``volunteers.routes.logout`` ends it (the others ended with
-    the account): the Flask session cleared but for the language, the phone's storage too."""
-    logout_user()
-    lang = session.get(LANG_SESSION_KEY)
-    session.clear()
-    if lang:
-        session[LANG_SESSION_KEY] = lang
+    """This browser's login ends as a logout ends it (the others ended with the account)."""
     response = jsonify(closed=True) if wants_json() else redirect(url_for("my_data.closed"))
-    response.headers["Clear-Site-Data"] = '"storage"'
-    return response
+    return end_browser_login(response)
 
 
 @bp.get("/me/closed")

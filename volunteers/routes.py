@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 import volunteers.permissions  # noqa: F401 - registers this package's permissions
@@ -28,6 +28,7 @@ from app.roles import FIELD_ROLES, Role
 from app.uow import unit_of_work
 from app.web import form_error, safe_next
 from volunteers import login_limits, logins, queries, services
+from volunteers.auth import end_browser_login
 from volunteers.duty import set_duty
 from volunteers.models import InviteCode, User
 from volunteers.people_page import officer_community_id, people_context
@@ -113,16 +114,8 @@ def logout(body: LogoutBody) -> Any:
         else:
             logins.revoke_login_session(uow, current_user.login_session_id)
         uow.commit()
-    logout_user()
-    lang = session.get(LANG_SESSION_KEY)
-    session.clear()
-    if lang:
-        session[LANG_SESSION_KEY] = lang
     response = jsonify(ok=True) if wants_json() else redirect(url_for("volunteers.login"))
-    # What the pages kept on this phone (the check-in page's unsent scans) goes with the login:
-    # duty phones are shared. Browsers honour it on HTTPS (and localhost); logout.js also does it.
-    response.headers["Clear-Site-Data"] = '"storage"'
-    return response
+    return end_browser_login(response)
 
 
 @bp.route("/register", methods=["GET", "POST"])
