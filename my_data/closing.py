@@ -38,7 +38,7 @@ from realtime.presence_backend import presence_for
 from realtime.settings import dispatch_settings
 from rewards import leaderboard, store
 from rewards.models import Order
-from volunteers import logins
+from volunteers import logins, rules
 from volunteers.duty import set_duty
 from volunteers.models import User
 from volunteers.person import Person
@@ -46,13 +46,6 @@ from volunteers.person import Person
 CLOSED_NAME = "已注销用户"  # stored, so the police room's lists read the same in any language
 # Not a werkzeug hash ("method$salt$hash"): no password ever matches it.
 CLOSED_PASSWORD_HASH = "!closed-account"  # noqa: S105 - a marker, not a password
-
-
-def closed_phone(user_id: int) -> str:
-    """The placeholder in the unique phone column: unique per person, at most 20 characters,
-    and no mobile number (login and registration read 11 digits), so the number itself is free
-    to register again."""
-    return f"closed-{user_id}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,7 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     cancelled_meetings = _cancel_appointments(uow, person, now)
     logins.revoke_all_login_sessions(uow, user.id)  # its sockets close after the commit
     user.name = CLOSED_NAME
-    user.phone = closed_phone(user.id)
+    user.phone = rules.closed_phone(user.id)
     user.password_hash = CLOSED_PASSWORD_HASH
     user.active = False
     user.on_duty = False

@@ -81,6 +81,20 @@ def is_common_password(password: str) -> bool:
     return match["pattern"] in {"repeat", "sequence", "spatial"}
 
 
+# The phone column of an account its owner closed (my_data/closing.py): unique, at most 20
+# characters and no mobile number, so the number itself is free to register again.
+CLOSED_PHONE_PREFIX = "closed-"
+
+
+def closed_phone(user_id: int) -> str:
+    return f"{CLOSED_PHONE_PREFIX}{user_id}"
+
+
+def is_closed(phone: str) -> bool:
+    """Whether an account was closed by its owner (never to be enabled again)."""
+    return phone.startswith(CLOSED_PHONE_PREFIX)
+
+
 def check_name(name: str) -> str:
     cleaned = " ".join((name or "").split())
     if not 1 <= len(cleaned) <= 60:

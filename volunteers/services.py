@@ -231,6 +231,14 @@ def set_active(uow: UnitOfWork, actor: Person, user_id: int, active: bool) -> Us
             "person_not_yours",
             _l("Officers manage the guards, grid workers and volunteers of their own area."),
         )
+    if active and rules.is_closed(user.phone):
+        raise Conflict(
+            "account_closed",
+            _l(
+                "This person closed their own account. It cannot be enabled again; they may "
+                "register afresh."
+            ),
+        )
     user.active = active
     if not active:
         if user.on_duty:
@@ -239,5 +247,3 @@ def set_active(uow: UnitOfWork, actor: Person, user_id: int, active: bool) -> Us
         user.on_duty_since = None
         logins.revoke_all_login_sessions(uow, user.id)
     return user
-
-

@@ -365,3 +365,19 @@ def test_my_data_links_to_closing_for_the_roles_that_may(client, logged_in, role
     close = client.get("/me/close", headers=ZH).get_data(as_text=True)
     field = role != Role.RESIDENT
     assert ("调派请求" in close) == field  # dispatch requests are the field roles' only
+
+
+def test_an_officer_cannot_enable_a_closed_account_again(app, client, make_user):
+    officer = make_user(Role.OFFICER)
+    me = make_user(Role.VOLUNTEER)
+    _close(app, me)
+    log_in(client, officer)
+    answer = client.post(
+        f"/officer/people/{me.id}/active",
+        json={"active": True},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "account_closed"
+    with app.app_context():
+        assert db.session.get_one(User, me.id).active is False
