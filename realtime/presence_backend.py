@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import redis
+from flask import has_app_context
 
 from app.extensions import db
 from app.types import utcnow
@@ -52,9 +53,13 @@ def _redis_store(app: Flask, url: str) -> RedisPresence:
 
 
 def _restore(app: Flask, store: PresenceStore) -> int:
-    """Read through the caller's own session (a read, harmless inside a unit of work). A
-    session of its own took a second pooled connection while the caller held one, and every
-    other handler waiting for the store held one too: a herd of phones reconnecting after a
-    restart emptied the pool and waited on each other until the pool's timeout."""
+    """Read through the caller's own session when there is one (a read, harmless inside a unit
+    of work). A session of its own took a second pooled connection while the caller held one,
+    and every other handler waiting for the store held one too: a herd of phones reconnecting
+    after a restart emptied the pool and waited on each other until the pool's timeout. A
+    caller outside any app context (a script, a test's teardown) holds no connection."""
     grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
-    return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
+    if has_app_context():  # callers pass the app of their context (``current_app``)
+        return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
+    with app.app_context():
+        return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
