@@ -30,10 +30,6 @@ from police_room import appointments
 from police_room.appointment_slots import ACTIVE as ACTIVE_APPOINTMENT
 from police_room.models import Appointment
 from realtime import last_positions, offers
-from realtime.dispatch import get_incident
-from realtime.dispatch_announce import announce, announce_offer
-from realtime.dispatch_states import ACCEPTED, EN_ROUTE, OFFERED, OPEN, WITHDRAWN
-from realtime.models import Incident, Offer
 from realtime.presence_backend import presence_for
 from realtime.settings import dispatch_settings
 from rewards import leaderboard, store
@@ -87,7 +83,7 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     last_positions.forget(uow, user.id)  # also one an earlier crash may have left behind
     presence = presence_for(current_app)
     uow.after_commit(presence.remove, user.id)
-    declined, withdrawn = _end_dispatches(uow, person, now)
+    declined, withdrawn = offers.leave(uow, person, now, dispatch_settings())
     cancelled_orders = _cancel_orders(uow, user.id, now)
     leaderboard.leave(uow, user.id)  # no "已注销用户" among the neighbours' standings
     cancelled_meetings = _cancel_appointments(uow, person, now)
@@ -100,45 +96,6 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     user.on_duty_since = None
     session.flush()
     return Closed(cancelled_orders, declined, withdrawn, cancelled_meetings)
-
-
-def _end_dispatches(uow: UnitOfWork, person: Person, now: datetime) -> tuple[int, int]:
-    """Requests still waiting for the person's answer are declined through realtime's own
-    answer path, so the dispatcher's console updates as for any decline. Those they accepted
-    and are on their way to are withdrawn: nobody is coming any more, and the console, told of
-    it, shows the incident short of people so the dispatcher asks someone else. One they
-    arrived at stays as it was: they were there (and were paid for it)."""
-    rows = uow.session.scalars(
-        select(Offer)
-        .join(Incident, Incident.id == Offer.incident_id)
-        .where(
-            Offer.user_id == person.id,
-            Incident.status == OPEN,
-            Offer.status.in_((OFFERED, ACCEPTED, EN_ROUTE)),
-        )
-        .order_by(Offer.id)
-    ).all()
-    declined = withdrawn = 0
-    settings = dispatch_settings()
-    for offer in rows:
-        if offer.status == OFFERED:
-            if offer.expires_at <= now:
-                continue  # already past its answer time: the sweep expires it with its round
-            try:
-                offers.answer(uow, person, offer.id, False, now=now, settings=settings)
-            except Conflict:
-                continue  # withdrawn or expired meanwhile: nothing waits for an answer
-            declined += 1
-            continue
-        incident = get_incident(uow, offer.incident_id, lock=True)
-        uow.session.refresh(offer)  # after the lock: what a concurrent change did
-        if incident.status == OPEN and offer.status in (ACCEPTED, EN_ROUTE):
-            offer.status = WITHDRAWN
-            uow.session.flush()
-            announce_offer(uow, offer, incident)
-            announce(uow, incident)
-            withdrawn += 1
-    return declined, withdrawn
 
 
 def _cancel_orders(uow: UnitOfWork, user_id: int, now: datetime) -> int:

@@ -14,12 +14,13 @@ from app import metrics
 from app.errors import Conflict, NotFound
 from app.uow import UnitOfWork
 from realtime.dispatch import DispatchSettings, distance_to, get_incident, withdraw_open_offers
-from realtime.dispatch_announce import announce
+from realtime.dispatch_announce import announce, announce_offer
 from realtime.dispatch_states import (
     ACCEPTED,
     ARRIVED,
     DECLINED,
     DONE,
+    EN_ROUTE,
     ENGAGED,
     EXPIRED,
     NEXT,
@@ -157,3 +158,44 @@ def _check_arrival(
             _l("You are %(metres)s m from the incident. Report your arrival once you are there."),
             metres=round(distance),
         )
+
+
+def leave(
+    uow: UnitOfWork, person: Person, now: datetime, settings: DispatchSettings
+) -> tuple[int, int]:
+    """The person leaves the platform (their account closed): returns (declined, withdrawn).
+    Requests still waiting for their answer are declined through the answer path, so the
+    dispatcher's console updates as for any decline. Those they accepted and are on their way
+    to are withdrawn: nobody is coming any more, and the console, told of it, shows the
+    incident short of people so the dispatcher asks someone else. One they arrived at stays as
+    it was: they were there (and were paid for it)."""
+    rows = uow.session.scalars(
+        select(Offer)
+        .join(Incident, Incident.id == Offer.incident_id)
+        .where(
+            Offer.user_id == person.id,
+            Incident.status == OPEN,
+            Offer.status.in_((OFFERED, ACCEPTED, EN_ROUTE)),
+        )
+        .order_by(Offer.id)
+    ).all()
+    declined = withdrawn = 0
+    for offer in rows:
+        if offer.status == OFFERED:
+            if offer.expires_at <= now:
+                continue  # already past its answer time: the sweep expires it with its round
+            try:
+                answer(uow, person, offer.id, False, now=now, settings=settings)
+            except Conflict:
+                continue  # withdrawn or expired meanwhile: nothing waits for an answer
+            declined += 1
+            continue
+        incident = get_incident(uow, offer.incident_id, lock=True)
+        uow.session.refresh(offer)  # after the lock: what a concurrent change did
+        if incident.status == OPEN and offer.status in (ACCEPTED, EN_ROUTE):
+            offer.status = WITHDRAWN
+            uow.session.flush()
+            announce_offer(uow, offer, incident)
+            announce(uow, incident)
+            withdrawn += 1
+    return declined, withdrawn
