@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.roles import Role
 from app.xlsx import Sheet, workbook
+from volunteers import rules
 from volunteers.first_login import awaiting_first_login
 from volunteers.models import Community, Grid, Team, User
 
@@ -50,7 +51,7 @@ class PersonRow:
     @property
     def status(self) -> str:
         if not self.active:
-            return "disabled"
+            return "closed" if rules.is_closed(self.phone) else "disabled"
         if self.awaiting:
             return "awaiting"
         return "on_duty" if self.on_duty else "active"
@@ -179,6 +180,7 @@ STATUS_LABELS = {
     "on_duty": "值班中",
     "awaiting": "未首次登录",
     "disabled": "已停用",
+    "closed": "已注销",
 }
 ROLE_LABELS = {
     Role.VOLUNTEER.value: "志愿者",

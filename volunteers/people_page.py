@@ -37,6 +37,7 @@ STATUS_LABELS = {
     "on_duty": _l("On duty"),
     "awaiting": _l("Not logged in yet"),
     "disabled": _l("Disabled"),
+    "closed": _l("Account closed by its owner"),
 }
 
 

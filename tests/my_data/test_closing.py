@@ -381,3 +381,6 @@ def test_an_officer_cannot_enable_a_closed_account_again(app, client, make_user)
     assert answer.get_json()["error"]["code"] == "account_closed"
     with app.app_context():
         assert db.session.get_one(User, me.id).active is False
+    listed = client.get("/officer/people?status=disabled", headers={"Accept-Language": "zh-CN"})
+    row = listed.get_data(as_text=True).split(f"closed-{me.id}")[1].split("</tr>")[0]
+    assert "本人已注销" in row and "启用" not in row  # no button that cannot work
