@@ -15,8 +15,11 @@ from app.extensions import db, limiter
 from app.permissions import can, requires
 from app.types import utcnow
 from app.xlsx import XLSX, workbook
-from my_data import bp, sheets
+from my_data import bp
+from my_data.report_sheets import REPORT_KINDS
+from my_data.sheets import ACCOUNT_KINDS
 
+KINDS = [*ACCOUNT_KINDS, *REPORT_KINDS]  # the account first
 # A download reads every table the person appears in: a few an hour are plenty for a person.
 DOWNLOAD_LIMIT = "6 per hour"
 
@@ -39,8 +42,8 @@ def _too_many(_limit: Any) -> None:
 @requires("my_data.export")
 def page() -> Any:
     """What the platform keeps about the person, how much of each, and the download."""
-    kept = sheets.personal_sheets(db.session(), current_user.id)
-    counts = [(sheet.title, len(list(sheet.rows))) for sheet in kept]
+    session = db.session()
+    counts = [(str(kind.title), kind.count(session, current_user.id)) for kind in KINDS]
     may_close = can(current_user, "my_data.close_account")
     return render_template("my_data/page.html", counts=counts, may_close=may_close)
 
@@ -50,7 +53,8 @@ def page() -> Any:
 @requires("my_data.export")
 def download() -> Any:
     """Everything kept about the person, one sheet per kind, in their language."""
-    data = workbook(sheets.personal_sheets(db.session(), current_user.id))
+    session = db.session()
+    data = workbook(kind.sheet(session, current_user.id) for kind in KINDS)
     name = f"my-data-{utcnow():%Y%m%d}.xlsx"
     answer = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
     answer.headers["Cache-Control"] = "no-store"  # personal data: not kept by any cache
