@@ -93,6 +93,11 @@ def server_busy(exc: BaseException) -> Unavailable:
     return Unavailable("server_busy", SERVER_BUSY)
 
 
+def unavailable(exc: BaseException) -> Unavailable:
+    """The 503 for an outage or overload (``outage.is_unavailable``), in the person's language."""
+    return server_busy(exc) if outage.is_overload(exc) else database_unavailable(exc)
+
+
 HTTP_ERRORS: dict[int, tuple[str, Any]] = {
     400: ("bad_request", _l("The request could not be understood.")),
     401: ("login_required", _l("Please log in first.")),
@@ -130,8 +135,7 @@ def _outage_response(exc: BaseException) -> Any:
     if "_login_user" not in g:
         # The login was not looked up yet (or that failed): the page must not try again.
         g._login_user = login_manager.anonymous_user()
-    error = server_busy(exc) if outage.is_overload(exc) else database_unavailable(exc)
-    response = make_response(error_response(error))
+    response = make_response(error_response(unavailable(exc)))
     response.headers["Retry-After"] = str(outage.RETRY_AFTER_S)
     return response
 

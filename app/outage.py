@@ -56,6 +56,11 @@ def is_overload(exc: BaseException) -> bool:
     return isinstance(exc, PoolTimeout | WriterBusy)
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """An outage or overload: answered 503, not a bug with a stack trace."""
+    return is_outage(exc) or is_overload(exc)
+
+
 class OutageLog:
     """One warning when the database goes, one line when it is back: not a line per request.
 

@@ -19,9 +19,9 @@ from sqlalchemy import select
 import realtime.permissions  # noqa: F401 - registers this package's permissions
 import volunteers.permissions  # noqa: F401
 from app.edge import parse
-from app.errors import DomainError, Invalid, database_unavailable, server_busy
+from app.errors import DomainError, Invalid, unavailable
 from app.extensions import db, socketio
-from app.outage import is_outage, is_overload
+from app.outage import is_unavailable
 from app.permissions import check, socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
@@ -308,9 +308,8 @@ def register_namespaces() -> None:
     def _on_error(error: BaseException) -> dict[str, Any]:
         if isinstance(error, ConnectionRefusedError):
             raise error  # let Socket.IO refuse the connection with our error shape
-        if is_outage(error) or is_overload(error):  # no stack trace: nothing is wrong here
-            answer = server_busy(error) if is_overload(error) else database_unavailable(error)
-            body = answer.as_dict()
+        if is_unavailable(error):  # no stack trace: nothing is wrong here
+            body = unavailable(error).as_dict()
             if getattr(request, "event", {}).get("message") == "connect":
                 raise ConnectionRefusedError(body["error"]["message"], body) from error
         elif isinstance(error, DomainError):
