@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -51,4 +52,13 @@ babel = Babel()
 # Its storage is the RATELIMIT_STORAGE_URI setting (app/config.py: Redis in the scaled mode, so
 # every process counts together); a storage_uri given here would win over it.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def per_person() -> str:
+    """A limiter key per person (the login's account), not per address: a police room's phones
+    share one address behind carrier NAT. A stranger, sent to log in anyway, by address."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return request.remote_addr or ""
+
 socketio = SocketIO()

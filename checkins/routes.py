@@ -21,7 +21,7 @@ import checkins.permissions  # noqa: F401 - registers this package's permissions
 from app import metrics
 from app.edge import accepts
 from app.errors import Forbidden, TooManyRequests, wants_json
-from app.extensions import db, limiter
+from app.extensions import db, limiter, per_person
 from app.permissions import requires
 from app.uow import unit_of_work
 from checkins import held, queries, services, tokens
@@ -66,20 +66,12 @@ def _checkin_limit() -> str:
     return str(current_app.config["CHECKIN_RATE_LIMIT"])
 
 
-def _person_key() -> str:
-    """Check-ins are limited per person (the login's account), not per address: a police
-    room's phones share one address behind carrier NAT."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return request.remote_addr or ""
-
-
 def _too_many_checkins(_limit: Any) -> None:
     raise TooManyRequests("too_many_checkins", TOO_MANY_CHECKINS)
 
 
 @bp.post("/api/checkins")
-@limiter.limit(_checkin_limit, key_func=_person_key, on_breach=_too_many_checkins)
+@limiter.limit(_checkin_limit, key_func=per_person, on_breach=_too_many_checkins)
 @requires("checkins.checkin")
 @accepts(CheckInBody, answers={201: CheckInAnswer, 202: CheckInAnswer, 200: CheckInAnswer})
 def create_checkin(body: CheckInBody) -> Any:

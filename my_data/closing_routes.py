@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, redirect, render_template, request, url_for
+from flask import g, jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import my_data.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts, parse, submitted
 from app.errors import DomainError, Invalid, TooManyRequests, wants_json
-from app.extensions import limiter
+from app.extensions import limiter, per_person
 from app.permissions import requires
 from app.roles import FIELD_ROLES
 from app.types import utcnow
@@ -25,13 +25,6 @@ from volunteers.auth import end_browser_login
 # Wrong passwords only, per person: a phone left logged in must not let someone try many.
 CLOSE_LIMIT = "5 per 15 minutes"
 _COUNTED = "my_data_close_counted"  # flask.g flag: this attempt counts
-
-
-def _person_key() -> str:
-    """Per person (a police room's phones share one address); a stranger, by address."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return request.remote_addr or ""
 
 
 def _wrong_password(_response: Any) -> bool:
@@ -58,7 +51,7 @@ def close_page() -> Any:
 
 
 @bp.post("/me/close")
-@limiter.limit(CLOSE_LIMIT, key_func=_person_key, deduct_when=_wrong_password, on_breach=_too_many)
+@limiter.limit(CLOSE_LIMIT, key_func=per_person, deduct_when=_wrong_password, on_breach=_too_many)
 @requires("my_data.close_account")
 @accepts(CloseBody, described=False, inject=False)  # fuzzing it would close the fuzzer's login
 def close() -> Any:

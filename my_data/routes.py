@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import render_template, request, send_file
+from flask import render_template, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import my_data.permissions  # noqa: F401 - registers this package's permissions
 from app.errors import TooManyRequests
-from app.extensions import db, limiter
+from app.extensions import db, limiter, per_person
 from app.permissions import can, requires
 from app.types import utcnow
 from app.xlsx import XLSX, workbook
@@ -22,14 +22,6 @@ from my_data.sheets import ACCOUNT_KINDS
 KINDS = [*ACCOUNT_KINDS, *REPORT_KINDS]  # the account first
 # A download reads every table the person appears in: a few an hour are plenty for a person.
 DOWNLOAD_LIMIT = "6 per hour"
-
-
-def _person_key() -> str:
-    """Per person: a police room's phones share one address (a stranger, sent to log in, by
-    address)."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return request.remote_addr or ""
 
 
 def _too_many(_limit: Any) -> None:
@@ -49,7 +41,7 @@ def page() -> Any:
 
 
 @bp.get("/me/data.xlsx")
-@limiter.limit(DOWNLOAD_LIMIT, key_func=_person_key, on_breach=_too_many)
+@limiter.limit(DOWNLOAD_LIMIT, key_func=per_person, on_breach=_too_many)
 @requires("my_data.export")
 def download() -> Any:
     """Everything kept about the person, one sheet per kind, in their language."""

@@ -12,7 +12,7 @@ from flask_login import current_user
 import sightings.permissions  # noqa: F401 - registers this package's permissions
 from app.edge import accepts, parse
 from app.errors import Invalid, NotFound, TooManyRequests
-from app.extensions import db, limiter
+from app.extensions import db, limiter, per_person
 from app.permissions import can, requires
 from app.types import utcnow
 from app.uow import unit_of_work
@@ -20,13 +20,6 @@ from sightings import bp, reporting, views
 from sightings.models import SightingMedia
 from sightings.schemas import AnswerBody, MediaForm, MediaOut, MySightings, ReportBody, SightingOut
 from volunteers.areas import NOT_HERE, areas_of
-
-
-def _person_key() -> str:
-    """Per person, not per address: a police room's phones share one address."""
-    return (
-        f"person:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
-    )
 
 
 def _report_limit() -> str:
@@ -49,7 +42,7 @@ def _placement() -> reporting.Placement:
 
 
 @bp.post("/api/sightings")
-@limiter.limit(_report_limit, key_func=_person_key, on_breach=_too_many)
+@limiter.limit(_report_limit, key_func=per_person, on_breach=_too_many)
 @requires("sightings.report")
 @accepts(ReportBody, answers={201: SightingOut, 200: SightingOut})
 def create_sighting(body: ReportBody) -> Any:
@@ -65,7 +58,7 @@ def create_sighting(body: ReportBody) -> Any:
 
 
 @bp.post("/api/sightings/<id:sighting_id>/media")
-@limiter.limit(_media_limit, key_func=_person_key, on_breach=_too_many)
+@limiter.limit(_media_limit, key_func=per_person, on_breach=_too_many)
 @requires("sightings.report")
 @accepts(answers={201: MediaOut, 200: MediaOut}, upload="file")
 def add_media(sighting_id: int) -> Any:
