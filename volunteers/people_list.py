@@ -56,6 +56,12 @@ class PersonRow:
             return "awaiting"
         return "on_duty" if self.on_duty else "active"
 
+    @property
+    def number(self) -> str:
+        """The mobile number to show: none for an account its owner closed (its phone column
+        holds a placeholder that keeps the number free to register again)."""
+        return "" if rules.is_closed(self.phone) else self.phone
+
 
 @dataclass(frozen=True)
 class Page:
@@ -197,7 +203,7 @@ def export_xlsx(session: Session, community_id: int, filters: Filters) -> bytes:
     rows = (
         [
             row.name,
-            row.phone,
+            row.number,
             ROLE_LABELS.get(row.role, row.role),
             row.grid_code,
             row.team,

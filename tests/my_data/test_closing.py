@@ -4,8 +4,10 @@ their check-ins, points and reports stay under "已注销用户"; the number can
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -382,5 +384,12 @@ def test_an_officer_cannot_enable_a_closed_account_again(app, client, make_user)
     with app.app_context():
         assert db.session.get_one(User, me.id).active is False
     listed = client.get("/officer/people?status=disabled", headers={"Accept-Language": "zh-CN"})
-    row = listed.get_data(as_text=True).split(f"closed-{me.id}")[1].split("</tr>")[0]
+    page = listed.get_data(as_text=True)
+    [row] = [tr for tr in page.split("<tr")[1:] if "已注销用户" in tr]
     assert "本人已注销" in row and "启用" not in row  # no button that cannot work
+    assert "closed-" not in page  # the placeholder in the phone column is not a number to show
+    export = client.get("/officer/people/export.xlsx?status=disabled")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active
+    assert sheet is not None
+    closed = [r for r in sheet.iter_rows(values_only=True) if r[0] == "已注销用户"]
+    assert [r[1] for r in closed] == [None]  # no number, not the placeholder
