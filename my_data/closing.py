@@ -78,6 +78,9 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     user = session.get_one(User, person.id)
     if not user.active:
         raise Conflict("account_closed", _l("This account is already closed or disabled."))
+    # The name goes first, so what the steps below tell the console (off duty, a request
+    # withdrawn, an appointment cancelled) names nobody.
+    user.name = CLOSED_NAME
     if user.on_duty and Role(user.role) in FIELD_ROLES:
         set_duty(uow, person, False)  # its hooks delete the saved position; DutyChanged follows
     last_positions.forget(uow, user.id)  # also one an earlier crash may have left behind
@@ -88,7 +91,6 @@ def close_account(uow: UnitOfWork, person: Person, now: datetime) -> Closed:
     leaderboard.leave(uow, user.id)  # no "已注销用户" among the neighbours' standings
     cancelled_meetings = _cancel_appointments(uow, person, now)
     logins.revoke_all_login_sessions(uow, user.id)  # its sockets close after the commit
-    user.name = CLOSED_NAME
     user.phone = rules.closed_phone(user.id)
     user.password_hash = CLOSED_PASSWORD_HASH
     user.active = False

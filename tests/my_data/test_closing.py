@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import Forbidden
-from app.extensions import db
+from app.extensions import db, socketio
 from app.roles import Role
 from app.uow import unit_of_work
 from checkins import services as checkin_services
@@ -148,6 +148,12 @@ def test_closing_removes_the_person_ends_what_waited_and_keeps_their_work(
     with app.app_context():
         assert db.session.get(LastPosition, me.id) is not None
     assert presence_for(app).get(me.id) is not None
+    console_client = app.test_client()
+    log_in(console_client, dispatcher)
+    console = socketio.test_client(
+        app, namespace=events.CONSOLE_NS, flask_test_client=console_client
+    )
+    console.get_received(events.CONSOLE_NS)  # the state replay
 
     done = _close(app, me)
 
@@ -159,6 +165,12 @@ def test_closing_removes_the_person_ends_what_waited_and_keeps_their_work(
     assert client.get("/api/me").status_code == 401
     assert elsewhere.get("/api/me").status_code == 401
     assert presence_for(app).get(me.id) is None
+    # The console is told they went off duty, without their name.
+    told = console.get_received(events.CONSOLE_NS)
+    console.disconnect(events.CONSOLE_NS)
+    [duty] = [m["args"][0] for m in told if m["name"] == events.DUTY_CHANGED]
+    assert (duty["user_id"], duty["on_duty"], duty["name"]) == (me.id, False, "已注销用户")
+    assert "王阿姨" not in repr(told)
     with app.app_context():
         session = db.session
         assert session.get(LastPosition, me.id) is None
