@@ -278,3 +278,16 @@ def certificate(instance: Path, cert: str | None, key: str | None, hosts: list[s
         raise ValueError(problem)
     trusted = authority or cert_path
     return Certificate(cert_path, key_path, fingerprint(trusted), generated, authority)
+
+
+def at_the_proxy(instance: Path, operator_cert: str | None) -> dict[str, str]:
+    """The setup page's HTTPS settings for a process behind nginx (``wanjia serve``), where
+    TLS ends in front of it: the fingerprint of what nginx serves, and the authority phones
+    install when that is the instance's own (``wanjia certificate``). Empty when neither is
+    known here."""
+    if operator_cert:
+        return {"TLS_FINGERPRINT": fingerprint(Path(operator_cert))}
+    authority, _key = own_authority(instance)
+    if not authority.exists():
+        return {}
+    return {"TLS_AUTHORITY": str(authority), "TLS_FINGERPRINT": fingerprint(authority)}

@@ -21,10 +21,11 @@ application = create_app(
         "REMEMBER_COOKIE_SECURE": True,
     }
 )
-_authority, _key = tls.own_authority(Path(application.instance_path))
-if not application.config.get("TLS_CERT") and _authority.exists():
-    # The proxy serves the instance's own certificate: phones install its authority from here.
-    application.config["TLS_AUTHORITY"] = str(_authority)
+# The setup page shows what the proxy serves: phones install the instance's own authority
+# from here, and officers compare its fingerprint.
+application.config.update(
+    tls.at_the_proxy(Path(application.instance_path), application.config.get("TLS_CERT"))
+)
 _proxies = int(application.config.get("PROXIES") or 0)
 if _proxies:
     # The caller's address (rate limits, logs) and scheme (links, secure cookies) as the

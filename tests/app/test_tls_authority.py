@@ -183,3 +183,29 @@ def test_the_setup_page_offers_the_authority_with_a_qr_code_and_steps(app, clien
 def test_the_setup_page_is_for_officers_only(client, logged_in):
     logged_in("volunteer")
     assert client.get("/officer/setup").status_code == 403
+
+
+def test_behind_nginx_the_setup_page_shows_the_authority_and_its_fingerprint(
+    tmp_path, app, client, logged_in
+):
+    """``wanjia serve`` (app/wsgi.py) ends no TLS itself: the page still names what nginx
+    serves, not "not serving HTTPS"."""
+    assert tls.at_the_proxy(tmp_path, None) == {}  # nothing made yet: nothing to show
+    made = tls.certificate(tmp_path, None, None, ["192.0.2.2"])  # `wanjia certificate`
+    assert made.authority_path is not None
+    settings = tls.at_the_proxy(tmp_path, None)
+    assert settings == {
+        "TLS_AUTHORITY": str(made.authority_path),
+        "TLS_FINGERPRINT": made.fingerprint,
+    }
+    app.config.update(settings)
+    logged_in("officer")
+    page = client.get("/officer/setup", headers={"Accept-Language": "zh-CN"}).get_data(True)
+    assert f"data-fingerprint>{made.fingerprint}<" in page and "data-authority-qr" in page
+
+
+def test_behind_nginx_with_the_operators_certificate_its_fingerprint_is_shown(tmp_path):
+    own = tls.certificate(tmp_path / "operator", None, None, [])
+    assert tls.at_the_proxy(tmp_path, str(own.cert_path)) == {
+        "TLS_FINGERPRINT": tls.fingerprint(own.cert_path)
+    }
