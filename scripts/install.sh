@@ -14,7 +14,9 @@ apt_packages=(fonts-wqy-microhei)
 # chromium drives the browser tests; zbar and poppler read QR codes and poster PDFs back;
 # libnss3-tools' certutil makes Chromium trust the instance's authority as a phone would;
 # nginx fronts the scaled mode's processes in tests/scale (the deployment guide installs it too).
-[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils libnss3-tools nginx-light)
+# PostgreSQL and Redis: the tests' real servers (scripts/services.sh starts them when down).
+[ "$with_test" = 1 ] && apt_packages+=(chromium libzbar0 poppler-utils libnss3-tools nginx-light
+  postgresql redis-server)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -23,6 +25,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing Debian packages: ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+      # A cluster made just now for the tests: they connect as postgres over loopback without
+      # a password (WANJIA_TEST_PG), as on the CI machine.
+      for hba in /etc/postgresql/*/main/pg_hba.conf; do
+        sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+        version=$(basename "$(dirname "$(dirname "$hba")")")
+        pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+      done
+    fi
   else
     echo "warning: please install these Debian packages: ${missing[*]}" >&2
   fi
