@@ -38,9 +38,11 @@ class Phone:
         )
         self.lat, self.lon = offset(*SPOT, metres)
         duty = {"on_duty": True, "share_location": True}
-        assert self.call(events.SET_DUTY, duty)["on_duty"] is True
+        on_duty = self.call(events.SET_DUTY, duty)
+        assert on_duty.get("on_duty") is True, on_duty  # an error's code, if one came back
         position = {"lat": self.lat, "lon": self.lon, "accuracy": 10}
-        assert self.call(events.POSITION, position) == {"ok": True}
+        shared = self.call(events.POSITION, position)
+        assert shared == {"ok": True}, shared
 
     def call(self, event: str, data: dict[str, Any]) -> Any:
         return self.socket.call(event, data, namespace=events.FIELD_NS, timeout=15)
