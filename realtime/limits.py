@@ -12,26 +12,19 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from limits import parse_many
 from socketio.exceptions import ConnectionRefusedError  # noqa: A004
 
 from app.errors import TooManyRequests
-from app.extensions import limiter
+from app.extensions import limiter, per_person
 
 F = TypeVar("F", bound=Callable[..., Any])
 ANY_EVENT = "*"
 TOO_MANY = _l(
     "Too many requests from your login in a short time. Please wait a minute and try again."
 )
-
-
-def _who() -> str:
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return f"address:{request.remote_addr}"  # refused at connect anyway; counted all the same
 
 
 def spend(event: str) -> None:
@@ -44,7 +37,7 @@ def spend(event: str) -> None:
     spec = budgets.get(event, budgets.get(ANY_EVENT))
     if not spec:
         return
-    key = (config.get("RATELIMIT_KEY_PREFIX") or "", "socket", event, _who())
+    key = (config.get("RATELIMIT_KEY_PREFIX") or "", "socket", event, per_person())
     for item in parse_many(spec):
         if not limiter.limiter.hit(item, *key):
             raise TooManyRequests("too_many_events", TOO_MANY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,6 @@ def _restore(app: Flask, store: PresenceStore) -> int:
     after a restart emptied the pool and waited on each other until the pool's timeout. A
     caller outside any app context (a script, a test's teardown) holds no connection."""
     grace = timedelta(seconds=float(app.config["PRESENCE_GRACE_SECONDS"]))
-    if has_app_context():  # callers pass the app of their context (``current_app``)
-        return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
-    with app.app_context():
+    # Callers in a context pass its app (``current_app``).
+    with nullcontext() if has_app_context() else app.app_context():
         return last_positions.restore(db.session(), store, newer_than=utcnow() - grace)
