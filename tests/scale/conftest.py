@@ -6,12 +6,15 @@ again (45 s) whenever another module's test runs between two of its own on that 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from pluggy import Result
 
 from tests.scale.deployment import Deployment
+
+LOG_LINES = 60
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +38,19 @@ def deployment(
         _deployments[name] = site = Deployment(tmp_path_factory.mktemp(name), **settings)
         site.start()
     return _deployments[name]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Result[pytest.TestReport], None]:
+    """A failed test shows the end of each process's log (web processes, worker, beat, nginx),
+    since what went wrong is most often on the server's side of a socket."""
+    outcome = yield
+    report = outcome.get_result()
+    site = getattr(item, "funcargs", {}).get("deployment")
+    if report.failed and isinstance(site, Deployment):
+        for log in sorted(site.run_dir.glob("*.log")):
+            if log.name != "nginx-access.log":
+                tail = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
+                report.sections.append((f"{log.name} (last {LOG_LINES} lines)", "\n".join(tail)))
