@@ -8,6 +8,7 @@ task queue's lag are read when scraped, from Socket.IO's own bookkeeping and fro
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from app.extensions import socketio
+
+log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 SENT_AT_HEADER = "wanjia_sent_at"  # unix seconds a task message was published
@@ -39,6 +42,15 @@ REQUEST_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+SOCKET_EVENT_SECONDS = Histogram(
+    "wanjia_socket_event_seconds",
+    "Time from a Socket.IO event's arrival to its answer, by namespace and event",
+    ["namespace", "event"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+# An event this slow is logged by name: a dispatcher's click or a phone's answer waited on it.
+SLOW_SOCKET_EVENT_S = 2.0
 
 
 def offers_sent(count: int) -> None:
@@ -56,6 +68,13 @@ def checkin(outcome: str) -> None:
 
 def sighting() -> None:
     SIGHTINGS.inc()
+
+
+def socket_event(namespace: str, event: str, seconds: float) -> None:
+    """``event``: one this server handles (a name a client made up would grow the labels)."""
+    SOCKET_EVENT_SECONDS.labels(namespace=namespace, event=event).observe(seconds)
+    if seconds >= SLOW_SOCKET_EVENT_S:
+        log.warning("socket event %s %s took %.1f s", namespace, event, seconds)
 
 
 class _SocketsCollector(Collector):

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import emit, join_room
 from socketio.exceptions import ConnectionRefusedError  # noqa: A004
 from sqlalchemy import select
 
@@ -22,12 +22,12 @@ from app.edge import parse
 from app.errors import DomainError, Invalid, unavailable
 from app.extensions import db, socketio
 from app.outage import is_unavailable
-from app.permissions import check, socket_requires
+from app.permissions import socket_requires
 from app.types import utcnow
 from app.uow import unit_of_work
-from realtime import dispatch, events, last_positions, limits, offers, positions, rooms, widening
+from realtime import dispatch, events, last_positions, offers, positions, rooms, widening
 from realtime import dispatch_views as views
-from realtime.login_rooms import join_login_rooms
+from realtime.namespace_base import AuthenticatedNamespace
 from realtime.presence_backend import presence_for
 from realtime.schemas import (
     AnswerOfferEvent,
@@ -58,33 +58,7 @@ def _radius(asked: float | None, default: int) -> float:
     return radius
 
 
-class _AuthenticatedNamespace(Namespace):
-    connect_permission = ""
-    namespace: str  # set by Namespace.__init__; types-Flask-SocketIO does not declare it
-
-    def __init__(self, namespace: str) -> None:
-        super().__init__(namespace)
-        # Every event, connect included, spends the sender's budget for it first.
-        for name in dir(type(self)):
-            if name.startswith("on_") and name != "on_disconnect":
-                setattr(self, name, limits.budgeted(name[3:], getattr(self, name)))
-
-    def on_connect(self, auth: Any = None) -> None:
-        try:
-            check(current_user, self.connect_permission)
-        except DomainError as error:
-            log.warning(
-                "refused %s connection from %s: %s", self.namespace, request.remote_addr, error.code
-            )
-            raise ConnectionRefusedError(error.text(), error.as_dict()) from error
-        join_login_rooms(current_app, current_user.id, current_user.login_session_id)
-
-    def on_ping(self, data: Any = None) -> dict[str, Any]:
-        """Echo: lets a phone or the console measure its round trip (connection quality)."""
-        return {"pong": data}
-
-
-class FieldNamespace(_AuthenticatedNamespace):
+class FieldNamespace(AuthenticatedNamespace):
     connect_permission = "realtime.field.connect"
 
     def on_connect(self, auth: Any = None) -> None:
@@ -167,7 +141,7 @@ class FieldNamespace(_AuthenticatedNamespace):
         return views.offer_json(offer, offer.incident)
 
 
-class ConsoleNamespace(_AuthenticatedNamespace):
+class ConsoleNamespace(AuthenticatedNamespace):
     connect_permission = "realtime.console.connect"
 
     def on_connect(self, auth: Any = None) -> None:
