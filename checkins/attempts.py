@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.sql import insert_ignoring_conflicts, per_dialect
+from app.sql import per_dialect
 from app.types import UTCDateTime
 from checkins import rules
 from checkins.models import REFUSED, VALID, CheckIn, RefusalDay
@@ -48,15 +48,19 @@ class Attempt:
 STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
 
 
+def _build_store(dialect: ModuleType) -> Any:
+    """The attempt's insert; its ``client_id`` claims it, so a retry inserts nothing."""
+    return dialect.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
+
+
+_store = per_dialect(_build_store)
+
+
 def store(session: Session, user_id: int, attempt: Attempt) -> int | None:
     """Insert the attempt and give its id; None when its ``client_id`` was already used (a
     retry)."""
     values = {name: getattr(attempt, name) for name in STORED}
-    attempt.id = session.scalar(
-        insert_ignoring_conflicts(session, _checkins)
-        .values(user_id=user_id, **values)
-        .returning(_checkins.c.id)
-    )
+    attempt.id = session.scalar(_store(session), {"user_id": user_id, **values})
     return attempt.id
 
 
@@ -94,12 +98,15 @@ def flag_clock_gap(attempt: Attempt, t: Thresholds) -> bool:
     return True
 
 
+_VALID_TOTAL = (
+    select(func.count())
+    .select_from(_checkins)
+    .where(_checkins.c.user_id == bindparam("user_id"), _checkins.c.status == VALID)
+)
+
+
 def valid_total(session: Session, user_id: int) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(_checkins)
-        .where(_checkins.c.user_id == user_id, _checkins.c.status == VALID)
-    ).scalar_one()
+    return session.execute(_VALID_TOTAL, {"user_id": user_id}).scalar_one()
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

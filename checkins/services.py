@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
@@ -187,11 +187,7 @@ def _apply_rules(
     token = tokens.verify(policy.signing_key, request.token)
     if token is None:
         raise Refused("qr_invalid")
-    found = session.execute(
-        select(*(_points.c[name] for name in PointFacts._fields)).where(
-            _points.c.id == token.point_id
-        )
-    ).first()
+    found = session.execute(_POINT_FACTS, {"point_id": token.point_id}).first()
     if found is None:
         raise Refused("qr_invalid")
     point = PointFacts(*found)
@@ -266,6 +262,11 @@ class PointFacts(NamedTuple):
     active_from: datetime | None
     active_until: datetime | None
     retired_at: datetime | None
+
+
+_POINT_FACTS = select(*(_points.c[name] for name in PointFacts._fields)).where(
+    _points.c.id == bindparam("point_id")
+)
 
 
 class Passed(NamedTuple):

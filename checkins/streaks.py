@@ -10,36 +10,44 @@ it then continue its run.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
+from types import ModuleType
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.sql import insert_ignoring_conflicts
+from app.sql import per_dialect
 from checkins.models import PatrolDay
 
 ONE_DAY = timedelta(days=1)
 _days = PatrolDay.__table__
 
 
+_NEIGHBOUR_DAYS = select(_days.c.day, _days.c.streak).where(
+    _days.c.user_id == bindparam("user_id"),
+    _days.c.day.in_([bindparam("before"), bindparam("after")]),
+)
+
+
+def _build_insert_day(dialect: ModuleType) -> Any:
+    """A patrol day's row; a day already recorded inserts nothing and returns no row."""
+    return dialect.insert(_days).on_conflict_do_nothing().returning(_days.c.day)
+
+
+_insert_day = per_dialect(_build_insert_day)
+
+
 def record_day(session: Session, user_id: int, day: date) -> None:
     """Record that ``user_id`` patrolled on ``day`` (nothing changes if already recorded)."""
-    mine = _days.c.user_id == user_id
-    around = dict(
-        session.execute(
-            select(_days.c.day, _days.c.streak).where(
-                mine, _days.c.day.in_([day - ONE_DAY, day + ONE_DAY])
-            )
-        ).all()
-    )
+    neighbours = {"user_id": user_id, "before": day - ONE_DAY, "after": day + ONE_DAY}
+    around = dict(session.execute(_NEIGHBOUR_DAYS, neighbours).all())
     streak = around.get(day - ONE_DAY, 0) + 1
     inserted = session.scalar(
-        insert_ignoring_conflicts(session, _days)
-        .values(user_id=user_id, day=day, streak=streak)
-        .returning(_days.c.day)
+        _insert_day(session), {"user_id": user_id, "day": day, "streak": streak}
     )
     if inserted is None or day + ONE_DAY not in around:
         return  # already recorded (its run is unchanged), or nothing after it to join
+    mine = _days.c.user_id == user_id
     # A late day joined two runs: each following day of the later run is now further in.
     expected = day + ONE_DAY
     for later in session.scalars(
@@ -60,16 +68,17 @@ class Run(NamedTuple):
 
 
 NO_RUN = Run(0, None)
+_LATEST_DAY = (
+    select(_days.c.day, _days.c.streak)
+    .where(_days.c.user_id == bindparam("user_id"))
+    .order_by(_days.c.day.desc())
+    .limit(1)
+)
 
 
 def current_run(session: Session, user_id: int, today: date) -> Run:
     """The run ending on the person's latest patrol day, if that was today or yesterday."""
-    latest = session.execute(
-        select(_days.c.day, _days.c.streak)
-        .where(_days.c.user_id == user_id)
-        .order_by(_days.c.day.desc())
-        .limit(1)
-    ).first()
+    latest = session.execute(_LATEST_DAY, {"user_id": user_id}).first()
     if latest is None:
         return NO_RUN
     day, streak = latest

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app.sql import insert_ignoring_conflicts
+from app.sql import per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards.models import BadgeAward
@@ -37,8 +39,19 @@ COUNTED = frozenset({CHECKINS_100})  # badges that need the count of valid check
 _awards = BadgeAward.__table__
 
 
+_OWNED = select(_awards.c.badge).where(_awards.c.user_id == bindparam("user_id"))
+
+
 def owned(session: Session, user_id: int) -> set[str]:
-    return set(session.scalars(select(_awards.c.badge).where(_awards.c.user_id == user_id)))
+    return set(session.scalars(_OWNED, {"user_id": user_id}))
+
+
+def _build_grant(dialect: ModuleType) -> Any:
+    """Badge rows; one already held inserts nothing and returns no row."""
+    return dialect.insert(_awards).on_conflict_do_nothing().returning(_awards.c.badge)
+
+
+_grant = per_dialect(_build_grant)
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
@@ -46,12 +59,13 @@ def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:
     if not badges:
         return ()
     now = utcnow()
-    inserted = uow.session.scalars(
-        insert_ignoring_conflicts(uow.session, _awards)
-        .values([{"user_id": user_id, "badge": b, "awarded_at": now} for b in badges])
-        .returning(_awards.c.badge)
+    inserted = set(
+        uow.session.scalars(
+            _grant(uow.session),
+            [{"user_id": user_id, "badge": b, "awarded_at": now} for b in badges],
+        )
     )
-    return tuple(b for b in badges if b in set(inserted))
+    return tuple(b for b in badges if b in inserted)
 
 
 def for_checkin(local_time: datetime, streak_days: int, valid_total: int | None) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.uow import unit_of_work
 from checkins import services, streaks
 from checkins.policy import current_policy
-from rewards import ledger, reasons
+from rewards import badges, ledger, reasons
 from rewards.models import LedgerEntry
 from tests.checkins.conftest import make_point, offset, token_for  # noqa: F401 - fixtures
 from volunteers.models import User
@@ -138,3 +138,21 @@ def test_a_milestone_whose_bonus_changed_since_it_was_paid_is_not_a_conflict(
     app.config["STREAK_BONUS_POINTS"] = {**app.config["STREAK_BONUS_POINTS"], "7": 35}
     assert check_in(user_id, at(DAY7 - timedelta(days=1), 23, 50)).streak_bonus == 0
     assert streak_bonuses(app, user_id) == [20]
+
+
+@pytest.mark.both_databases
+def test_each_badge_is_granted_once(app, make_user, check_in):
+    """The first valid patrol, at night, earns both its badges in one insert; the next earns
+    none (a badge already held inserts nothing); the seventh day in a row earns the 7-day one."""
+    user_id = make_user().id
+    first_day = DAY7 - timedelta(days=6)
+    first = check_in(user_id, at(first_day, 23, 10))
+    assert set(first.new_badges) == {badges.FIRST_PATROL, badges.NIGHT_PATROL}
+    next_day = check_in(user_id, at(first_day + timedelta(days=1), 12))
+    assert next_day.new_badges == ()
+    patrolled(app, user_id, *(DAY7 - timedelta(days=back) for back in range(4, 0, -1)))
+    seventh = check_in(user_id, at(DAY7, 12))
+    assert (seventh.streak_days, seventh.new_badges) == (7, (badges.STREAK_7,))
+    with app.app_context(), unit_of_work(write=False) as uow:
+        held = badges.owned(uow.session, user_id)
+    assert held == {badges.FIRST_PATROL, badges.NIGHT_PATROL, badges.STREAK_7}
