@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from realtime import events
 from tests.checkins.conftest import offset
@@ -98,9 +99,20 @@ def test_a_dispatch_made_on_a_reaches_a_phone_on_b_and_its_answer_comes_back(
             )
 
         wait_for(accepted_on_console, what="the acceptance on A's console")
+        # Each process times the events it handled, under gevent too (/metrics, loopback).
+        assert 'event="send_offers",namespace="/console"' in _metrics(a)
+        assert 'event="answer_offer",namespace="/field"' in _metrics(b)
     finally:
         phone.close()
         console.socket.disconnect()
+
+
+def _metrics(port: int) -> str:
+    answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    answer.raise_for_status()
+    return "\n".join(
+        line for line in answer.text.splitlines() if line.startswith("wanjia_socket_event_seconds")
+    )
 
 
 def test_a_sighting_posted_to_b_reaches_a_console_on_a(
