@@ -38,7 +38,10 @@ def first_slot(http, slug="ceshi") -> str:
     answer = http.get(f"/area/{slug}/book", headers=JSON)
     assert answer.status_code == 200, answer.get_json()
     officer = answer.get_json()["officers"][0]
-    return officer["days"][0]["slots"][1]["value"]  # the second: the first may pass meanwhile
+    # The second free slot, today's or a later day's (late in the evening today has one left):
+    # the first may pass meanwhile.
+    free = [slot for day in officer["days"] for slot in day["slots"]]
+    return free[1]["value"]
 
 
 def booked(app, room) -> tuple[Any, int]:
