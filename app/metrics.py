@@ -35,19 +35,20 @@ OFFERS_ANSWERED = Counter(
 )
 CHECKINS = Counter("wanjia_checkins", "Check-ins by outcome", ["outcome"], registry=REGISTRY)
 SIGHTINGS = Counter("wanjia_sightings", "Sightings reported (new ones)", registry=REGISTRY)
+LATENCY_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 REQUEST_SECONDS = Histogram(
     "wanjia_request_seconds",
     "Time from a request's arrival to its answer, by endpoint",
     ["endpoint"],
     registry=REGISTRY,
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    buckets=LATENCY_BUCKETS_S,
 )
 SOCKET_EVENT_SECONDS = Histogram(
     "wanjia_socket_event_seconds",
     "Time from a Socket.IO event's arrival to its answer, by namespace and event",
     ["namespace", "event"],
     registry=REGISTRY,
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    buckets=LATENCY_BUCKETS_S,
 )
 # An event this slow is logged by name: a dispatcher's click or a phone's answer waited on it.
 SLOW_SOCKET_EVENT_S = 2.0

@@ -32,9 +32,16 @@ def per_dialect(build: Callable[[ModuleType], T]) -> Callable[[Session], T]:
     return statement
 
 
-def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the database's dialect: a claim by unique insert."""
-    return dialect_module(session).insert(table).on_conflict_do_nothing()
+def insert_ignoring_conflicts(table: Any, *returning: Any) -> Callable[[Session], Any]:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the database's dialect: a claim by unique insert.
+    Built once per dialect (``per_dialect``); the rows come as execute parameters. With
+    ``returning`` columns, an inserted row answers them and a conflict answers no row."""
+
+    def build(dialect: ModuleType) -> Any:
+        insert = dialect.insert(table).on_conflict_do_nothing()
+        return insert.returning(*returning) if returning else insert
+
+    return per_dialect(build)
 
 
 def lock_row(session: Session, model: Any, row_id: Any) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.sql import per_dialect
+from app.sql import insert_ignoring_conflicts, per_dialect
 from app.types import UTCDateTime
 from checkins import rules
 from checkins.models import REFUSED, VALID, CheckIn, RefusalDay
@@ -48,12 +48,8 @@ class Attempt:
 STORED = tuple(f.name for f in fields(Attempt) if f.name != "id")
 
 
-def _build_store(dialect: ModuleType) -> Any:
-    """The attempt's insert; its ``client_id`` claims it, so a retry inserts nothing."""
-    return dialect.insert(_checkins).on_conflict_do_nothing().returning(_checkins.c.id)
-
-
-_store = per_dialect(_build_store)
+# The attempt's insert; its ``client_id`` claims it, so a retry inserts nothing.
+_store = insert_ignoring_conflicts(_checkins, _checkins.c.id)
 
 
 def store(session: Session, user_id: int, attempt: Attempt) -> int | None:

@@ -120,6 +120,10 @@ def _visited(
     )
 
 
+_runs = RouteRun.__table__
+_claim_run = insert_ignoring_conflicts(_runs, _runs.c.id)  # one run per route, person, day
+
+
 def close_windows(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[RouteRun]:
     """Decide every round whose window has closed; safe to run any number of times, at once."""
     session = uow.session
@@ -159,20 +163,19 @@ def _decide(
     missed = [pid for pid in point_ids if pid not in visited]
     status = COMPLETED if not missed else (MISSED if not visited else PARTIAL)
     bonus = route.bonus_points if status == COMPLETED else 0
-    claimed = session.execute(
-        insert_ignoring_conflicts(session, RouteRun)
-        .values(
-            route_id=route.id,
-            user_id=user_id,
-            day=day,
-            status=status,
-            visited=len(visited),
-            missed_point_ids=missed,
-            bonus_points=bonus,
-            evaluated_at=utcnow(),
-        )
-        .returning(RouteRun.id)
-    ).scalar()
+    claimed = session.scalar(
+        _claim_run(session),
+        {
+            "route_id": route.id,
+            "user_id": user_id,
+            "day": day,
+            "status": status,
+            "visited": len(visited),
+            "missed_point_ids": missed,
+            "bonus_points": bonus,
+            "evaluated_at": utcnow(),
+        },
+    )
     if claimed is None:
         return None  # another sweep decided this round already
     if bonus:

@@ -10,13 +10,12 @@ it then continue its run.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from types import ModuleType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.sql import per_dialect
+from app.sql import insert_ignoring_conflicts
 from checkins.models import PatrolDay
 
 ONE_DAY = timedelta(days=1)
@@ -29,12 +28,7 @@ _NEIGHBOUR_DAYS = select(_days.c.day, _days.c.streak).where(
 )
 
 
-def _build_insert_day(dialect: ModuleType) -> Any:
-    """A patrol day's row; a day already recorded inserts nothing and returns no row."""
-    return dialect.insert(_days).on_conflict_do_nothing().returning(_days.c.day)
-
-
-_insert_day = per_dialect(_build_insert_day)
+_insert_day = insert_ignoring_conflicts(_days, _days.c.day)  # a day recorded already: no row
 
 
 def record_day(session: Session, user_id: int, day: date) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from types import ModuleType
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app.sql import per_dialect
+from app.sql import insert_ignoring_conflicts
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards.models import BadgeAward
@@ -46,12 +44,7 @@ def owned(session: Session, user_id: int) -> set[str]:
     return set(session.scalars(_OWNED, {"user_id": user_id}))
 
 
-def _build_grant(dialect: ModuleType) -> Any:
-    """Badge rows; one already held inserts nothing and returns no row."""
-    return dialect.insert(_awards).on_conflict_do_nothing().returning(_awards.c.badge)
-
-
-_grant = per_dialect(_build_grant)
+_grant = insert_ignoring_conflicts(_awards, _awards.c.badge)  # a badge held already: no row
 
 
 def grant(uow: UnitOfWork, user_id: int, badges: list[str]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
-from app.sql import per_dialect
+from app.sql import insert_ignoring_conflicts, per_dialect
 from app.types import utcnow
 from app.uow import UnitOfWork
 from rewards import leaderboard
@@ -99,9 +99,7 @@ def _move_balance(session: Session, user_id: int, delta: int, now: datetime) -> 
 
 # Statements every award runs, built once (per dialect where they use ON CONFLICT).
 _entries, _balances = LedgerEntry.__table__, PointBalance.__table__
-_claim_entry = per_dialect(
-    lambda d: d.insert(_entries).on_conflict_do_nothing().returning(_entries.c.id)
-)
+_claim_entry = insert_ignoring_conflicts(_entries, _entries.c.id)
 
 
 @per_dialect
