@@ -14,10 +14,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -138,6 +140,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_databases: run the test on SQLite and on PostgreSQL")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        help="start every test's clock at this instant (ISO 8601, e.g. 2026-12-05T15:59:30+00:00, "
+        "a minute before midnight in Shanghai) and let it run: finds tests that pass only at "
+        "some hours. Moves this process's clock only, not the browser's or a server's.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    instant = request.config.getoption("--clock")
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(instant), tick=True):
+        yield
 
 
 @pytest.fixture

@@ -137,16 +137,13 @@ def test_a_reprinted_point_makes_old_posters_stale(app, logged_in, make_point, s
 
 
 @pytest.mark.parametrize(
-    "window",
-    [
-        {"retired_at": datetime.now(UTC) - timedelta(hours=1)},
-        {"active_from": datetime.now(UTC) + timedelta(hours=1)},
-        {"active_until": datetime.now(UTC) - timedelta(hours=1)},
-    ],
+    ("field", "hours_from_now"),
+    [("retired_at", -1), ("active_from", 1), ("active_until", -1)],
 )
-def test_an_inactive_point_is_refused(logged_in, make_point, submit, window):
+def test_an_inactive_point_is_refused(logged_in, make_point, submit, field, hours_from_now):
     logged_in()
-    assert submit(make_point(**window)).get_json()["error"]["code"] == "point_inactive"
+    point = make_point(**{field: datetime.now(UTC) + timedelta(hours=hours_from_now)})
+    assert submit(point).get_json()["error"]["code"] == "point_inactive"
 
 
 def test_a_temporary_point_counts_inside_its_period(logged_in, make_point, submit):

@@ -160,7 +160,7 @@ def test_overdue_tips_lead_the_officers_list_and_stand_out(app, client, make_use
     with app.app_context(), unit_of_work() as uow:
         area_id = _area_id(client)
         for hours, is_complex, text in (
-            (1, False, "刚来的"),
+            (0, False, "刚来的"),  # due by the end of today, whatever the hour
             (60, False, "早就过期"),
             (30, True, "复杂的"),
         ):
