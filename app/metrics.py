@@ -21,8 +21,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.pool import QueuePool
 
-from app.extensions import socketio
+from app.extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,27 @@ class _QueueLagCollector(Collector):
             )
 
 
+class _PoolCollector(Collector):
+    """Database connections this process holds, in use and in all, as SQLAlchemy's pool
+    counts them: requests waiting on a full pool look like a slow database from outside."""
+
+    def describe(self) -> list[Metric]:
+        return [GaugeMetricFamily("wanjia_db_connections", "", labels=["state"])]
+
+    def collect(self) -> Iterator[Metric]:
+        pool = db.engine.pool if has_app_context() else None
+        if not isinstance(pool, QueuePool):  # the pools of SQLite files and PostgreSQL
+            return
+        gauge = GaugeMetricFamily(
+            "wanjia_db_connections",
+            "Database connections of this process's pool, by state",
+            labels=["state"],
+        )
+        gauge.add_metric(["in_use"], pool.checkedout())
+        gauge.add_metric(["idle"], pool.checkedin())
+        yield gauge
+
+
 def _queue_lag(conf: Any, now: float) -> float | None:
     broker = str(conf.broker_url)
     if broker.startswith("filesystem://"):
@@ -172,6 +194,7 @@ def exposition() -> bytes:
 
 REGISTRY.register(_SocketsCollector())
 REGISTRY.register(_QueueLagCollector())
+REGISTRY.register(_PoolCollector())
 before_task_publish.connect(_date_message, weak=False)
 
 

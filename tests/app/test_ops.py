@@ -11,6 +11,7 @@ import shutil
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app, request_log
+from app.extensions import db
 from tests.conftest import _settings
 
 
@@ -53,6 +54,17 @@ def test_metrics_answer_loopback_callers_that_came_straight(client):
     samples = _samples(client)
     assert samples[("wanjia_request_seconds_count", (("endpoint", "web.health"),))] >= 1
     assert ("wanjia_task_queue_lag_seconds", ()) in samples  # the embedded broker's folder
+
+
+def test_metrics_count_the_database_connections_in_use_and_idle(app, client):
+    assert client.get("/readyz").status_code == 200  # reads the database, then gives it back
+    samples = _samples(client)
+    in_use = samples[("wanjia_db_connections", (("state", "in_use"),))]
+    idle = samples[("wanjia_db_connections", (("state", "idle"),))]
+    assert in_use == 0 and idle >= 1
+    with app.app_context(), db.engine.connect():
+        held = _samples(client)
+    assert held[("wanjia_db_connections", (("state", "in_use"),))] == 1
 
 
 def test_metrics_are_a_404_through_a_proxy_or_from_elsewhere(client):
