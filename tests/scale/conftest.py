@@ -10,6 +10,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from pluggy import Result
 
 from tests.scale.deployment import Deployment
@@ -54,3 +55,20 @@ def pytest_runtest_makereport(
             if log.name != "nginx-access.log":
                 tail = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
                 report.sections.append((f"{log.name} (last {LOG_LINES} lines)", "\n".join(tail)))
+        for port in site.web_ports:
+            report.sections.append((f"serve-{port} /metrics", _pool_and_events(port)))
+
+
+def _pool_and_events(port: int) -> str:
+    """What a process says of its database pool, its sockets and its events' times (the
+    counts and sums of each), straight from it, not through nginx."""
+    try:
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=3).text
+    except requests.RequestException as exc:
+        return f"no answer: {exc!r}"
+    wanted = ("wanjia_db_connections", "wanjia_sockets_connected", "wanjia_socket_event_seconds_")
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if line.startswith(wanted) and "_bucket" not in line and "_created" not in line
+    )
