@@ -12,6 +12,7 @@ test:           ## install with test tools and run everything CI runs
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 

@@ -61,4 +61,5 @@ def per_person() -> str:
         return f"person:{current_user.id}"
     return request.remote_addr or ""
 
+
 socketio = SocketIO()

@@ -293,8 +293,10 @@ def main() -> None:
     lat, echo = result["latencies"], result["echo_ms"]
     print(f"{clients} phones connected in {result['connect_s']:.1f} s (one server process)")
     p50, p95 = statistics.median(lat), percentile(lat, 0.95)
-    print(f"offer to {OFFER_TO} phones, {dispatches} dispatches: p50 {p50:.1f} ms, "
-          f"p95 {p95:.1f} ms, max {max(lat):.1f} ms")
+    print(
+        f"offer to {OFFER_TO} phones, {dispatches} dispatches: p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(lat):.1f} ms"
+    )
     echo50, echo95 = statistics.median(echo), percentile(echo, 0.95)
     print(f"echo round trip: p50 {echo50:.1f} ms, p95 {echo95:.1f} ms")
     print(

@@ -118,8 +118,10 @@ class Console:
         if token is None:
             raise RuntimeError("no CSRF token on /login")
         answer = session.post(
-            f"{base}/login", json={"phone": OFFICER, "password": PASSWORD},
-            headers={"X-CSRFToken": token.group(1), "Accept": "application/json"}, timeout=10,
+            f"{base}/login",
+            json={"phone": OFFICER, "password": PASSWORD},
+            headers={"X-CSRFToken": token.group(1), "Accept": "application/json"},
+            timeout=10,
         )
         if answer.status_code != 200:
             raise RuntimeError(f"officer login answered {answer.status_code}")
@@ -130,8 +132,11 @@ class Console:
         self.client = socketio.Client(reconnection=False)
         self.client.on("sighting", self._sighting, namespace="/console")
         self.client.connect(
-            base, namespaces=["/console"], transports=["websocket"],
-            headers={"Cookie": cookie}, wait_timeout=10,
+            base,
+            namespaces=["/console"],
+            transports=["websocket"],
+            headers={"Cookie": cookie},
+            wait_timeout=10,
         )
 
     def _sighting(self, report: dict[str, Any]) -> None:
@@ -233,9 +238,16 @@ def naive(context: Any, photos: list[Path]) -> tuple[float, float]:
     page.set_input_files("#naive", [str(p) for p in photos])
     lat, lon = PHONE_GEOLOCATION["latitude"], PHONE_GEOLOCATION["longitude"]
     body = {
-        "client_id": f"bench-naive-{int(time.time())}", "category": "suspicious_vehicle",
-        "behaviour": "基线：原图直接上传", "appearance": {}, "name_hidden": False, "lat": lat,
-        "lon": lon, "accuracy_m": 15, "position_source": "gps", "photos": len(photos),
+        "client_id": f"bench-naive-{int(time.time())}",
+        "category": "suspicious_vehicle",
+        "behaviour": "基线：原图直接上传",
+        "appearance": {},
+        "name_hidden": False,
+        "lat": lat,
+        "lon": lon,
+        "accuracy_m": 15,
+        "position_source": "gps",
+        "photos": len(photos),
         "voice": False,
     }
     sent: list[Any] = []

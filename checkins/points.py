@@ -112,9 +112,7 @@ def get_point(session: Session, point_id: int, areas: Areas) -> PatrolPoint:
     return point
 
 
-def update_point(
-    uow: UnitOfWork, point_id: int, fields: PointFields, areas: Areas
-) -> PatrolPoint:
+def update_point(uow: UnitOfWork, point_id: int, fields: PointFields, areas: Areas) -> PatrolPoint:
     """Change or move a point. Posters stay valid: the token names the point, not the place."""
     point = get_point(uow.session, point_id, areas)
     _apply(uow, point, fields, areas)

@@ -58,16 +58,13 @@ def period_keys(at: datetime) -> dict[str, str]:
 
 
 _users, _communities = User.__table__, Community.__table__
-_SCOPES = (
-    select(
-        _users.c.id,
-        _users.c.grid_id,
-        _users.c.team_id,
-        _users.c.community_id,
-        _communities.c.police_area_id,
-    )
-    .select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
-)
+_SCOPES = select(
+    _users.c.id,
+    _users.c.grid_id,
+    _users.c.team_id,
+    _users.c.community_id,
+    _communities.c.police_area_id,
+).select_from(_users.outerjoin(_communities, _communities.c.id == _users.c.community_id))
 _buckets, _events = ScoreBucket.__table__, ScoreEvent.__table__
 _QUEUE = insert(_events)
 _PENDING = select(_events.c.id).limit(1)

@@ -8,6 +8,7 @@ bash scripts/install.sh --test
 bash scripts/services.sh
 VENV=${VENV:-.venv}
 "$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 "$VENV/bin/mypy"
 "$VENV/bin/lint-imports"
 # loadscope: a module's tests keep to one worker, so tests/scale starts each deployment once

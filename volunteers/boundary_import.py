@@ -74,7 +74,7 @@ def read_features(data: bytes, datum: str) -> list[FileFeature]:
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise Invalid(
             "boundary_not_collection",
-            _l("The file must be a GeoJSON FeatureCollection (its \"type\" says otherwise)."),
+            _l('The file must be a GeoJSON FeatureCollection (its "type" says otherwise).'),
         )
     features = document.get("features")
     if not isinstance(features, list) or not features:

@@ -23,9 +23,9 @@ class AreaChoice:
 
 def areas_to_choose(session: Session, areas: Areas) -> list[AreaChoice]:
     rows = session.execute(
-        select(PoliceArea.id, PoliceArea.name).where(areas.where(PoliceArea.id)).order_by(
-            PoliceArea.id
-        )
+        select(PoliceArea.id, PoliceArea.name)
+        .where(areas.where(PoliceArea.id))
+        .order_by(PoliceArea.id)
     )
     return [AreaChoice(id, name) for id, name in rows]
 

@@ -178,9 +178,7 @@ def _saved(kind: str, row: Community | Grid, status: int = 200) -> Any:
 def save_community(community_id: int, body: BoundaryBody) -> Any:
     """Set a community's boundary as drawn on the map."""
     with unit_of_work() as uow:
-        community = boundary_service.save_community(
-            uow, current_user, community_id, body.geometry
-        )
+        community = boundary_service.save_community(uow, current_user, community_id, body.geometry)
         uow.commit()
         return _saved("community", community)
 

@@ -227,9 +227,7 @@ def _community(session: Session, person: Person, community_id: int) -> Community
     return community
 
 
-def save_community(
-    uow: UnitOfWork, person: Person, community_id: int, geojson: Any
-) -> Community:
+def save_community(uow: UnitOfWork, person: Person, community_id: int, geojson: Any) -> Community:
     """Set a community's boundary as drawn: valid, sane, overlapping no other community of the
     area and leaving none of its grids outside."""
     community = _community(uow.session, person, community_id)

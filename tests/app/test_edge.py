@@ -100,7 +100,7 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, make_user, body):
 
 def test_a_multipart_part_without_a_name_is_refused_not_a_server_error(client, make_user):
     log_in(client, make_user(Role.OFFICER))
-    body = b'--xx\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--xx--\r\n'
+    body = b"--xx\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--xx--\r\n"
     response = client.post(
         "/api/gifts/1/picture",
         data=body,

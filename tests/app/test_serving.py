@@ -89,19 +89,43 @@ def _wait_until_closed(conn: socket.socket) -> None:
 @pytest.mark.parametrize(
     ("head", "local", "port", "expected"),
     [
-        (b"GET /c/a HTTP/1.1\r\nHost: 192.168.1.5:5000\r\n\r\n", "192.168.1.5", 5000,
-         "https://192.168.1.5:5000/c/a"),
-        (b"GET / HTTP/1.1\r\nHost: wanjia.test\r\n\r\n", "10.0.0.2", 5000,
-         "https://wanjia.test:5000/"),
-        (b"GET / HTTP/1.1\r\nHost: police.example\r\n\r\n", "10.0.0.2", 443,
-         "https://police.example/"),
-        (b"GET /x HTTP/1.1\r\nHost: [fe80::1]:8443\r\n\r\n", "fe80::1", 8443,
-         "https://[fe80::1]:8443/x"),
+        (
+            b"GET /c/a HTTP/1.1\r\nHost: 192.168.1.5:5000\r\n\r\n",
+            "192.168.1.5",
+            5000,
+            "https://192.168.1.5:5000/c/a",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: wanjia.test\r\n\r\n",
+            "10.0.0.2",
+            5000,
+            "https://wanjia.test:5000/",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: police.example\r\n\r\n",
+            "10.0.0.2",
+            443,
+            "https://police.example/",
+        ),
+        (
+            b"GET /x HTTP/1.1\r\nHost: [fe80::1]:8443\r\n\r\n",
+            "fe80::1",
+            8443,
+            "https://[fe80::1]:8443/x",
+        ),
         # A Host or path that could inject a header or a script is replaced.
-        (b"GET /x HTTP/1.1\r\nHost: a\"><script>\r\n\r\n", "10.0.0.2", 5000,
-         "https://10.0.0.2:5000/x"),
-        (b"GET http://evil.example/ HTTP/1.1\r\nHost: 10.0.0.2:5000\r\n\r\n", "10.0.0.2", 5000,
-         "https://10.0.0.2:5000/"),
+        (
+            b'GET /x HTTP/1.1\r\nHost: a"><script>\r\n\r\n',
+            "10.0.0.2",
+            5000,
+            "https://10.0.0.2:5000/x",
+        ),
+        (
+            b"GET http://evil.example/ HTTP/1.1\r\nHost: 10.0.0.2:5000\r\n\r\n",
+            "10.0.0.2",
+            5000,
+            "https://10.0.0.2:5000/",
+        ),
         (b"\x00\x01garbage", "::1", 5000, "https://[::1]:5000/"),
     ],
 )
@@ -186,7 +210,9 @@ def test_idle_connections_are_closed_after_the_idle_timeout_while_others_are_ser
         try:
             for n in range(5):
                 answer = requests.get(
-                    f"https://127.0.0.1:{server.port}/c/{n}", verify=False, timeout=5  # noqa: S501
+                    f"https://127.0.0.1:{server.port}/c/{n}",
+                    verify=False,
+                    timeout=5,  # noqa: S501
                 )
                 assert answer.json() == {"token": str(n)}
             assert all(_closed_within(conn, 5) for conn in idle + silent)

@@ -96,8 +96,7 @@ def test_a_large_unread_body_closes_the_connection_instead_of_reading_it():
     # (Sending the body too raced the server's close: a broken pipe, or a reset that lost the
     # answer, whichever came first.)
     head = (
-        "POST /who HTTP/1.1\r\nHost: x\r\n"
-        f"Content-Length: {http_handler.MAX_DRAIN + 10}\r\n\r\n"
+        f"POST /who HTTP/1.1\r\nHost: x\r\nContent-Length: {http_handler.MAX_DRAIN + 10}\r\n\r\n"
     ).encode()
     with field_server(_app(), None, LIMITS) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:

@@ -168,9 +168,7 @@ def test_ids_past_range_or_unknown_are_404(
     ("lang", "expected"),
     [("zh-CN", "只有等待核实的打卡才能申诉"), ("en", "Only a check-in waiting for a decision")],
 )
-def test_refusals_speak_the_persons_language(
-    client, logged_in, make_point, submit, lang, expected
-):
+def test_refusals_speak_the_persons_language(client, logged_in, make_point, submit, lang, expected):
     logged_in(Role.GUARD)
     valid_id = submit(make_point(), metres=5).get_json()["checkin_id"]
     answer = client.post(

@@ -44,9 +44,7 @@ def test_a_scan_10_km_away_a_second_later_is_too_fast_whatever_time_the_phone_cl
     near = make_point(name="东门")
     far = make_point(name="十公里外", lat=near.lat + 0.09)  # 10 km north
     assert submit(near).status_code == 201
-    response = submit(
-        far, ago=timedelta(minutes=100), queued_offline=queued_offline, lang="zh-CN"
-    )
+    response = submit(far, ago=timedelta(minutes=100), queued_offline=queued_offline, lang="zh-CN")
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "too_fast"
     assert _paid(app, user.id) == 1

@@ -67,8 +67,13 @@ def phone(browser: Any, live_server: str) -> Iterator[Any]:
     """A browser context like a cheap Android phone: 360x740, touch, Chinese, its position
     inside the demo area. ``page = phone.new_page()``; relative URLs go to the live server."""
     yield from _context(
-        browser, live_server, viewport={"width": 360, "height": 740}, device_scale_factor=2,
-        is_mobile=True, has_touch=True, geolocation=PHONE_GEOLOCATION,
+        browser,
+        live_server,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        geolocation=PHONE_GEOLOCATION,
         permissions=["geolocation"],
     )
 
@@ -89,6 +94,10 @@ def fresh_desktop(browser: Any, fresh_server: Server) -> Iterator[Any]:
 def fresh_phone(browser: Any, fresh_server: Server) -> Iterator[Any]:
     """A cheap Android phone (360x740, touch, Chinese) on the server without the demo."""
     yield from _context(
-        browser, fresh_server.base, viewport={"width": 360, "height": 740}, device_scale_factor=2,
-        is_mobile=True, has_touch=True,
+        browser,
+        fresh_server.base,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )

@@ -14,8 +14,13 @@ WANJIA = Path(sys.executable).with_name("wanjia")
 CHROMIUM = os.environ.get("WANJIA_E2E_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 DEMO_PASSWORD = "wanjia2026"
 DEMO_LOGINS = {
@@ -96,7 +101,6 @@ def small_touch_targets(page: Any, minimum: int = 48) -> list[str]:
         }""",
         minimum,
     )
-
 
 
 def go_on_duty(page: Any) -> str:

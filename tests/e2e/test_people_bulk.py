@@ -32,8 +32,13 @@ def _thirty() -> list[list[Any]]:
     roles = ["志愿者", "保安", "网格员"]
     teams = ["红袖标巡防一队", "", "楼栋安保队"]
     return [
-        [f"{NAMES[n % 10]}{'' if n < 10 else n}", 13855550000 + n, roles[n % 3],
-         f"G0{1 + n % 4}", teams[n % 3]]
+        [
+            f"{NAMES[n % 10]}{'' if n < 10 else n}",
+            13855550000 + n,
+            roles[n % 3],
+            f"G0{1 + n % 4}",
+            teams[n % 3],
+        ]
         for n in range(30)
     ]
 

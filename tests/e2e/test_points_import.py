@@ -24,6 +24,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running(instance) as server:
         yield server.base
 
+
 HEADER = "名称,纬度,经度,网格编号,半径（米）,积分,热点"
 ROWS = [
     "导入测试·东侧路口,33.3795,120.1590,G01,60,10,否",

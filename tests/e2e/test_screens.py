@@ -58,9 +58,7 @@ def test_anonymous_phone_pages(phone: Any) -> None:
     shot(page, "phone-register")
 
 
-def test_guard_goes_on_duty_on_the_phone_and_the_console_sees_it(
-    phone: Any, desktop: Any
-) -> None:
+def test_guard_goes_on_duty_on_the_phone_and_the_console_sees_it(phone: Any, desktop: Any) -> None:
     """Off duty, the guard ticks the consent box and goes on duty; the dispatcher's console map
     shows every grid and the on-duty list gains the guard without a reload."""
     console = desktop.new_page()
@@ -104,9 +102,9 @@ def test_guard_goes_on_duty_on_the_phone_and_the_console_sees_it(
         f"() => Number(document.getElementById('duty-count').textContent) === {before + 1}"
     )
     # Map and list fill exactly the screen below the header: nothing scrolls, the scale shows.
-    assert console.evaluate(
-        "() => document.documentElement.scrollHeight <= window.innerHeight"
-    ), "the console page scrolls"
+    assert console.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight"), (
+        "the console page scrolls"
+    )
     scale = console.locator(".leaflet-control-scale").bounding_box()
     assert scale and scale["y"] + scale["height"] <= 900, scale
     map_box = console.locator("#map").bounding_box()
@@ -148,14 +146,18 @@ def test_officer_pages_on_the_police_room_pc_and_on_a_phone(desktop: Any, phone:
     log_in(mobile, DEMO_LOGINS["officer"])
     mobile.locator("#grid-rows tr[data-grid]").first.wait_for()
     # The grid table is a list of cards on a phone: every figure says what it counts.
-    labels = mobile.locator("#grid-rows tr[data-grid]").first.locator("td").evaluate_all(
-        "tds => tds.map(td => td.dataset.label)"
+    labels = (
+        mobile.locator("#grid-rows tr[data-grid]")
+        .first.locator("td")
+        .evaluate_all("tds => tds.map(td => td.dataset.label)")
     )
     assert labels == ["网格", "已巡点位", "在岗", "打卡"], labels
     phone_page_is_usable(mobile)
     shot(mobile, "phone-officer-home")
-    for path, name in (("/officer/people", "phone-officer-people"),
-                       ("/officer/invites", "phone-officer-invites")):
+    for path, name in (
+        ("/officer/people", "phone-officer-people"),
+        ("/officer/invites", "phone-officer-invites"),
+    ):
         mobile.goto(path)
         phone_page_is_usable(mobile)
         # No table cell sticks out past the right edge of the screen.

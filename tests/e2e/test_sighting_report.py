@@ -62,8 +62,10 @@ def recording_browser(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def recording_phone(recording_browser: Any, live_server: str) -> Iterator[Any]:
     context = recording_browser.new_context(
-        base_url=live_server, geolocation=PHONE_GEOLOCATION,
-        permissions=["geolocation", "microphone"], **PHONE,
+        base_url=live_server,
+        geolocation=PHONE_GEOLOCATION,
+        permissions=["geolocation", "microphone"],
+        **PHONE,
     )
     context.set_default_timeout(10_000)
     yield context
@@ -110,8 +112,12 @@ def test_a_report_with_two_photos_and_a_voice_note_reaches_the_police_small(
     page = recording_phone.new_page()
     log_in(page, REPORTER, landing="/report")
     uploads: list[int] = []
-    page.on("request", lambda r: uploads.append(len(r.post_data_buffer or b""))
-            if r.url.endswith("/media") else None)
+    page.on(
+        "request",
+        lambda r: (
+            uploads.append(len(r.post_data_buffer or b"")) if r.url.endswith("/media") else None
+        ),
+    )
     assert page.locator("#voice-box").is_visible(), "Chromium can record: the button shows"
     behaviour = "一个人在挨个拉车门把手"
     fill_report(page, behaviour, photos)
@@ -200,10 +206,14 @@ def test_a_photo_the_server_finds_too_large_is_named_and_the_report_still_goes(
     page = phone.new_page()
     log_in(page, REFUSED, landing="/report")
     assert page.locator("#voice-box").is_hidden()  # no button that cannot work
-    page.route("**/api/sightings/*/media", lambda route: route.fulfill(
-        status=413, content_type="application/json",
-        body=json.dumps({"error": {"code": "photo_too_large", "message": "too large"}}),
-    ))
+    page.route(
+        "**/api/sightings/*/media",
+        lambda route: route.fulfill(
+            status=413,
+            content_type="application/json",
+            body=json.dumps({"error": {"code": "photo_too_large", "message": "too large"}}),
+        ),
+    )
     behaviour = "有人在门口发传单，说可以免费领鸡蛋，要先扫码"
     fill_report(page, behaviour, photos[:1])
     page.locator("#send").tap()
@@ -221,11 +231,25 @@ def test_an_officers_question_is_answered_in_one_tap_on_my_reports(
     log_in(page, ASKED, landing="/reports/mine")
     behaviour = "有人在楼道里堆了很多纸箱"
     lat, lon = PHONE_GEOLOCATION["latitude"], PHONE_GEOLOCATION["longitude"]
-    sent = page.request.post("/api/sightings", data=json.dumps({
-        "client_id": "e2e-asked-0001", "category": "fire_risk", "behaviour": behaviour,
-        "appearance": {}, "name_hidden": False, "lat": lat, "lon": lon, "accuracy_m": 10,
-        "position_source": "gps", "photos": 0, "voice": False,
-    }), headers={"Content-Type": "application/json", "X-CSRFToken": csrf(page)})
+    sent = page.request.post(
+        "/api/sightings",
+        data=json.dumps(
+            {
+                "client_id": "e2e-asked-0001",
+                "category": "fire_risk",
+                "behaviour": behaviour,
+                "appearance": {},
+                "name_hidden": False,
+                "lat": lat,
+                "lon": lon,
+                "accuracy_m": 10,
+                "position_source": "gps",
+                "photos": 0,
+                "voice": False,
+            }
+        ),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf(page)},
+    )
     assert sent.status == 201, sent.text()
     page.reload()
     card = page.locator(".report-card", has_text=behaviour)
@@ -247,7 +271,8 @@ def test_an_officers_question_is_answered_in_one_tap_on_my_reports(
     [after] = console_sightings(officer, behaviour)
     assert after["questions"][0]["answer"] == "挡住了"
     confirmed = officer.request.post(
-        f"/api/console/sightings/{after['id']}/decide", data=json.dumps({"action": "confirm"}),
+        f"/api/console/sightings/{after['id']}/decide",
+        data=json.dumps({"action": "confirm"}),
         headers={"Content-Type": "application/json", "X-CSRFToken": csrf(officer)},
     )
     assert confirmed.status == 200, confirmed.text()
@@ -259,8 +284,11 @@ def test_the_report_page_on_a_desktop_screen_asks_for_a_tap_on_a_rough_fix(
     browser: Any, live_server: str
 ) -> None:
     context = browser.new_context(
-        base_url=live_server, locale="zh-CN", viewport={"width": 1440, "height": 900},
-        geolocation={**PHONE_GEOLOCATION, "accuracy": 800}, permissions=["geolocation"],
+        base_url=live_server,
+        locale="zh-CN",
+        viewport={"width": 1440, "height": 900},
+        geolocation={**PHONE_GEOLOCATION, "accuracy": 800},
+        permissions=["geolocation"],
     )
     try:
         page = context.new_page()

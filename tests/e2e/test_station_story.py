@@ -28,8 +28,7 @@ OFFICER_2 = ("13900008802", "Wang-2026-xibian-jingwu")
 NAMES = "王秀英 李桂兰 张凤英 刘玉兰 陈淑珍 杨建国 黄志强 赵德明 周国华 吴秀珍".split()
 JSON = {"Accept": "application/json"}
 POINTS_CSV = (
-    "名称,纬度,经度,网格编号,半径（米）,积分\r\n"
-    "东湖·北门岗亭,33.3815,120.1700,D01,50,10\r\n"
+    "名称,纬度,经度,网格编号,半径（米）,积分\r\n东湖·北门岗亭,33.3815,120.1700,D01,50,10\r\n"
 )
 NORTH_GATE = (33.3815, 120.1700)  # GCJ-02 is not involved: the points file is WGS-84
 
@@ -175,8 +174,9 @@ def test_a_station_sets_itself_up_and_its_first_held_patrol_is_paid(
     officer = desk.new_page()
     log_in(officer, *OFFICER_1)
     community_id = _import_boundaries(officer, station)
-    assert station.query("SELECT code FROM grids WHERE community_id = ? ORDER BY code",
-                         community_id) == [("D01",), ("D02",), ("D03",)]
+    assert station.query(
+        "SELECT code FROM grids WHERE community_id = ? ORDER BY code", community_id
+    ) == [("D01",), ("D02",), ("D03",)]
     cards = _import_people(officer, tmp_path)
     assert len(cards) == 8
     point = _import_points(officer, tmp_path)

@@ -61,7 +61,9 @@ def connect(app: Flask, spot: tuple[float, float]) -> Iterator[Callable[..., tup
             sock.emit(events.SET_DUTY, {"on_duty": True}, namespace=ns, callback=True)
             lat, lon = offset(*spot, metres)
             reply = sock.emit(
-                events.POSITION, {"lat": lat, "lon": lon, "accuracy": 10}, namespace=ns,
+                events.POSITION,
+                {"lat": lat, "lon": lon, "accuracy": 10},
+                namespace=ns,
                 callback=True,
             )
             assert reply == {"ok": True}, reply

@@ -446,9 +446,7 @@ def test_a_consoles_bad_event_names_the_field_and_is_no_server_error(
         ({"offer_id": 1}, "accept"),
     ],
 )
-def test_a_volunteers_bad_answer_names_the_field_and_is_no_server_error(
-    app, connect, data, field
-):
+def test_a_volunteers_bad_answer_names_the_field_and_is_no_server_error(app, connect, data, field):
     _user, phone = connect(Role.VOLUNTEER, metres=10)
     reply = phone.emit(events.ANSWER_OFFER, data, namespace=events.FIELD_NS, callback=True)
     assert (reply["error"]["code"], reply["error"]["field"]) == ("invalid_input", field)

@@ -59,9 +59,7 @@ def _stored(app: Flask) -> dict[int, LastPosition]:
 
 
 @pytest.mark.both_databases
-def test_after_a_restart_the_first_round_finds_the_people_who_were_out(
-    app, area, connect, restart
-):
+def test_after_a_restart_the_first_round_finds_the_people_who_were_out(app, area, connect, restart):
     _d, console = connect(Role.DISPATCHER, area["community_id"])
     near, near_phone = connect(Role.GUARD, area["community_id"], metres=300)
     other, other_phone = connect(Role.GUARD, area["community_id"], metres=600)
@@ -100,9 +98,7 @@ def test_after_a_restart_the_first_round_finds_the_people_who_were_out(
 
 
 @pytest.mark.both_databases
-def test_going_off_duty_or_being_disabled_deletes_the_saved_position(
-    app, area, connect, make_user
-):
+def test_going_off_duty_or_being_disabled_deletes_the_saved_position(app, area, connect, make_user):
     officer = make_user(Role.OFFICER)
     off, off_phone = connect(Role.VOLUNTEER, area["community_id"], metres=100)
     disabled, _phone = connect(Role.VOLUNTEER, area["community_id"], metres=200)
@@ -127,9 +123,7 @@ def test_a_position_is_saved_at_most_every_interval(app, area, connect):
         assert last_positions.due(db.session(), later, every=every)
 
 
-def test_a_restart_restores_neither_old_positions_nor_people_off_duty(
-    app, area, connect, restart
-):
+def test_a_restart_restores_neither_old_positions_nor_people_off_duty(app, area, connect, restart):
     old, a = connect(Role.GUARD, area["community_id"], metres=100)
     left, b = connect(Role.GUARD, area["community_id"], metres=200)
     fresh, c = connect(Role.GUARD, area["community_id"], metres=300)

@@ -23,8 +23,6 @@ def spot():
     return SPOT
 
 
-
-
 def _call(sock, event, data):
     return sock.emit(event, data, namespace=events.CONSOLE_NS, callback=True)
 

@@ -94,8 +94,13 @@ def test_the_service_refuses_a_blank_reason_too(app, make_user):
     with app.test_request_context(headers=ZH), unit_of_work() as uow:
         with pytest.raises(corrections.Invalid) as refused:
             corrections.request(
-                uow, Person.of(officer), user_id=volunteer.id, delta=5, reason=" \n ",
-                key="k", rules=rules,
+                uow,
+                Person.of(officer),
+                user_id=volunteer.id,
+                delta=5,
+                reason=" \n ",
+                key="k",
+                rules=rules,
             )
     assert refused.value.code == "reason_missing"
     with app.test_request_context(headers=ZH):
@@ -145,8 +150,14 @@ def test_the_day_is_the_police_rooms_day(app, make_user):
     for key, at in (("a", late), ("b", early)):
         with app.app_context(), unit_of_work() as uow:
             corrections.request(
-                uow, Person.of(officer), user_id=volunteer.id, delta=100,
-                reason="夜里补记", key=key, rules=rules, now=at,
+                uow,
+                Person.of(officer),
+                user_id=volunteer.id,
+                delta=100,
+                reason="夜里补记",
+                key=key,
+                rules=rules,
+                now=at,
             )
             uow.commit()
     assert _balance(app, volunteer.id) == 200
@@ -195,8 +206,9 @@ def test_an_admin_may_approve_and_a_taking_away_waits_too(app, client, make_user
     answer = _ask(client, volunteer, -300)
     assert answer.status_code == 202 and _balance(app, volunteer.id) == 400
     log_in(client, make_user(Role.ADMIN))
-    approved = client.post(f"/api/corrections/{answer.get_json()['correction']['id']}/approve",
-                           json={})
+    approved = client.post(
+        f"/api/corrections/{answer.get_json()['correction']['id']}/approve", json={}
+    )
     assert approved.status_code == 200 and _balance(app, volunteer.id) == 100
 
 
@@ -221,9 +233,11 @@ def test_a_rejection_needs_a_reason_and_pays_nothing(app, client, make_user):
     reject = f"/api/corrections/{correction_id}/reject"
     missing = client.post(reject, json={}, headers=EN)
     assert missing.status_code == 422 and missing.get_json()["error"]["field"] == "reason"
-    assert client.post(reject, json={"reason": "不"}, headers=ZH).get_json()["error"][
-        "message"
-    ].startswith("原因")
+    assert (
+        client.post(reject, json={"reason": "不"}, headers=ZH)
+        .get_json()["error"]["message"]
+        .startswith("原因")
+    )
     rejected = client.post(reject, json={"reason": "  没有 依据  "})
     assert rejected.status_code == 200
     body = rejected.get_json()["correction"]
@@ -257,16 +271,16 @@ def test_a_correction_that_does_not_exist_is_404(client, logged_in, action, corr
 def test_only_officers_and_admins_correct_and_decide(client, logged_in, method, path, role):
     logged_in(role)
     answer = client.open(
-        path, method=method, json={"reason": "理由充分"} if method == "POST" else None,
+        path,
+        method=method,
+        json={"reason": "理由充分"} if method == "POST" else None,
         headers={"Accept": "application/json"},
     )
     assert answer.status_code == 403
 
 
 @pytest.mark.both_databases
-def test_the_audit_page_shows_every_correction_and_buttons_only_for_others(
-    app, client, make_user
-):
+def test_the_audit_page_shows_every_correction_and_buttons_only_for_others(app, client, make_user):
     volunteer = make_user(name="张三")
     me, colleague = make_user(Role.OFFICER, name="我自己"), make_user(Role.OFFICER, name="同事")
     log_in(client, colleague)

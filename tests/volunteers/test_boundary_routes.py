@@ -169,14 +169,22 @@ def test_the_preview_page_lists_each_bad_feature_and_offers_no_import(client, ar
     logged_in(Role.OFFICER)
     data = collection(
         feature(rectangle(0, 0, 600, 600), kind="community", name="东湖社区"),
-        feature(rectangle(500, 0, 900, 600), kind="grid", name="出界网格", code="D02",
-                community="东湖社区"),
+        feature(
+            rectangle(500, 0, 900, 600),
+            kind="grid",
+            name="出界网格",
+            code="D02",
+            community="东湖社区",
+        ),
         feature(rectangle(0, 0, 5, 5), kind="grid", name="太小", code="D05", community="东湖社区"),
     )
     page = client.post(
         "/officer/boundaries/import",
-        data={"file": (io.BytesIO(data), "b.geojson"), "area_id": area["police_area_id"],
-              "datum": "gcj02"},
+        data={
+            "file": (io.BytesIO(data), "b.geojson"),
+            "area_id": area["police_area_id"],
+            "datum": "gcj02",
+        },
         content_type="multipart/form-data",
     )
     assert page.status_code == 200
@@ -199,8 +207,15 @@ def test_a_confirmation_after_the_area_changed_is_checked_again_and_writes_nothi
     west, south = 120.1690, 33.3780  # inside the example's community
     drawn = {
         "type": "Polygon",
-        "coordinates": [[[west, south], [west + 0.002, south], [west + 0.002, south + 0.002],
-                         [west, south + 0.002], [west, south]]],
+        "coordinates": [
+            [
+                [west, south],
+                [west + 0.002, south],
+                [west + 0.002, south + 0.002],
+                [west, south + 0.002],
+                [west, south],
+            ]
+        ],
     }
     community_url = f"/officer/boundaries/communities/{area['community_id']}"
     assert client.put(community_url, json={"geometry": drawn}, headers=JSON).status_code == 200

@@ -71,8 +71,13 @@ def test_a_form_names_its_community_so_a_choice_in_another_tab_never_moves_it(
     client.get(f"/officer/people?community_id={east}")  # chosen in another tab
     answer = client.post(
         "/officer/people",
-        json={"name": "李桂兰", "phone": "13912345002", "password": "secret-pass-2",
-              "role": "volunteer", "community_id": area["community_id"]},
+        json={
+            "name": "李桂兰",
+            "phone": "13912345002",
+            "password": "secret-pass-2",
+            "role": "volunteer",
+            "community_id": area["community_id"],
+        },
     )
     assert answer.status_code == 201, answer.get_json()
     assert "李桂兰" in _people_in(app, area["community_id"])
@@ -100,8 +105,13 @@ def test_another_areas_community_is_not_found_and_nothing_changes(
     assert answer.status_code == 404
     added = client.post(
         "/officer/people",
-        json={"name": "张凤英", "phone": "13912345003", "password": "secret-pass-3",
-              "role": "volunteer", "community_id": theirs},
+        json={
+            "name": "张凤英",
+            "phone": "13912345003",
+            "password": "secret-pass-3",
+            "role": "volunteer",
+            "community_id": theirs,
+        },
     )
     assert added.status_code == 404
     with app.app_context():
