@@ -13,7 +13,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.roles import Role
 
-# SQLite's plan searching "SCAN <table>" for a whole table, "SCAN anon_1" for a subquery's rows.
+# SQLite's plan reads "SCAN <table>" for a whole table, "SCAN anon_1" for a subquery's rows.
 _TABLE_SCAN = re.compile(r"^SCAN (?!anon_)\w+")
 
 
