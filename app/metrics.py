@@ -125,8 +125,8 @@ class _QueueLagCollector(Collector):
 
 
 class _PoolCollector(Collector):
-    """Database connections this process holds, in use and in all, as SQLAlchemy's pool
-    counts them: requests waiting on a full pool look like a slow database from outside."""
+    """Database connections of this process's pool, in use and idle, as SQLAlchemy counts them:
+    requests waiting on a full pool look like a slow database from outside."""
 
     def describe(self) -> list[Metric]:
         return [GaugeMetricFamily("wanjia_db_connections", "", labels=["state"])]

@@ -13,7 +13,7 @@ import pytest
 import requests
 from pluggy import Result
 
-from tests.scale.deployment import Deployment
+from tests.scale.deployment import Deployment, metric_lines
 
 LOG_LINES = 60
 
@@ -60,15 +60,9 @@ def pytest_runtest_makereport(
 
 
 def _pool_and_events(port: int) -> str:
-    """What a process says of its database pool, its sockets and its events' times (the
-    counts and sums of each), straight from it, not through nginx."""
+    """What a process says of its database pool, its sockets and its events' times."""
+    wanted = ("wanjia_db_connections", "wanjia_sockets_connected", "wanjia_socket_event_seconds_")
     try:
-        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=3).text
+        return "\n".join(metric_lines(port, *wanted))
     except requests.RequestException as exc:
         return f"no answer: {exc!r}"
-    wanted = ("wanjia_db_connections", "wanjia_sockets_connected", "wanjia_socket_event_seconds_")
-    return "\n".join(
-        line
-        for line in text.splitlines()
-        if line.startswith(wanted) and "_bucket" not in line and "_created" not in line
-    )

@@ -205,3 +205,15 @@ def wait_for(check: Callable[[], Any], seconds: float = 15, what: str = "") -> A
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds} s for {what or check}")
         time.sleep(0.1)
+
+
+def metric_lines(port: int, *prefixes: str) -> list[str]:
+    """The lines of a web process's /metrics, read from it straight (not through nginx), that
+    start with one of ``prefixes``: each series' count and sum, without histogram buckets."""
+    answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    answer.raise_for_status()
+    return [
+        line
+        for line in answer.text.splitlines()
+        if line.startswith(prefixes) and "_bucket" not in line and "_created" not in line
+    ]

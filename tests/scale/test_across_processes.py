@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 
 from realtime import events
 from tests.checkins.conftest import offset
-from tests.scale.deployment import Deployment, wait_for
+from tests.scale.deployment import Deployment, metric_lines, wait_for
 
 SPOT = (33.3800, 120.1600)  # the demo area's centre
 SETTINGS = {"DISPATCH_OFFER_SECONDS": "4", "DISPATCH_MAX_ROUNDS": "4"}
@@ -100,19 +99,12 @@ def test_a_dispatch_made_on_a_reaches_a_phone_on_b_and_its_answer_comes_back(
 
         wait_for(accepted_on_console, what="the acceptance on A's console")
         # Each process times the events it handled, under gevent too (/metrics, loopback).
-        assert 'event="send_offers",namespace="/console"' in _metrics(a)
-        assert 'event="answer_offer",namespace="/field"' in _metrics(b)
+        timed = "wanjia_socket_event_seconds"
+        assert 'event="send_offers",namespace="/console"' in "".join(metric_lines(a, timed))
+        assert 'event="answer_offer",namespace="/field"' in "".join(metric_lines(b, timed))
     finally:
         phone.close()
         console.socket.disconnect()
-
-
-def _metrics(port: int) -> str:
-    answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
-    answer.raise_for_status()
-    return "\n".join(
-        line for line in answer.text.splitlines() if line.startswith("wanjia_socket_event_seconds")
-    )
 
 
 def test_a_sighting_posted_to_b_reaches_a_console_on_a(
